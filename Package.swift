@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first: UploadCore (the model) ← Transport (libcurl) and Sandbox
+// (a local server speaking the same API) ← the `mediaup` executable, which only wires.
+let package = Package(
+    name: "mediaup",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mediaup", targets: ["mediaup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+    ],
+    targets: [
+        // Thin typed wrappers over libcurl's variadic setopt/getinfo; no logic.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // OpenSSL's SHA-256 (SHA-NI where the CPU has it) for end-to-end checksums.
+        .target(name: "CCrypto", linkerSettings: [.linkedLibrary("crypto")]),
+        .target(
+            name: "UploadCore",
+            dependencies: [
+                "CCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Transport", dependencies: ["UploadCore", "CCurl"]),
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                "UploadCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "mediaup",
+            dependencies: [
+                "UploadCore", "Transport", "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Sandbox"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
+        .testTarget(name: "MediaupTests", dependencies: ["UploadCore", "Sandbox"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

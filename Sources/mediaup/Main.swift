@@ -1,0 +1,6 @@
+import UploadCore
+import Transport
+import Sandbox
+
+@main
+struct Main { static func main() {} }
