@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// A swift-log handler that appends lines to one file (`mediaup.log` in the state
+/// directory). Nothing that reaches it carries the API key: the engine never logs
+/// request headers.
+public struct FileLogHandler: LogHandler {
+    /// The open log file, shared by every logger of the process.
+    public final class Sink: Sendable {
+        private let handle: Mutex<FileHandle?>
+
+        /// Opens `path` for appending (created with mode 0600).
+        public init(path: String) {
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
+            let handle = FileHandle(forWritingAtPath: path)
+            _ = try? handle?.seekToEnd()
+            self.handle = Mutex(handle)
+        }
+
+        func write(_ line: String) {
+            handle.withLock { handle in
+                // A full disk must not take the upload down with the log.
+                try? handle?.write(contentsOf: Data(line.utf8))
+            }
+        }
+    }
+
+    private let label: String
+    private let sink: Sink
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+
+    public init(label: String, sink: Sink, level: Logger.Level) {
+        self.label = label
+        self.sink = sink
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let time = Date().formatted(.iso8601)
+        let extra = metadata.merging(event.metadata ?? [:]) { $1 }
+        let context = extra.isEmpty ? "" : " " + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        sink.write("\(time) \(event.level) \(label): \(event.message)\(context)\n")
+    }
+}

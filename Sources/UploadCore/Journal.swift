@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+
+/// A journal problem, worded for the user.
+public struct JournalError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The crash-safe record of every upload session: SQLite in WAL mode under the state
+/// directory. A session is written before its first request and on every state
+/// change, so a crash or reboot loses nothing. Several processes may share one
+/// journal; `SessionLock` keeps them from uploading the same session at once.
+public final class Journal: Sendable {
+    /// The journal file's name inside the state directory.
+    public static let fileName = "journal.sqlite"
+
+    private let database: DatabaseQueue
+    /// Where the journal lives.
+    public let path: String
+    /// Set when the journal on disk was unreadable and was kept aside: what the user
+    /// should be told.
+    public let recoveryNotice: String?
+
+    /// Opens (or creates) the journal in `stateDirectory`. A corrupt journal is renamed
+    /// aside and a new one started; `recoveryNotice` then says where the old one went.
+    public init(stateDirectory: String) throws(JournalError) {
+        do {
+            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw JournalError("cannot create the state directory \(stateDirectory): \(Self.reason(error))")
+        }
+        let path = stateDirectory + "/" + Self.fileName
+        self.path = path
+        do {
+            database = try Self.open(path: path)
+            recoveryNotice = nil
+        } catch let error as DatabaseError where Self.isCorruption(error) {
+            let aside = path + ".corrupt-" + String(Int(Date().timeIntervalSince1970))
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
+            }
+            do {
+                database = try Self.open(path: path)
+            } catch {
+                throw JournalError("cannot open the journal \(path): \(Self.reason(error))")
+            }
+            recoveryNotice = "the journal \(path) was unreadable; it was kept as \(aside) and a new one started"
+        } catch {
+            throw JournalError("cannot open the journal \(path): \(Self.reason(error))")
+        }
+    }
+
+    private static func open(path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "mediaup.journal"
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: UploadSession.databaseTableName) { table in
+                table.primaryKey("id", .text)
+                table.column("path", .text).notNull()
+                table.column("fileName", .text).notNull()
+                table.column("fileSize", .integer).notNull()
+                table.column("fileModified", .integer).notNull()
+                table.column("mimeType", .text).notNull()
+                table.column("route", .text).notNull()
+                table.column("remoteId", .text)
+                table.column("serverOffset", .integer).notNull()
+                table.column("state", .text).notNull()
+                table.column("handle", .text)
+                table.column("mediaId", .text)
+                table.column("sha256", .text)
+                table.column("attempts", .integer).notNull()
+                table.column("lastError", .text)
+                table.column("createdAt", .datetime).notNull()
+                table.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(index: "session_by_path", on: UploadSession.databaseTableName, columns: ["path"])
+        }
+        try migrator.migrate(queue)
+        // Reading the table proves the file is a database, not just a header.
+        _ = try queue.read { db in try UploadSession.fetchCount(db) }
+        return queue
+    }
+
+    private static func isCorruption(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
+    }
+
+    private static func reason(_ error: Error) -> String {
+        if let error = error as? DatabaseError {
+            if error.resultCode == .SQLITE_FULL { return "the disk is full" }
+            if error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_PERM {
+                return "not writable (\(error.message ?? "permission denied"))"
+            }
+            return error.message ?? "\(error.resultCode)"
+        }
+        return (error as NSError).localizedDescription
+    }
+
+    /// Writes (inserts or replaces) a session.
+    public func save(_ session: UploadSession) throws(JournalError) {
+        do {
+            try database.write { db in try session.save(db) }
+        } catch {
+            throw JournalError("cannot write the journal \(path): \(Self.reason(error))")
+        }
+    }
+
+    /// Removes a session.
+    public func delete(id: String) throws(JournalError) {
+        do {
+            _ = try database.write { db in try UploadSession.deleteOne(db, key: id) }
+        } catch {
+            throw JournalError("cannot write the journal \(path): \(Self.reason(error))")
+        }
+    }
+
+    /// Every session, oldest first.
+    public func allSessions() throws(JournalError) -> [UploadSession] {
+        do {
+            return try database.read { db in
+                try UploadSession.order(Column("createdAt"), Column("id")).fetchAll(db)
+            }
+        } catch {
+            throw JournalError("cannot read the journal \(path): \(Self.reason(error))")
+        }
+    }
+
+    /// The session with this local id, or with this server session id.
+    public func session(id: String) throws(JournalError) -> UploadSession? {
+        do {
+            return try database.read { db in
+                try UploadSession.fetchOne(db, key: id)
+                    ?? UploadSession.filter(Column("remoteId") == id).fetchOne(db)
+            }
+        } catch {
+            throw JournalError("cannot read the journal \(path): \(Self.reason(error))")
+        }
+    }
+
+    /// The newest unfinished session for this version of this file by this route.
+    public func unfinishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
+        do {
+            return try database.read { db in
+                try UploadSession
+                    .filter(Column("path") == path)
+                    .filter(Column("fileSize") == identity.size)
+                    .filter(Column("fileModified") == identity.modifiedNanoseconds)
+                    .filter(Column("route") == route.rawValue)
+                    .filter(Column("state") != UploadState.done.rawValue)
+                    .order(Column("createdAt").desc)
+                    .fetchOne(db)
+            }
+        } catch {
+            throw JournalError("cannot read the journal \(path): \(Self.reason(error))")
+        }
+    }
+}

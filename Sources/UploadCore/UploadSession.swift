@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+
+/// Where a session stands. Stored in the journal as its raw value.
+public enum UploadState: String, Sendable, Codable, CaseIterable {
+    /// Waiting for a free transfer slot.
+    case queued
+    /// Asking the server for a session (resumable) or about to post (media).
+    case creating
+    /// Bytes are moving.
+    case uploading
+    /// Waiting to try again after a failure (see `UploadSnapshot.retryAt`).
+    case retrying
+    /// The last attempt moved no byte for the stall timeout; a retry follows.
+    case stalled
+    /// Stopped by the user, or found unfinished at start; resumable.
+    case paused
+    /// Finished: the server gave a handle or a media id.
+    case done
+    /// Stopped for a reason that a retry by hand may fix (see `lastError`).
+    case failed
+    /// The server no longer knows the session; a retry starts again from byte 0.
+    case expired
+    /// The file's size or modification time changed after the upload began.
+    case fileChanged
+
+    /// Whether a transfer is running or scheduled to run for this state.
+    public var isActive: Bool {
+        switch self {
+        case .queued, .creating, .uploading, .retrying, .stalled: true
+        case .paused, .done, .failed, .expired, .fileChanged: false
+        }
+    }
+
+    /// Whether the upload ended in failure.
+    public var isFailure: Bool { self == .failed || self == .expired || self == .fileChanged }
+}
+
+/// One upload of one file version, as the journal keeps it. The offset is the one the
+/// server last confirmed, never an estimate. The API key is never stored.
+public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
+    /// Local id, stable across runs (what `mediaup resume ID` takes).
+    public var id: String
+    /// Absolute path of the file.
+    public var path: String
+    public var fileName: String
+    public var fileSize: Int64
+    /// Modification time (ns since the epoch) of the file version being uploaded.
+    public var fileModified: Int64
+    public var mimeType: String
+    public var route: UploadRoute
+    /// The server's session id exactly as received (`upload:<token>?sig=…`).
+    public var remoteId: String?
+    /// Bytes the server confirmed holding.
+    public var serverOffset: Int64
+    public var state: UploadState
+    /// The handle of a finished resumable upload.
+    public var handle: String?
+    /// The media id of a finished `/media` upload.
+    public var mediaId: String?
+    /// SHA-256 (hex) of the file as uploaded.
+    public var sha256: String?
+    /// Transfer attempts so far, over all runs.
+    public var attempts: Int
+    /// The last error in full (message, code, trace id).
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: String = UploadSession.newID(), path: String, fileSize: Int64, fileModified: Int64,
+        mimeType: String, route: UploadRoute, now: Date = Date()
+    ) {
+        self.id = id
+        self.path = path
+        self.fileName = FilePaths.fileName(path)
+        self.fileSize = fileSize
+        self.fileModified = fileModified
+        self.mimeType = mimeType
+        self.route = route
+        self.remoteId = nil
+        self.serverOffset = 0
+        self.state = .queued
+        self.handle = nil
+        self.mediaId = nil
+        self.sha256 = nil
+        self.attempts = 0
+        self.lastError = nil
+        self.createdAt = now
+        self.updatedAt = now
+    }
+
+    /// A short random id: 12 hex digits.
+    public static func newID() -> String {
+        (0..<6).map { _ in
+            let byte = UInt8.random(in: 0...255)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
+    }
+
+    /// The file version this session uploads.
+    public var identity: FileIdentity { FileIdentity(size: fileSize, modifiedNanoseconds: fileModified) }
+}
+
+extension UploadSession: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "session"
+}
+
+/// A session plus what only a running process knows: bytes in flight, when the next
+/// retry comes, whether another process holds it. This is what a screen draws.
+public struct UploadSnapshot: Sendable, Equatable, Identifiable {
+    public var session: UploadSession
+    /// Bytes the server holds plus those sent in the running request.
+    public var transferredBytes: Int64
+    /// When the next attempt starts, while `retrying` or `stalled`.
+    public var retryAt: Date?
+    /// Which retry is next (1-based), and the limit.
+    public var retryNumber: Int
+    public var retryLimit: Int
+    /// Another mediaup process is uploading this session now.
+    public var activeElsewhere: Bool
+
+    public var id: String { session.id }
+
+    public init(session: UploadSession, transferredBytes: Int64? = nil, retryAt: Date? = nil,
+                retryNumber: Int = 0, retryLimit: Int = 0, activeElsewhere: Bool = false) {
+        self.session = session
+        self.transferredBytes = transferredBytes ?? session.serverOffset
+        self.retryAt = retryAt
+        self.retryNumber = retryNumber
+        self.retryLimit = retryLimit
+        self.activeElsewhere = activeElsewhere
+    }
+
+    /// Fraction done, 0...1.
+    public var fraction: Double {
+        guard session.fileSize > 0 else { return session.state == .done ? 1 : 0 }
+        return min(1, Double(transferredBytes) / Double(session.fileSize))
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Transport
+import UploadCore
+
+/// The options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("API base URL (env MEDIAUP_BASE_URL).", valueName: "URL"))
+    var baseURL: String?
+
+    @Option(name: .customLong("api-key"), help: ArgumentHelp("360dialog API key (env D360_API_KEY). Prefer the environment: flags show in `ps`.", valueName: "KEY"))
+    var apiKey: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where the journal and log live (env MEDIAUP_STATE_DIR; default $XDG_STATE_HOME/mediaup or ~/.local/state/mediaup).", valueName: "DIR"))
+    var stateDirectory: String?
+
+    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var resolvedBaseURL: String {
+        baseURL ?? environment["MEDIAUP_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? APIEndpoint.defaultBaseURL
+    }
+
+    var resolvedAPIKey: String? {
+        apiKey ?? environment["D360_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    var resolvedStateDirectory: String {
+        if let stateDirectory { return FilePaths.absolute(stateDirectory) }
+        if let fromEnvironment = environment["MEDIAUP_STATE_DIR"], !fromEnvironment.isEmpty { return FilePaths.absolute(fromEnvironment) }
+        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty { return FilePaths.absolute(xdg) + "/mediaup" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/state/mediaup"
+    }
+
+    /// The validated endpoint, or exit code 2 with the reason.
+    func endpoint() throws -> APIEndpoint {
+        do { return try APIEndpoint(baseURL: resolvedBaseURL, apiKey: resolvedAPIKey) } catch {
+            throw UsageError(error.description)
+        }
+    }
+
+    /// Opens the journal and the log in the state directory; tells the user if a
+    /// corrupt journal was set aside.
+    func openState() throws -> (journal: Journal, logger: Logger) {
+        let directory = resolvedStateDirectory
+        let journal: Journal
+        do { journal = try Journal(stateDirectory: directory) } catch {
+            throw UsageError(error.description)
+        }
+        if let notice = journal.recoveryNotice {
+            FileHandle.standardError.write(Data("mediaup: warning: \(notice)\n".utf8))
+        }
+        let sink = FileLogHandler.Sink(path: directory + "/mediaup.log")
+        let level = environment["MEDIAUP_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in FileLogHandler(label: label, sink: sink, level: level) }
+        return (journal, Logger(label: "mediaup"))
+    }
+}
+
+/// The options of commands that run transfers.
+struct TransferOptions: ParsableArguments {
+    @Option(help: "Uploads running at once.")
+    var parallel: Int = 4
+
+    @Option(help: "Automatic retries per file before it fails.")
+    var retries: Int = 5
+
+    @Option(name: .customLong("stall-timeout"), help: ArgumentHelp("Seconds without progress before a transfer counts as stalled.", valueName: "SECONDS"))
+    var stallTimeout: Double = 30
+
+    @Option(name: .customLong("chunk-size"), help: ArgumentHelp("Bytes per request of a resumable session (default: the whole rest in one).", valueName: "BYTES"))
+    var chunkSize: Int64?
+
+    @Flag(help: "One JSON object per line per file as it ends; nothing else on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+        guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be more than 0 seconds") }
+        if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1 byte") }
+    }
+
+    /// An uploader over libcurl for this run.
+    func makeUploader(global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
+        let endpoint = try global.endpoint()
+        let (journal, logger) = try global.openState()
+        let limits = TransferLimits(connectTimeout: 15, stallTimeout: stallTimeout)
+        let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
+        let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize)
+        let uploader = Uploader(journal: journal, api: api, stateDirectory: global.resolvedStateDirectory, options: options, logger: logger)
+        return (uploader, journal)
+    }
+}

@@ -1,0 +1,177 @@
+import Synchronization
+import Dispatch
+import Foundation
+import UploadCore
+
+/// Runs uploads without a screen: JSON lines on stdout (`--json`), or progress on
+/// stderr (live lines on a terminal, plain lines otherwise). Returns the exit code.
+struct HeadlessRun {
+    let uploader: Uploader
+    let json: Bool
+
+    /// One file of the run: what the user named, and its session once it has one.
+    struct Entry {
+        var file: String
+        var sessionID: String
+    }
+
+    /// `settled` are files whose outcome was known before anything ran (refused files,
+    /// sessions already done); they are reported first.
+    func run(entries: [Entry], settled: [UploadReport]) async -> Int32 {
+        for report in settled { emit(report) }
+        let ids = entries.map(\.sessionID)
+        let names = Dictionary(entries.map { ($0.sessionID, $0.file) }, uniquingKeysWith: { first, _ in first })
+        let interrupt = InterruptHandler(notice: "pausing uploads; run the same command again to continue") {
+            await uploader.pauseAllAndWait()
+        }
+        let display = ProgressDisplay(enabled: !json, live: isatty(STDERR_FILENO) == 1, names: names)
+        let events = await uploader.events()
+        let reporter = Task {
+            var reported = Set<String>()
+            for await event in events {
+                guard case .updated(let snapshot) = event, let file = names[snapshot.id] else { continue }
+                await display.note(snapshot)
+                if !snapshot.session.state.isActive && !reported.contains(snapshot.id) && snapshot.session.state != .paused {
+                    reported.insert(snapshot.id)
+                    await display.finished(snapshot)
+                    emit(UploadReport(file: file, snapshot: snapshot))
+                }
+            }
+            return reported
+        }
+        for snapshot in await uploader.currentSnapshots() where names[snapshot.id] != nil { await display.note(snapshot) }
+        let ticker = Task { while !Task.isCancelled { await display.redraw(); try? await Task.sleep(for: .milliseconds(250)) } }
+        let final = await uploader.waitUntilSettled(ids)
+        ticker.cancel()
+        // Let the reporter drain what was already published, then stop it.
+        try? await Task.sleep(for: .milliseconds(50))
+        reporter.cancel()
+        let reported = await reporter.value
+        await display.redraw()
+        for snapshot in final where !reported.contains(snapshot.id) {
+            await display.finished(snapshot)
+            emit(UploadReport(file: names[snapshot.id] ?? snapshot.session.path, snapshot: snapshot))
+        }
+        withExtendedLifetime(interrupt) {}
+        let allDone = settled.allSatisfy(\.succeeded) && final.count == ids.count && final.allSatisfy { $0.session.state == .done }
+        return allDone ? 0 : 1
+    }
+
+    private func emit(_ report: UploadReport) {
+        if json {
+            FileHandle.standardOutput.write(Data((report.jsonLine + "\n").utf8))
+        } else if report.sessionID == nil {
+            FileHandle.standardError.write(Data("mediaup: \(report.file): \(report.error ?? "failed")\n".utf8))
+        }
+    }
+}
+
+/// Progress on stderr: one live line per file on a terminal, redrawn in place; plain
+/// lines on state changes otherwise.
+actor ProgressDisplay {
+    private let enabled: Bool
+    private let live: Bool
+    private let names: [String: String]
+    private var order: [String] = []
+    private var latest: [String: UploadSnapshot] = [:]
+    private var meters: [String: RateMeter] = [:]
+    private var lastState: [String: UploadState] = [:]
+    private var drawnLines = 0
+    private let start = ContinuousClock.now
+
+    init(enabled: Bool, live: Bool, names: [String: String]) {
+        self.enabled = enabled
+        self.live = live
+        self.names = names
+    }
+
+    private var now: Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    func note(_ snapshot: UploadSnapshot) {
+        guard enabled else { return }
+        let id = snapshot.id
+        if latest[id] == nil { order.append(id) }
+        latest[id] = snapshot
+        meters[id, default: RateMeter()].record(bytes: snapshot.transferredBytes, at: now)
+        if !live, lastState[id] != snapshot.session.state {
+            lastState[id] = snapshot.session.state
+            write(line(for: snapshot) + "\n")
+        }
+    }
+
+    func finished(_ snapshot: UploadSnapshot) {
+        guard enabled, !live else { return }
+        if lastState[snapshot.id] != snapshot.session.state { note(snapshot) }
+    }
+
+    func redraw() {
+        guard enabled, live else { return }
+        var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
+        for id in order { if let snapshot = latest[id] { text += "\r\u{1B}[2K" + line(for: snapshot) + "\n" } }
+        drawnLines = order.count
+        write(text)
+    }
+
+    private func line(for snapshot: UploadSnapshot) -> String {
+        let session = snapshot.session
+        let name = names[snapshot.id] ?? session.fileName
+        let percent = Int((snapshot.fraction * 100).rounded(.down))
+        let sizes = "\(ByteFormat.string(snapshot.transferredBytes))/\(ByteFormat.string(session.fileSize))"
+        let meter = meters[snapshot.id] ?? RateMeter()
+        var words: String
+        switch session.state {
+        case .uploading:
+            let speed = meter.bytesPerSecond > 0 ? "\(ByteFormat.string(Int64(meter.bytesPerSecond)))/s" : "…"
+            let eta = meter.secondsLeft(remaining: session.fileSize - snapshot.transferredBytes).map { RateMeter.clock($0) + " left" } ?? ""
+            words = "uploading \(speed) \(eta)"
+        case .retrying, .stalled:
+            let wait = snapshot.retryAt.map { max(0, Int($0.timeIntervalSinceNow.rounded(.up))) } ?? 0
+            let cause = session.state == .stalled ? "stalled; " : ""
+            words = "\(cause)retry \(snapshot.retryNumber)/\(snapshot.retryLimit) in \(wait)s: \(session.lastError ?? "")"
+        case .done:
+            words = session.handle.map { "done, handle \($0)" } ?? session.mediaId.map { "done, media id \($0)" } ?? "done"
+        case .paused:
+            words = "paused at \(ByteFormat.string(session.serverOffset)); resume with: mediaup resume \(session.id)"
+        case .failed, .expired, .fileChanged:
+            words = "\(session.state == .failed ? "failed" : session.state == .expired ? "expired" : "file changed"): \(session.lastError ?? "")"
+        case .queued:
+            words = snapshot.activeElsewhere ? "waiting: another mediaup process is uploading it" : "queued"
+        case .creating:
+            words = "creating session"
+        }
+        return "\(name)  \(percent)%  \(sizes)  \(words)"
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// On the first Ctrl-C or SIGTERM, prints `notice` and runs `onInterrupt` (uploads
+/// pause cleanly, so the journal keeps each session's offset); on a second, exits.
+// Sendable by hand: `sources` is set once in init, and dispatch sources may be
+// cancelled from any thread.
+final class InterruptHandler: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(notice: String, onInterrupt: @escaping @Sendable () async -> Void) {
+        let fired = Mutex(false)
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                let again = fired.withLock { fired in defer { fired = true }; return fired }
+                if again { Foundation.exit(130) }
+                FileHandle.standardError.write(Data("\nmediaup: \(notice)\n".utf8))
+                Task { await onInterrupt() }
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    deinit { for source in sources { source.cancel() } }
+}

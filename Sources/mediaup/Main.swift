@@ -1,6 +1,0 @@
-import UploadCore
-import Transport
-import Sandbox
-
-@main
-struct Main { static func main() {} }

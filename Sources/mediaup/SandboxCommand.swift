@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Sandbox
+import UploadCore
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Runs a local server that speaks the same API, with fault injection, until Ctrl-C."
+    )
+
+    /// The key the sandbox takes when none is given: a public demo value, not a secret.
+    static let demoKey = "sandbox"
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8360
+
+    @Option(help: ArgumentHelp("Read request bodies at most this fast, per request.", valueName: "BYTES_PER_S"))
+    var rate: Int?
+
+    @Option(name: .customLong("fail-rate"), help: ArgumentHelp("Answer this fraction (0–1) of upload requests with 503.", valueName: "P"))
+    var failRate: Double = 0
+
+    @Option(name: .customLong("reset-at"), help: ArgumentHelp("Cut the connection when a session reaches these byte offsets.", valueName: "OFFSET,..."))
+    var resetAt: String?
+
+    @Option(name: .customLong("stall-at"), help: ArgumentHelp("Stop reading for --stall-seconds when a session reaches these offsets.", valueName: "OFFSET,..."))
+    var stallAt: String?
+
+    @Option(name: .customLong("stall-seconds"), help: ArgumentHelp("How long each stall lasts.", valueName: "S"))
+    var stallSeconds: Double = 0
+
+    @Option(name: .customLong("storage-dir"), help: ArgumentHelp("Where received files go (default: STATE_DIR/sandbox).", valueName: "DIR"))
+    var storageDirectory: String?
+
+    func validate() throws {
+        guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let rate, rate < 1 { throw ValidationError("--rate must be at least 1 byte per second") }
+        if stallAt != nil && stallSeconds <= 0 { throw ValidationError("--stall-at needs --stall-seconds") }
+        _ = try Self.offsets(resetAt, option: "--reset-at")
+        _ = try Self.offsets(stallAt, option: "--stall-at")
+    }
+
+    static func offsets(_ text: String?, option: String) throws -> [Int64] {
+        guard let text else { return [] }
+        return try text.split(separator: ",").map { part in
+            guard let value = Int64(part.trimmingCharacters(in: .whitespaces)), value >= 0 else {
+                throw ValidationError("\(option) takes byte offsets separated by commas, e.g. 1048576,5242880")
+            }
+            return value
+        }
+    }
+
+    func run() async throws {
+        let key = global.resolvedAPIKey ?? Self.demoKey
+        let storage = storageDirectory.map(FilePaths.absolute) ?? global.resolvedStateDirectory + "/sandbox"
+        var configuration = SandboxConfiguration(apiKey: key, storageDirectory: storage)
+        configuration.host = host
+        configuration.port = port
+        configuration.bytesPerSecond = rate
+        configuration.failRate = failRate
+        configuration.resetAtOffsets = try Self.offsets(resetAt, option: "--reset-at")
+        configuration.stallAtOffsets = try Self.offsets(stallAt, option: "--stall-at")
+        configuration.stallSeconds = stallSeconds
+        let server: SandboxServer
+        do { server = try await SandboxServer.start(configuration) } catch {
+            throw UsageError("cannot start the sandbox on \(host):\(port): \(error)")
+        }
+        let keyNote = key == Self.demoKey ? "API key: \(Self.demoKey)" : "API key: the one you gave"
+        printFlushed("mediaup sandbox listening on \(server.baseURL) (\(keyNote)); files go to \(storage)")
+        printFlushed("try: MEDIAUP_BASE_URL=\(server.baseURL) D360_API_KEY=\(key == Self.demoKey ? Self.demoKey : "…") mediaup upload FILE")
+        let stop = AsyncStream<Void> { continuation in
+            let handler = InterruptHandler(notice: "stopping the sandbox") { continuation.finish() }
+            continuation.onTermination = { _ in withExtendedLifetime(handler) {} }
+        }
+        for await _ in stop {}
+        await server.stop()
+    }
+}
+
+/// Writes a line to stdout at once (a pipe reader, a test, sees it before we block).
+func printFlushed(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Transport
+import UploadCore
+
+struct SessionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessions",
+        abstract: "Lists the sessions in the journal."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "One JSON object per line per session.")
+    var json = false
+
+    func run() async throws {
+        let (journal, _) = try global.openState()
+        let sessions: [UploadSession]
+        do { sessions = try journal.allSessions() } catch { throw UsageError(error.description) }
+        let directory = global.resolvedStateDirectory
+        for session in sessions {
+            let elsewhere = session.state.isActive && SessionLock.isHeldElsewhere(sessionID: session.id, stateDirectory: directory)
+            // A session left active by a process that is gone is paused, resumable.
+            let state = session.state.isActive && !elsewhere ? UploadState.paused : session.state
+            if json {
+                print(Self.jsonLine(session, state: state, activeElsewhere: elsewhere))
+            } else {
+                let percent = session.fileSize > 0 ? Int(Double(session.serverOffset) * 100 / Double(session.fileSize)) : 0
+                let result = session.handle.map { "h \($0)" } ?? session.mediaId.map { "id \($0)" } ?? session.lastError ?? ""
+                let stateText = elsewhere ? "active (another process)" : state.rawValue
+                print("\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)")
+            }
+        }
+        if sessions.isEmpty && !json {
+            FileHandle.standardError.write(Data("no sessions in \(journal.path)\n".utf8))
+        }
+    }
+
+    static func jsonLine(_ session: UploadSession, state: UploadState, activeElsewhere: Bool) -> String {
+        let quote = UploadReport.quote
+        let fields: [(String, String)] = [
+            ("id", quote(session.id)),
+            ("file", quote(session.path)),
+            ("state", quote(state.rawValue)),
+            ("via", quote(session.route.rawValue)),
+            ("remote_session_id", session.remoteId.map(quote) ?? "null"),
+            ("bytes", String(session.fileSize)),
+            ("server_offset", String(session.serverOffset)),
+            ("mime_type", quote(session.mimeType)),
+            ("handle", session.handle.map(quote) ?? "null"),
+            ("media_id", session.mediaId.map(quote) ?? "null"),
+            ("sha256", session.sha256.map(quote) ?? "null"),
+            ("attempts", String(session.attempts)),
+            ("error", session.lastError.map(quote) ?? "null"),
+            ("active_elsewhere", activeElsewhere ? "true" : "false"),
+            ("created_at", quote(session.createdAt.formatted(.iso8601))),
+            ("updated_at", quote(session.updatedAt.formatted(.iso8601))),
+        ]
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Asks the server how many bytes of a session it holds."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "A session id from `mediaup sessions`, or a server session id (upload:…).")
+    var sessionID: String
+
+    func run() async throws {
+        let endpoint = try global.endpoint()
+        let (journal, _) = try global.openState()
+        let stored: UploadSession?
+        do { stored = try journal.session(id: sessionID) } catch { throw UsageError(error.description) }
+        guard let remoteId = stored?.remoteId ?? (sessionID.hasPrefix("upload:") ? sessionID : nil) else {
+            if let stored, stored.route == .media {
+                throw UsageError("\(sessionID) is a /media upload: the server keeps no offset for those")
+            }
+            throw UsageError(stored == nil ? "no session \(sessionID) in the journal (see mediaup sessions)" : "session \(sessionID) has no server session yet")
+        }
+        let api = MediaAPI(endpoint: endpoint, transport: CurlTransport())
+        do throws(APIFailure) {
+            let offset = try await api.serverOffset(sessionID: remoteId, control: TransferControl())
+            if let stored {
+                let percent = stored.fileSize > 0 ? Int(Double(offset) * 100 / Double(stored.fileSize)) : 0
+                print("\(stored.id) \(MediaAPI.redacted(remoteId)): the server holds \(offset) of \(stored.fileSize) bytes (\(percent)%)")
+            } else {
+                print("\(MediaAPI.redacted(remoteId)): the server holds \(offset) bytes")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("mediaup: \(error.reaction == .expired ? "expired: " : "")\(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
