@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Sandbox"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
-        .testTarget(name: "MediaupTests", dependencies: ["UploadCore", "Sandbox"]),
+        .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Sandbox"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,262 @@
+import Foundation
+import Sandbox
+import Testing
+import UploadCore
+
+/// Runs the real `mediaup` binary against an in-process sandbox.
+final class BinaryBed: Sendable {
+    static let key = "cli-test-key-42"
+    let server: SandboxServer
+    let directory: String
+
+    init(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-cli-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory + "/files", withIntermediateDirectories: true)
+        var configuration = SandboxConfiguration(apiKey: Self.key, storageDirectory: directory + "/sandbox")
+        configuration.port = 0
+        configure(&configuration)
+        server = try await SandboxServer.start(configuration)
+    }
+
+    /// The binary SwiftPM built beside this test bundle.
+    static var binary: String {
+        if let override = ProcessInfo.processInfo.environment["MEDIAUP_BINARY"] { return override }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent(), bundle.deletingLastPathComponent().deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("mediaup").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/mediaup").path
+    }
+
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MEDIAUP_BASE_URL"] = server.baseURL
+        environment["D360_API_KEY"] = Self.key
+        environment["MEDIAUP_STATE_DIR"] = directory + "/state"
+        return environment
+    }
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+        var objects: [[String: Any]] {
+            lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+    }
+
+    func start(_ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = environment ?? self.environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> Outcome {
+        let (process, out, err) = try start(arguments, environment: environment)
+        let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }
+        let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }
+        let outData = await stdout.value, errData = await stderr.value
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func makeFile(_ name: String, size: Int, magic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) -> String {
+        let path = directory + "/files/" + name
+        var bytes = magic
+        while bytes.count < size { bytes.append(UInt8.random(in: 0...255)) }
+        FileManager.default.createFile(atPath: path, contents: Data(bytes.prefix(size)))
+        return path
+    }
+
+    func stop() async {
+        await server.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+@Suite("mediaup commands")
+struct CommandTests {
+    @Test("upload --json: one line per file with the contract's keys; exit 0")
+    func uploadJSON() async throws {
+        let bed = try await BinaryBed()
+        defer { Task { await bed.stop() } }
+        let png = bed.makeFile("poster one.png", size: 400_000)
+        let pdf = bed.makeFile("menu.pdf", size: 300_000, magic: Array("%PDF-1.4\n".utf8))
+        let outcome = try await bed.run(["upload", "--json", png, pdf])
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        #expect(outcome.lines.count == 2)
+        let objects = outcome.objects
+        #expect(objects.count == 2)
+        let keys = ["file", "state", "via", "session_id", "handle", "media_id", "bytes", "sha256", "attempts", "error"]
+        for object in objects {
+            #expect(Set(object.keys) == Set(keys))
+            #expect(object["state"] as? String == "done")
+            #expect(object["via"] as? String == "resumable")
+            #expect(object["media_id"] is NSNull)
+            #expect(object["error"] is NSNull)
+        }
+        let byFile = Dictionary(uniqueKeysWithValues: objects.map { ($0["file"] as? String ?? "", $0) })
+        let stored = await bed.server.sessions()
+        for path in [png, pdf] {
+            let object = try #require(byFile[path])
+            let sha = try SHA256Digest.ofFile(at: path)
+            #expect(object["sha256"] as? String == sha)
+            #expect(stored.contains { $0.sha256 == sha && $0.handle == object["handle"] as? String })
+        }
+        #expect(outcome.stderr.isEmpty, "stderr: \(outcome.stderr)")
+    }
+
+    @Test("upload --via media returns a media id")
+    func uploadMedia() async throws {
+        let bed = try await BinaryBed()
+        defer { Task { await bed.stop() } }
+        let png = bed.makeFile("logo.png", size: 100_000)
+        let outcome = try await bed.run(["upload", "--via", "media", "--json", png])
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        let object = try #require(outcome.objects.first)
+        let media = try #require(await bed.server.mediaUploads().first)
+        #expect(object["media_id"] as? String == media.id)
+        #expect(object["handle"] is NSNull)
+        #expect(media.sha256 == (try SHA256Digest.ofFile(at: png)))
+    }
+
+    @Test("refused files fail with a reason; the good one still goes; exit 1")
+    func refusals() async throws {
+        let bed = try await BinaryBed()
+        defer { Task { await bed.stop() } }
+        let good = bed.makeFile("ok.png", size: 1000)
+        let huge = bed.makeFile("huge.png", size: 5 * 1024 * 1024 + 1)
+        let gif = bed.makeFile("anim.png", size: 100, magic: Array("GIF89a".utf8))
+        let missing = bed.directory + "/files/missing.png"
+        let outcome = try await bed.run(["upload", "--json", good, huge, gif, missing, bed.directory])
+        #expect(outcome.status == 1)
+        let byFile = Dictionary(uniqueKeysWithValues: outcome.objects.map { ($0["file"] as? String ?? "", $0) })
+        #expect(byFile.count == 5)
+        #expect(byFile[good]?["state"] as? String == "done")
+        #expect((byFile[huge]?["error"] as? String)?.contains("limit for image") == true)
+        #expect((byFile[gif]?["error"] as? String)?.contains("image/gif") == true)
+        #expect((byFile[missing]?["error"] as? String)?.contains("no such file") == true)
+        #expect((byFile[bed.directory]?["error"] as? String)?.contains("is a folder") == true)
+        #expect(await bed.server.sessions().count == 1)
+    }
+
+    @Test("bad configuration exits 2 with a one-line reason, and the key is never echoed")
+    func configurationErrors() async throws {
+        let bed = try await BinaryBed()
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("a.png", size: 100)
+        var noKey = bed.environment
+        noKey["D360_API_KEY"] = nil
+        let cases: [([String], [String: String], String)] = [
+            (["upload", file], noKey, "no API key"),
+            (["upload", "--base-url", "http://example.com", file], bed.environment, "refusing http://"),
+            (["upload", "--base-url", "::nonsense", file], bed.environment, "not a valid URL"),
+            (["upload", "--parallel", "0", file], bed.environment, "--parallel"),
+            (["upload", "--via", "carrier-pigeon", file], bed.environment, "carrier-pigeon"),
+            (["upload", "--state-dir", file + "/sub", file], bed.environment, "state directory"),
+        ]
+        for (arguments, environment, expected) in cases {
+            let outcome = try await bed.run(arguments, environment: environment)
+            #expect(outcome.status == 2, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.contains(expected), "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stdout.isEmpty)
+            #expect(!outcome.stderr.contains(BinaryBed.key))
+        }
+    }
+
+    @Test("a wrong key fails the file with the server's reason, without retries")
+    func wrongKey() async throws {
+        let bed = try await BinaryBed()
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("a.png", size: 100)
+        var environment = bed.environment
+        environment["D360_API_KEY"] = "not-the-key-9876"
+        let outcome = try await bed.run(["upload", "--json", file], environment: environment)
+        #expect(outcome.status == 1)
+        let object = try #require(outcome.objects.first)
+        #expect((object["error"] as? String)?.contains("refused the API key") == true)
+        #expect(object["attempts"] as? Int == 1)
+        #expect(!outcome.stdout.contains("not-the-key-9876") && !outcome.stderr.contains("not-the-key-9876"))
+    }
+
+    @Test("kill -9 mid-file, then the same command finishes from the journal")
+    func killAndRerun() async throws {
+        let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("big.pdf", size: 4_000_000, magic: Array("%PDF-1.7\n".utf8))
+        let (process, _, _) = try bed.start(["upload", "--json", file])
+        let started = await waitFor { (await bed.server.sessions().first?.receivedBytes ?? 0) > 800_000 }
+        #expect(started)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let before = try #require(await bed.server.sessions().first)
+        #expect(before.receivedBytes < 4_000_000)
+
+        let outcome = try await bed.run(["upload", "--json", file])
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        let object = try #require(outcome.objects.first)
+        #expect(object["state"] as? String == "done")
+        let sessions = await bed.server.sessions()
+        #expect(sessions.count == 1, "the rerun must continue the session, not start a new one")
+        let session = try #require(sessions.first)
+        #expect(session.sha256 == (try SHA256Digest.ofFile(at: file)))
+        #expect(object["sha256"] as? String == session.sha256)
+        let posts = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }
+        let resumedAt = Int64(posts.last?.fileOffset ?? "0") ?? 0
+        #expect(resumedAt >= before.receivedBytes, "resumed at \(resumedAt), server had \(before.receivedBytes)")
+        #expect(session.totalBodyBytesReceived == 4_000_000)
+    }
+
+    @Test("sessions, status and resume --all")
+    func sessionsStatusResume() async throws {
+        let bed = try await BinaryBed { $0.bytesPerSecond = 800_000 }
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("r.png", size: 3_000_000)
+        let (process, _, _) = try bed.start(["upload", file])
+        #expect(await waitFor { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
+        process.interrupt()   // Ctrl-C: pauses cleanly
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+
+        let listed = try await bed.run(["sessions", "--json"])
+        #expect(listed.status == 0)
+        let row = try #require(listed.objects.first)
+        #expect(row["state"] as? String == "paused")
+        let id = try #require(row["id"] as? String)
+        let offset = try #require(row["server_offset"] as? Int)
+        #expect(offset > 0)
+
+        let status = try await bed.run(["status", id])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("the server holds"))
+        #expect(status.stdout.contains("of 3000000 bytes"))
+
+        let resumed = try await bed.run(["resume", "--all", "--json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.objects.first?["state"] as? String == "done")
+        #expect(resumed.objects.first?["session_id"] as? String == id)
+        #expect(await bed.server.sessions().first?.sha256 == (try SHA256Digest.ofFile(at: file)))
+
+        let unknown = try await bed.run(["status", "nope"])
+        #expect(unknown.status == 2)
+    }
+}
+
+func waitFor(within seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return false
+}

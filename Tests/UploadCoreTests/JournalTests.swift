@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import UploadCore
+
+@Suite("Journal")
+struct JournalTests {
+    func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-journal-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("sessions survive reopening, and unfinished ones are found by file version")
+    func roundTrip() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var session = UploadSession(path: "/data/promo.mp4", fileSize: 100, fileModified: 7, mimeType: "video/mp4", route: .resumable)
+        session.remoteId = "upload:abc?sig=x=="
+        session.serverOffset = 40
+        session.state = .uploading
+        try Journal(stateDirectory: directory).save(session)
+
+        let reopened = try Journal(stateDirectory: directory)
+        #expect(try reopened.allSessions() == [session])
+        #expect(try reopened.session(id: "upload:abc?sig=x==") == session)
+        let identity = FileIdentity(size: 100, modifiedNanoseconds: 7)
+        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable)?.id == session.id)
+        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: FileIdentity(size: 100, modifiedNanoseconds: 8), route: .resumable) == nil)
+        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .media) == nil)
+        session.state = .done
+        try reopened.save(session)
+        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable) == nil)
+        try reopened.delete(id: session.id)
+        #expect(try reopened.allSessions().isEmpty)
+    }
+
+    @Test("a corrupt journal is kept aside and a new one started")
+    func corruptJournal() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        FileManager.default.createFile(atPath: directory + "/" + Journal.fileName, contents: garbage)
+        let journal = try Journal(stateDirectory: directory)
+        #expect(journal.recoveryNotice?.contains("was unreadable") == true)
+        #expect(try journal.allSessions().isEmpty)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".corrupt-") }
+        #expect(kept.count == 1)
+        #expect(FileManager.default.contents(atPath: directory + "/" + kept[0]) == garbage)
+    }
+
+    @Test("a state directory that is a file is reported with its path")
+    func stateDirIsAFile() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: directory + "/file", contents: Data())
+        #expect(throws: JournalError.self) { try Journal(stateDirectory: directory + "/file") }
+        #expect(throws: JournalError.self) { try Journal(stateDirectory: directory + "/file/sub") }
+    }
+
+    @Test("a session lock excludes a second holder until released")
+    func sessionLock() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var first: SessionLock?
+        guard case .acquired(let lock) = SessionLock.tryAcquire(sessionID: "s1", stateDirectory: directory) else {
+            Issue.record("first claim failed"); return
+        }
+        first = lock
+        #expect(SessionLock.isHeldElsewhere(sessionID: "s1", stateDirectory: directory))
+        #expect(!SessionLock.isHeldElsewhere(sessionID: "s2", stateDirectory: directory))
+        first = nil
+        _ = first
+        #expect(!SessionLock.isHeldElsewhere(sessionID: "s1", stateDirectory: directory))
+    }
+}

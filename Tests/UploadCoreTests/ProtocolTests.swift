@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import UploadCore
+
+@Suite("Server errors and reactions")
+struct ServerErrorTests {
+    func error(_ status: Int, _ json: String, headers: [String: String] = [:]) -> ServerError {
+        ServerError(status: status, body: Array(json.utf8), headers: headers)
+    }
+
+    @Test("360dialog's flat shape")
+    func flatShape() {
+        let parsed = error(400, #"{"error":"missing 'upload:' prefix"}"#)
+        #expect(parsed.message == "missing 'upload:' prefix")
+        #expect(parsed.description == "HTTP 400: missing 'upload:' prefix")
+        #expect(APIFailure.server(parsed).reaction == .fail)
+    }
+
+    @Test("Meta's nested shape keeps code and trace id")
+    func metaShape() {
+        let parsed = error(400, #"{"error":{"message":"Invalid parameter","type":"OAuthException","code":100,"error_subcode":33,"fbtrace_id":"AbC123"}}"#)
+        #expect(parsed.message == "Invalid parameter")
+        #expect(parsed.code == 100)
+        #expect(parsed.description == "HTTP 400: Invalid parameter (code 100/33, fbtrace_id AbC123)")
+    }
+
+    @Test("reactions follow protocol.md's table")
+    func reactions() {
+        #expect(APIFailure.server(error(401, #"{"error":"unauthorized"}"#)).reaction == .unauthorized)
+        #expect(APIFailure.server(error(400, #"{"error":{"message":"expired","code":190}}"#)).reaction == .unauthorized)
+        #expect(APIFailure.server(error(429, #"{"error":"slow down"}"#, headers: ["retry-after": "7"])).reaction == .retry(retryAfter: 7))
+        #expect(APIFailure.server(error(400, #"{"error":{"message":"too many","code":130429}}"#)).reaction == .retry(retryAfter: nil))
+        #expect(APIFailure.server(error(503, "<html><title>Service Unavailable</title></html>")).reaction == .retry(retryAfter: nil))
+        #expect(APIFailure.server(error(400, #"{"error":"upload session not found or expired"}"#)).reaction == .expired)
+        #expect(APIFailure.server(error(400, #"{"error":"file_offset mismatch: server has 10"}"#)).reaction == .resync)
+        #expect(APIFailure.transport(.stalled(seconds: 30)).reaction == .stalled)
+        #expect(APIFailure.transport(.connectionLost("reset")).reaction == .retry(retryAfter: nil))
+        #expect(APIFailure.transport(.fileShrank(path: "/x")).reaction == .fileChanged)
+        #expect(APIFailure.transport(.cancelled).reaction == .stopped)
+        #expect(APIFailure.unexpectedReply("garbage").reaction == .retry(retryAfter: nil))
+        #expect(APIFailure.redirected(status: 302, location: "https://evil.example").reaction == .fail)
+    }
+
+    @Test("an HTML error page becomes its title")
+    func htmlPage() {
+        let parsed = error(502, "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>")
+        #expect(parsed.message == "502 Bad Gateway")
+    }
+
+    @Test("Retry-After as seconds or as a date")
+    func retryAfter() {
+        #expect(ServerError.parseRetryAfter("12") == 12)
+        let date = Date().addingTimeInterval(60)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let seconds = ServerError.parseRetryAfter(formatter.string(from: date))
+        #expect(seconds != nil && seconds! > 55 && seconds! <= 60)
+        #expect(ServerError.parseRetryAfter("soon") == nil)
+    }
+}
+
+@Suite("Retry policy")
+struct RetryPolicyTests {
+    @Test("exponential backoff with jitter, capped")
+    func backoff() {
+        let policy = RetryPolicy(maxRetries: 5, baseDelay: 1, maxDelay: 30)
+        #expect(policy.delay(beforeRetry: 1, random: 0) == 0.5)
+        #expect(policy.delay(beforeRetry: 1, random: 1) == 1)
+        #expect(policy.delay(beforeRetry: 3, random: 1) == 4)
+        #expect(policy.delay(beforeRetry: 10, random: 1) == 30)
+        #expect(policy.delay(beforeRetry: 10, random: 0) == 15)
+    }
+
+    @Test("Retry-After wins over the backoff")
+    func retryAfterWins() {
+        let policy = RetryPolicy()
+        #expect(policy.delay(beforeRetry: 1, retryAfter: 42, random: 0) == 42)
+        #expect(policy.delay(beforeRetry: 1, retryAfter: 99_999) == 3600)
+    }
+}
+
+@Suite("Endpoint configuration")
+struct EndpointTests {
+    @Test func acceptsHTTPSAndLoopbackHTTP() throws {
+        #expect(try APIEndpoint(baseURL: "https://waba-v2.360dialog.io/", apiKey: "k").baseURL == "https://waba-v2.360dialog.io")
+        #expect(try APIEndpoint(baseURL: "http://127.0.0.1:8360", apiKey: "k").isLoopback)
+        #expect(try APIEndpoint(baseURL: "http://localhost:1", apiKey: "k").isLoopback)
+        #expect(try APIEndpoint(baseURL: "http://[::1]:8360", apiKey: "k").isLoopback)
+    }
+
+    @Test func refusesUnsafeOrMalformed() {
+        #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "http://example.com", apiKey: "k") }
+        #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "ftp://example.com", apiKey: "k") }
+        #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "not a url", apiKey: "k") }
+        #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "https://ok.example", apiKey: nil) }
+        #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "https://ok.example", apiKey: "a\nb") }
+    }
+}
+
+@Suite("JSON report")
+struct UploadReportTests {
+    @Test("keys in contract order, absent values null")
+    func shape() throws {
+        var session = UploadSession(path: "/tmp/a \"b\".png", fileSize: 10, fileModified: 1, mimeType: "image/png", route: .resumable)
+        session.state = .done
+        session.handle = "4::aGk=:ARb"
+        session.sha256 = "ab"
+        session.attempts = 2
+        let line = UploadReport(file: "a \"b\".png", snapshot: UploadSnapshot(session: session)).jsonLine
+        #expect(line == #"{"file":"a \"b\".png","state":"done","via":"resumable","session_id":"\#(session.id)","handle":"4::aGk=:ARb","media_id":null,"bytes":10,"sha256":"ab","attempts":2,"error":null}"#)
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(object?.count == 10)
+    }
+}
