@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A local HTTP server speaking 360dialog's Media Uploads API (resumable
 /// `/uploads` + `/upload:<id>` sessions and plain `/media`), with injectable
@@ -19,15 +20,17 @@ public final class SandboxServer: Sendable {
     /// The configured host.
     public let host: String
     private let state: SandboxState
+    private let group: ServiceGroup
     private let task: Task<Void, Never>
 
     /// `http://<host>:<port>`.
     public var baseURL: String { "http://\(host):\(port)" }
 
-    private init(port: Int, host: String, state: SandboxState, task: Task<Void, Never>) {
+    private init(port: Int, host: String, state: SandboxState, group: ServiceGroup, task: Task<Void, Never>) {
         self.port = port
         self.host = host
         self.state = state
+        self.group = group
         self.task = task
     }
 
@@ -66,9 +69,11 @@ public final class SandboxServer: Sendable {
             },
             logger: logger
         )
+        // Our own group (no signal handlers) so stop() can shut it down gracefully.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task {
             do {
-                try await app.runService(gracefulShutdownSignals: [])
+                try await group.run()
                 boundContinuation.finish()
             } catch {
                 boundContinuation.finish(throwing: error)
@@ -81,7 +86,7 @@ public final class SandboxServer: Sendable {
                 throw SandboxStartError(message: "the server stopped before it was listening")
             }
             logger.info("sandbox listening", metadata: ["url": "http://\(configuration.host):\(port)"])
-            return SandboxServer(port: port, host: configuration.host, state: state, task: task)
+            return SandboxServer(port: port, host: configuration.host, state: state, group: group, task: task)
         } catch {
             task.cancel()
             await task.value
@@ -89,10 +94,17 @@ public final class SandboxServer: Sendable {
         }
     }
 
-    /// Shuts the server down (open connections are closed) and waits until it has.
-    public func stop() async {
-        task.cancel()
+    /// Shuts the server down and waits until it has: stops accepting, lets requests
+    /// in flight finish for up to `gracePeriod` seconds, then cancels what is left.
+    public func stop(gracePeriod: Double = 2) async {
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(gracePeriod))
+            task.cancel()
+        }
         await task.value
+        timeout.cancel()
     }
 
     // MARK: Inspection and control for tests
@@ -220,4 +232,9 @@ func jsonString(_ s: String) -> String {
         }
     }
     return out + "\""
+}
+
+extension SandboxServer {
+    /// The signature this server would give `token` (tests forge ids of unknown sessions with it).
+    func signatureForTesting(_ token: String) -> String { state.signature(for: token) }
 }
