@@ -39,7 +39,9 @@ public struct SandboxConfiguration: Sendable {
 public struct SandboxSession: Sendable, Hashable {
     /// The id as handed to the client: `upload:<token>?sig=<sig>`.
     public var id: String
+    /// `file_name` given at creation.
     public var fileName: String
+    /// `file_type` given at creation.
     public var fileType: String
     /// `file_length` given at creation.
     public var declaredLength: Int64
@@ -63,12 +65,15 @@ public struct SandboxSession: Sendable, Hashable {
 public struct SandboxMedia: Sendable, Hashable {
     /// The numeric media id returned to the client.
     public var id: String
+    /// The file part's filename.
     public var fileName: String
     /// The `type` field if sent, else the file part's content type.
     public var type: String
+    /// Bytes stored.
     public var length: Int64
     /// Lower-case hex SHA-256 of the stored bytes.
     public var sha256: String
+    /// The `messaging_product` field (always `whatsapp` for an accepted upload).
     public var messagingProduct: String
     /// Where the bytes are stored.
     public var path: String
@@ -76,6 +81,7 @@ public struct SandboxMedia: Sendable, Hashable {
 
 /// One request as the sandbox answered it. Never holds the API key or the signature.
 public struct SandboxRequestRecord: Sendable, Hashable {
+    /// The HTTP method.
     public var method: String
     /// The path without its query string.
     public var path: String

@@ -273,6 +273,25 @@ struct FaultTests {
         }
     }
 
+    @Test func clientGivingUpDuringAStallCanResumeFromTheStallOffset() async throws {
+        let source = try makeFile(2_000_000)
+        try await withSandbox({
+            $0.stallAtOffsets = [500_000]
+            $0.stallSeconds = 2
+        }) { server in
+            let id = try await server.createSession(length: 2_000_000, type: "video/mp4")
+            let gaveUp = try await server.post(id, offset: 0, file: source.path, extra: ["--max-time", "0.6"])
+            #expect(gaveUp.exitCode == 28)  // curl's timeout: no response while the sandbox stalls
+            #expect(gaveUp.status == 0)
+            #expect(try await server.status(id).json["file_offset"] as? Int == 500_000)
+            // Resume while the stalled request is still asleep on the server: the new one takes over.
+            let rest = try writeTemp(source.data.suffix(from: 500_000))
+            let done = try await server.post(id, offset: 500_000, file: rest)
+            #expect(done.json["h"] is String, "\(done.body)")
+            #expect(await server.sessions().first?.sha256 == (try await sha256sum(source.path)))
+        }
+    }
+
     @Test func rateLimitedCreatesAnswer429WithRetryAfter() async throws {
         try await withSandbox({
             $0.rateLimitedCreates = 2
