@@ -23,8 +23,11 @@ public final class SandboxServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    /// `http://<host>:<port>`.
-    public var baseURL: String { "http://\(host):\(port)" }
+    /// `http://<host>:<port>`; a wildcard host (`0.0.0.0`, `::`) is given as `127.0.0.1`.
+    public var baseURL: String {
+        let reachable = (host == "0.0.0.0" || host == "::" || host.isEmpty) ? "127.0.0.1" : host
+        return "http://\(reachable):\(port)"
+    }
 
     private init(port: Int, host: String, state: SandboxState, group: ServiceGroup, task: Task<Void, Never>) {
         self.port = port
