@@ -33,6 +33,7 @@ let package = Package(
             name: "Sandbox",
             dependencies: [
                 "UploadCore",
+                "CCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,1 +1,243 @@
-import UploadCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// A local HTTP server speaking 360dialog's Media Uploads API (resumable
+/// `/uploads` + `/upload:<id>` sessions and plain `/media`), with injectable
+/// faults: throttling, 503s, connection resets, stalls, 429s and expiry.
+///
+/// ```swift
+/// let server = try await SandboxServer.start(.init(apiKey: "k", storageDirectory: dir))
+/// // … talk to server.baseURL …
+/// await server.stop()
+/// ```
+public final class SandboxServer: Sendable {
+    /// The bound port (the real one when 0 was asked for).
+    public let port: Int
+    /// The configured host.
+    public let host: String
+    private let state: SandboxState
+    private let group: ServiceGroup
+    private let task: Task<Void, Never>
+
+    /// `http://<host>:<port>`; a wildcard host (`0.0.0.0`, `::`) is given as `127.0.0.1`.
+    public var baseURL: String {
+        let reachable = (host == "0.0.0.0" || host == "::" || host.isEmpty) ? "127.0.0.1" : host
+        return "http://\(reachable):\(port)"
+    }
+
+    private init(port: Int, host: String, state: SandboxState, group: ServiceGroup, task: Task<Void, Never>) {
+        self.port = port
+        self.host = host
+        self.state = state
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts a sandbox and returns once it is listening.
+    /// - Throws: when the storage directory cannot be created or the address cannot be bound.
+    public static func start(
+        _ configuration: SandboxConfiguration,
+        logger: Logger = Logger(label: "mediaup.sandbox")
+    ) async throws -> SandboxServer {
+        try FileManager.default.createDirectory(
+            atPath: configuration.storageDirectory, withIntermediateDirectories: true)
+        let state = SandboxState(configuration: configuration)
+        let handlers = SandboxHandlers(state: state, configuration: configuration, logger: logger)
+
+        let router = Router(context: SandboxRequestContext.self)
+        router.add(middleware: SandboxMiddleware(state: state, apiKey: configuration.apiKey, logger: logger))
+        // Constant paths win over the one-component parameter route in Hummingbird's trie.
+        router.post("uploads") { request, _ in try await handlers.createSession(request) }
+        router.post("media") { request, _ in try await handlers.uploadMedia(request) }
+        router.get(":session") { request, context in
+            try await handlers.sessionStatus(request, session: context.parameters.get("session") ?? "")
+        }
+        router.post(":session") { request, context in
+            try await handlers.upload(request, context: context, session: context.parameters.get("session") ?? "")
+        }
+
+        let (bound, boundContinuation) = AsyncThrowingStream<Int, any Error>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "mediaup-sandbox"),
+            onServerRunning: { channel in
+                boundContinuation.yield(channel.localAddress?.port ?? configuration.port)
+                boundContinuation.finish()
+            },
+            logger: logger
+        )
+        // Our own group (no signal handlers) so stop() can shut it down gracefully.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task {
+            do {
+                try await group.run()
+                boundContinuation.finish()
+            } catch {
+                boundContinuation.finish(throwing: error)
+            }
+            await state.closeAllFiles()
+        }
+        var iterator = bound.makeAsyncIterator()
+        do {
+            guard let port = try await iterator.next() else {
+                throw SandboxStartError(message: "the server stopped before it was listening")
+            }
+            logger.info("sandbox listening", metadata: ["url": "http://\(configuration.host):\(port)"])
+            return SandboxServer(port: port, host: configuration.host, state: state, group: group, task: task)
+        } catch {
+            task.cancel()
+            await task.value
+            throw error
+        }
+    }
+
+    /// Shuts the server down and waits until it has: stops accepting, lets requests
+    /// in flight finish for up to `gracePeriod` seconds, then cancels what is left.
+    public func stop(gracePeriod: Double = 2) async {
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(gracePeriod))
+            task.cancel()
+        }
+        await task.value
+        timeout.cancel()
+    }
+
+    // MARK: Inspection and control for tests
+
+    /// Every resumable session created so far, oldest first (expired ones included).
+    public func sessions() async -> [SandboxSession] { await state.allSessions() }
+
+    /// Every file received through `POST /media`, oldest first.
+    public func mediaUploads() async -> [SandboxMedia] { await state.allMedia() }
+
+    /// Makes every existing session answer as expired from now on.
+    public func expireAllSessions() async { await state.expireAll() }
+
+    /// Every request answered so far, oldest first.
+    public func requestLog() async -> [SandboxRequestRecord] { await state.requestLog() }
+}
+
+/// Thrown by ``SandboxServer/start(_:logger:)`` when the server could not start.
+public struct SandboxStartError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// The request context: Hummingbird's basic one plus the connection's channel,
+/// which the reset fault needs to cut the TCP connection.
+struct SandboxRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// Thrown after the sandbox cut a connection on purpose (reset fault): no response follows.
+struct ConnectionCut: Error {}
+
+/// Thrown when the client went away while its body was being read.
+struct ClientGone: Error {}
+
+/// Checks `D360-API-KEY`, turns errors into `{"error": …}` responses, and
+/// logs and records every request (never the key or the session signature).
+struct SandboxMiddleware: RouterMiddleware {
+    typealias Context = SandboxRequestContext
+    let state: SandboxState
+    let apiKey: String
+    let logger: Logger
+
+    func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let method = request.method.rawValue
+        let path = request.uri.path
+        let fileOffset = request.headers[.fileOffset]
+        let response: Response
+        do {
+            guard request.headers[.d360APIKey] == apiKey else {
+                throw APIError(.unauthorized, "invalid or missing D360-API-KEY")
+            }
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = jsonResponse(error.status, ["error": .string(error.message)], headers: error.headers)
+        } catch let error as HTTPError {
+            response = jsonResponse(error.status, ["error": .string(error.body ?? error.status.reasonPhrase)])
+        } catch is ConnectionCut {
+            await state.record(SandboxRequestRecord(method: method, path: path, fileOffset: fileOffset, status: nil))
+            logger.info("\(method) \(path) -> connection cut (reset fault)")
+            throw ConnectionCut()
+        } catch is ClientGone {
+            await state.record(SandboxRequestRecord(method: method, path: path, fileOffset: fileOffset, status: nil))
+            logger.info("\(method) \(path) -> client went away")
+            throw ClientGone()
+        } catch {
+            logger.error("\(method) \(path) failed: \(error)")
+            response = jsonResponse(.internalServerError, ["error": .string("sandbox: \(error)")])
+        }
+        await state.record(
+            SandboxRequestRecord(method: method, path: path, fileOffset: fileOffset, status: response.status.code))
+        logger.info("\(method) \(path) -> \(response.status.code)")
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    static let d360APIKey = HTTPField.Name("D360-API-KEY")!
+    static let fileOffset = HTTPField.Name("file_offset")!
+}
+
+/// A JSON value small enough for the sandbox's answers.
+enum JSONValue: Sendable {
+    case string(String)
+    case number(Int64)
+}
+
+/// A JSON object response (keys sorted, so answers are stable).
+func jsonResponse(_ status: HTTPResponse.Status, _ object: [String: JSONValue], headers: HTTPFields = [:]) -> Response {
+    var text = "{"
+    for (index, key) in object.keys.sorted().enumerated() {
+        if index > 0 { text += "," }
+        text += jsonString(key) + ":"
+        switch object[key]! {
+        case .string(let s): text += jsonString(s)
+        case .number(let n): text += String(n)
+        }
+    }
+    text += "}"
+    var fields = headers
+    fields[.contentType] = "application/json"
+    return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+}
+
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+extension SandboxServer {
+    /// The signature this server would give `token` (tests forge ids of unknown sessions with it).
+    func signatureForTesting(_ token: String) -> String { state.signature(for: token) }
+}

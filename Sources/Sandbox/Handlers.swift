@@ -1,0 +1,286 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The endpoint logic. Bodies are never collected: session bytes go to the
+/// session's file buffer by buffer, multipart bodies through a streaming parser.
+struct SandboxHandlers: Sendable {
+    let state: SandboxState
+    let configuration: SandboxConfiguration
+    let logger: Logger
+
+    static let acceptedFileTypes: Set<String> = [
+        "application/pdf", "image/jpeg", "image/jpg", "image/png", "video/mp4",
+    ]
+
+    // MARK: POST /uploads
+
+    func createSession(_ request: Request) async throws -> Response {
+        if await state.shouldRateLimitCreate() {
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(configuration.retryAfterSeconds)
+            throw APIError(.tooManyRequests, "rate limited", headers: headers)
+        }
+        let query = request.uri.queryParameters
+        guard let name = query.get("file_name"), !name.isEmpty else {
+            throw APIError(.badRequest, "missing query parameter file_name")
+        }
+        guard let lengthText = query.get("file_length") else {
+            throw APIError(.badRequest, "missing query parameter file_length")
+        }
+        guard let length = Int64(lengthText), length > 0 else {
+            throw APIError(.badRequest, "file_length must be a positive integer")
+        }
+        guard let type = query.get("file_type"), !type.isEmpty else {
+            throw APIError(.badRequest, "missing query parameter file_type")
+        }
+        guard Self.acceptedFileTypes.contains(type) else {
+            let accepted = Self.acceptedFileTypes.sorted().joined(separator: ", ")
+            throw APIError(.badRequest, "unsupported file_type \(type); accepted: \(accepted)")
+        }
+        let id = try await state.createSession(fileName: name, fileType: type, length: length)
+        return jsonResponse(.ok, ["id": .string(id)])
+    }
+
+    // MARK: GET /upload:…
+
+    func sessionStatus(_ request: Request, session: String) async throws -> Response {
+        let token = try sessionToken(session, request: request)
+        let status = try await state.status(token: token)
+        return jsonResponse(.ok, ["id": .string(status.id), "file_offset": .number(status.received)])
+    }
+
+    /// The token of `upload:<token>` after checking the prefix and the `sig` query parameter.
+    private func sessionToken(_ session: String, request: Request) throws -> String {
+        guard session.hasPrefix("upload:") else {
+            throw APIError(.badRequest, "missing 'upload:' prefix")
+        }
+        let token = String(session.dropFirst("upload:".count))
+        guard !token.isEmpty else { throw APIError.sessionGone }
+        guard let sig = request.uri.queryParameters.get("sig"), sig == state.signature(for: token) else {
+            throw APIError(.badRequest, "invalid signature")
+        }
+        return token
+    }
+
+    private func injectFailure() throws {
+        if configuration.failRate > 0, Double.random(in: 0..<1) < configuration.failRate {
+            throw APIError(.serviceUnavailable, "sandbox: injected failure")
+        }
+    }
+
+    private func throttle(_ count: Int) async throws {
+        guard let rate = configuration.bytesPerSecond, rate > 0, count > 0 else { return }
+        try await Task.sleep(for: .seconds(Double(count) / Double(rate)))
+    }
+
+    // MARK: POST /upload:…
+
+    func upload(_ request: Request, context: SandboxRequestContext, session: String) async throws -> Response {
+        let token = try sessionToken(session, request: request)
+        try injectFailure()
+        var offset: Int64 = 0
+        if let text = request.headers[.fileOffset] {
+            guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
+                throw APIError(.badRequest, "invalid file_offset header: \(text)")
+            }
+            offset = value
+        }
+        let contentLength = request.headers[.contentLength].flatMap { Int64($0) }
+        let generation: Int
+        switch try await state.beginUpload(token: token, offset: offset, contentLength: contentLength) {
+        case .alreadyComplete(let handle):
+            _ = try await digestIfComplete(token: token)
+            return jsonResponse(.ok, ["h": .string(handle)])
+        case .proceed(let g):
+            generation = g
+        }
+
+        var overflow = false
+        do {
+            reading: for try await buffer in request.body {
+                var piece = buffer
+                var fresh = true
+                storing: while true {
+                    let outcome = try await state.append(token: token, generation: generation, buffer: piece, fresh: fresh)
+                    fresh = false
+                    switch outcome {
+                    case .stored:
+                        break storing
+                    case .overflow:
+                        overflow = true
+                        break reading
+                    case .superseded:
+                        throw APIError(.badRequest, "upload superseded by a newer request for this session")
+                    case .reset(let at):
+                        logger.info("reset fault: cutting the connection", metadata: ["offset": "\(at)"])
+                        _ = try await digestIfComplete(token: token)
+                        await cutConnection(context.channel)
+                        throw ConnectionCut()
+                    case .stall(let at, let rest):
+                        logger.info("stall fault", metadata: ["offset": "\(at)", "seconds": "\(configuration.stallSeconds)"])
+                        try await Task.sleep(for: .seconds(configuration.stallSeconds))
+                        if !context.channel.isActive { throw ClientGone() }
+                        piece = rest
+                        if piece.readableBytes == 0 { break storing }
+                    }
+                }
+                try await throttle(buffer.readableBytes)
+            }
+        } catch let error as APIError {
+            throw error
+        } catch let error as ConnectionCut {
+            throw error
+        } catch is CancellationError {
+            throw ClientGone()
+        } catch let error as ClientGone {
+            throw error
+        } catch {
+            // Reading the body failed: the client went away mid-body.
+            logger.debug("body read failed: \(error)")
+            throw ClientGone()
+        }
+
+        let snap = try await digestIfComplete(token: token)
+        if overflow {
+            throw APIError(.badRequest, "body exceeds file_length \(snap.declared)")
+        }
+        if let handle = snap.handle {
+            return jsonResponse(.ok, ["h": .string(handle)])
+        }
+        return jsonResponse(.ok, ["id": .string(snap.id), "file_offset": .number(snap.received)])
+    }
+
+    /// The session's state; when it has just become complete, first hashes the stored
+    /// file (streamed from disk, off the state actor) and records the digest.
+    private func digestIfComplete(token: String) async throws -> UploadSnapshot {
+        guard let snap = await state.snapshot(token: token) else { throw APIError.sessionGone }
+        if snap.needsDigest {
+            let digest = try SHA256Hasher.hexDigest(ofFile: snap.path)
+            await state.setDigest(token: token, sha256: digest)
+        }
+        return snap
+    }
+
+    /// Cuts the TCP connection the way a crashed server or a middlebox would:
+    /// SO_LINGER 0 and close, so the kernel sends RST and no HTTP response follows.
+    private func cutConnection(_ channel: any Channel) async {
+        if let provider = channel as? any SocketOptionProvider {
+            try? await provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try? await channel.close()
+    }
+
+    // MARK: POST /media
+
+    private enum PartTarget {
+        case none
+        case field(String)
+        case file
+    }
+
+    func uploadMedia(_ request: Request) async throws -> Response {
+        try injectFailure()
+        guard let contentType = request.headers[.contentType],
+            let boundary = MultipartStreamParser.boundary(fromContentType: contentType)
+        else {
+            throw APIError(.badRequest, "expected multipart/form-data with a boundary")
+        }
+        let id = await state.nextMediaID()
+        let path = (configuration.storageDirectory as NSString).appendingPathComponent("media-\(id)")
+        var parser = MultipartStreamParser(boundary: boundary)
+        var target = PartTarget.none
+        var fields: [String: [UInt8]] = [:]
+        var sink: FileSink?
+        let hasher = SHA256Hasher()
+        var fileName: String?
+        var fileContentType: String?
+        var length: Int64 = 0
+        let fieldLimit = 64 * 1024
+
+        func handle(_ event: MultipartEvent) throws {
+            switch event {
+            case .partStart(let headers):
+                let disposition = dispositionParameters(headers["content-disposition"] ?? "")
+                guard let name = disposition["name"] else {
+                    throw APIError(.badRequest, "multipart part without a name")
+                }
+                if name == "file" {
+                    guard sink == nil else { throw APIError(.badRequest, "more than one file part") }
+                    guard let filename = disposition["filename"], !filename.isEmpty else {
+                        throw APIError(.badRequest, "file part without a filename")
+                    }
+                    fileName = filename
+                    fileContentType = headers["content-type"]
+                    sink = try FileSink(path: path, truncate: true)
+                    target = .file
+                } else {
+                    fields[name] = []
+                    target = .field(name)
+                }
+            case .data(let bytes):
+                switch target {
+                case .file:
+                    try sink?.write(bytes)
+                    hasher.update(bytes)
+                    length += Int64(bytes.count)
+                case .field(let name):
+                    if (fields[name]?.count ?? 0) + bytes.count > fieldLimit {
+                        throw APIError(.badRequest, "form field \(name) too large")
+                    }
+                    fields[name, default: []].append(contentsOf: bytes)
+                case .none:
+                    break
+                }
+            case .partEnd:
+                target = .none
+            }
+        }
+
+        do {
+            do {
+                for try await buffer in request.body {
+                    try buffer.withUnsafeReadableBytes { bytes in
+                        try parser.feed(bytes, handle)
+                    }
+                    try await throttle(buffer.readableBytes)
+                }
+            } catch let error as APIError {
+                throw error
+            } catch let error as MultipartError {
+                throw APIError(.badRequest, error.description)
+            } catch is CancellationError {
+                throw ClientGone()
+            } catch {
+                logger.debug("media body read failed: \(error)")
+                throw ClientGone()
+            }
+            sink?.close()
+            guard parser.isFinished else {
+                throw APIError(.badRequest, "malformed multipart body: closing boundary missing")
+            }
+            guard let product = fields["messaging_product"].map({ String(decoding: $0, as: UTF8.self) }) else {
+                throw APIError(.badRequest, "missing form field messaging_product")
+            }
+            guard product == "whatsapp" else {
+                throw APIError(.badRequest, "messaging_product must be 'whatsapp'")
+            }
+            guard sink != nil, let fileName else {
+                throw APIError(.badRequest, "missing form field file")
+            }
+            let type = fields["type"].map { String(decoding: $0, as: UTF8.self) }
+                ?? fileContentType ?? "application/octet-stream"
+            await state.addMedia(
+                SandboxMedia(
+                    id: id, fileName: fileName, type: type, length: length,
+                    sha256: hex(hasher.finalize()), messagingProduct: product, path: path))
+            return jsonResponse(.ok, ["id": .string(id)])
+        } catch {
+            sink?.close()
+            if sink != nil { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// How a ``SandboxServer`` listens, what it accepts and which faults it injects.
+public struct SandboxConfiguration: Sendable {
+    /// Address to bind.
+    public var host: String = "127.0.0.1"
+    /// Port to bind; 0 picks a free one (read it back from ``SandboxServer/port``).
+    public var port: Int = 8360
+    /// The `D360-API-KEY` value every request must carry.
+    public var apiKey: String
+    /// Directory the received bytes are written to (created if missing).
+    public var storageDirectory: String
+    /// Per-request body read rate limit in bytes per second (nil = unlimited).
+    public var bytesPerSecond: Int?
+    /// Probability that an upload request (`POST /upload:…`, `POST /media`) is answered 503
+    /// before its body is read.
+    public var failRate: Double = 0
+    /// Cut the TCP connection (RST, no HTTP response) when a session's received bytes
+    /// first reach each of these offsets; each fires once per session.
+    public var resetAtOffsets: [Int64] = []
+    /// Stop reading the body for ``stallSeconds`` when a session's received bytes first
+    /// reach each of these offsets; each fires once per session.
+    public var stallAtOffsets: [Int64] = []
+    /// How long a stall lasts.
+    public var stallSeconds: Double = 0
+    /// The first N `POST /uploads` are answered 429 with `Retry-After`.
+    public var rateLimitedCreates: Int = 0
+    /// The `Retry-After` value sent with those 429s.
+    public var retryAfterSeconds: Int = 1
+    /// Seconds after creation at which a session counts as expired (nil = never).
+    public var sessionLifetime: Double? = nil
+
+    /// A configuration with the given key and storage directory and no faults.
+    public init(apiKey: String, storageDirectory: String) {
+        self.apiKey = apiKey
+        self.storageDirectory = storageDirectory
+    }
+}
+
+/// A resumable upload session as the sandbox sees it (for tests and inspection).
+public struct SandboxSession: Sendable, Hashable {
+    /// The id as handed to the client: `upload:<token>?sig=<sig>`.
+    public var id: String
+    /// `file_name` given at creation.
+    public var fileName: String
+    /// `file_type` given at creation.
+    public var fileType: String
+    /// `file_length` given at creation.
+    public var declaredLength: Int64
+    /// Bytes stored so far (what `GET` reports as `file_offset`).
+    public var receivedBytes: Int64
+    /// The handle, once every byte has been received.
+    public var handle: String?
+    /// Lower-case hex SHA-256 of the stored file, once complete.
+    public var sha256: String?
+    /// Where the received bytes are stored.
+    public var path: String
+    /// Body bytes read over all requests, including any that were re-sent or rejected.
+    public var totalBodyBytesReceived: Int64
+    /// How many `POST /upload:…` requests reached this session.
+    public var uploadRequests: Int
+    /// Whether the session counts as expired now.
+    public var isExpired: Bool
+}
+
+/// A file received through `POST /media`.
+public struct SandboxMedia: Sendable, Hashable {
+    /// The numeric media id returned to the client.
+    public var id: String
+    /// The file part's filename.
+    public var fileName: String
+    /// The `type` field if sent, else the file part's content type.
+    public var type: String
+    /// Bytes stored.
+    public var length: Int64
+    /// Lower-case hex SHA-256 of the stored bytes.
+    public var sha256: String
+    /// The `messaging_product` field (always `whatsapp` for an accepted upload).
+    public var messagingProduct: String
+    /// Where the bytes are stored.
+    public var path: String
+}
+
+/// One request as the sandbox answered it. Never holds the API key or the signature.
+public struct SandboxRequestRecord: Sendable, Hashable {
+    /// The HTTP method.
+    public var method: String
+    /// The path without its query string.
+    public var path: String
+    /// The `file_offset` header as sent, if any.
+    public var fileOffset: String?
+    /// The status answered, or nil when the sandbox cut the connection instead of answering.
+    public var status: Int?
+}

@@ -1,0 +1,271 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An error answered as `{"error": message}` with `status`.
+struct APIError: Error {
+    var status: HTTPResponse.Status
+    var message: String
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.message = message
+        self.headers = headers
+    }
+
+    static let sessionGone = APIError(.badRequest, "upload session not found or expired")
+}
+
+/// How a `POST /upload:…` may go on after its headers were checked.
+enum UploadStart: Sendable {
+    /// Every byte is already here and the request carries none: answer the handle.
+    case alreadyComplete(handle: String)
+    /// Read the body; `generation` identifies this request as the session's writer.
+    case proceed(generation: Int)
+}
+
+/// What became of one buffer of a session's body.
+enum AppendOutcome: Sendable {
+    /// Stored; go on reading.
+    case stored
+    /// A newer request took over the session; stop.
+    case superseded
+    /// The body goes past `file_length`; bytes up to it were stored.
+    case overflow
+    /// A reset offset was reached: bytes up to it are stored; cut the connection.
+    case reset(at: Int64)
+    /// A stall offset was reached: bytes up to it are stored; wait, then store `rest`.
+    case stall(at: Int64, rest: ByteBuffer)
+}
+
+/// Where a session stands after a request's body ended.
+struct UploadSnapshot: Sendable {
+    var id: String
+    var received: Int64
+    var declared: Int64
+    var handle: String?
+    var needsDigest: Bool
+    var path: String
+}
+
+/// All mutable sandbox state: sessions, media, the request log and fault bookkeeping.
+actor SandboxState {
+    final class Session {
+        let token: String
+        let signature: String
+        let fileName: String
+        let fileType: String
+        let declared: Int64
+        let path: String
+        let handle: String
+        let createdAt = ContinuousClock.now
+        var received: Int64 = 0
+        var complete = false
+        var sha256: String?
+        var sink: FileSink?
+        var totalBody: Int64 = 0
+        var uploadRequests = 0
+        var expiredByHand = false
+        var generation = 0
+        var firedResets: Set<Int64> = []
+        var firedStalls: Set<Int64> = []
+
+        init(token: String, signature: String, fileName: String, fileType: String, declared: Int64, path: String, handle: String) {
+            self.token = token
+            self.signature = signature
+            self.fileName = fileName
+            self.fileType = fileType
+            self.declared = declared
+            self.path = path
+            self.handle = handle
+        }
+
+        var id: String { "upload:\(token)?sig=\(signature)" }
+    }
+
+    let configuration: SandboxConfiguration
+    private let secret: [UInt8] = randomBytes(32)
+    private var sessionsByToken: [String: Session] = [:]
+    private var sessionOrder: [String] = []
+    private var media: [SandboxMedia] = []
+    private var log: [SandboxRequestRecord] = []
+    private var createsSeen = 0
+
+    init(configuration: SandboxConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The signature for a token: a keyed SHA-256 (per-server secret + token), base64url, truncated.
+    nonisolated func signature(for token: String) -> String {
+        let digest = SHA256Hasher.digest(secret + Array(token.utf8))
+        return "AR" + String(base64URL(digest).prefix(30))
+    }
+
+    // MARK: Sessions
+
+    /// Counts a create; true when it falls within `rateLimitedCreates`.
+    func shouldRateLimitCreate() -> Bool {
+        createsSeen += 1
+        return createsSeen <= configuration.rateLimitedCreates
+    }
+
+    func createSession(fileName: String, fileType: String, length: Int64) throws -> String {
+        let token = base64URL(Array("1:attachment:\(UUID().uuidString.lowercased())".utf8))
+        let signature = signature(for: token)
+        let path = (configuration.storageDirectory as NSString)
+            .appendingPathComponent("session-\(sessionOrder.count + 1)-\(token.suffix(12))")
+        let sink = try FileSink(path: path, truncate: true)
+        let typeTag = Data(fileType.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        let handle = "4::\(typeTag):AR" + base64URL(randomBytes(45))
+        let session = Session(
+            token: token, signature: signature, fileName: fileName, fileType: fileType,
+            declared: length, path: path, handle: handle)
+        session.sink = sink
+        sessionsByToken[token] = session
+        sessionOrder.append(token)
+        return session.id
+    }
+
+    private func isExpired(_ s: Session) -> Bool {
+        if s.expiredByHand { return true }
+        if let lifetime = configuration.sessionLifetime {
+            return s.createdAt.duration(to: .now) > .seconds(lifetime)
+        }
+        return false
+    }
+
+    private func liveSession(_ token: String) throws -> Session {
+        guard let s = sessionsByToken[token], !isExpired(s) else { throw APIError.sessionGone }
+        return s
+    }
+
+    /// `GET /upload:…`: the id and how many bytes are stored.
+    func status(token: String) throws -> (id: String, received: Int64) {
+        let s = try liveSession(token)
+        return (s.id, s.received)
+    }
+
+    /// Checks a `POST /upload:…` before its body is read.
+    func beginUpload(token: String, offset: Int64, contentLength: Int64?) throws -> UploadStart {
+        let s = try liveSession(token)
+        s.uploadRequests += 1
+        guard offset == s.received else {
+            throw APIError(.badRequest, "file_offset mismatch: server has \(s.received)")
+        }
+        if let contentLength, offset + contentLength > s.declared {
+            throw APIError(.badRequest, "body exceeds file_length: \(offset) + \(contentLength) > \(s.declared)")
+        }
+        if s.complete && (contentLength ?? 0) == 0 {
+            return .alreadyComplete(handle: s.handle)
+        }
+        s.generation += 1
+        return .proceed(generation: s.generation)
+    }
+
+    /// Stores one buffer of a session's body, stopping at the first fault offset it crosses.
+    /// `fresh` is false when `buffer` is the rest of a buffer already counted (after a stall).
+    func append(token: String, generation: Int, buffer: ByteBuffer, fresh: Bool) throws -> AppendOutcome {
+        guard let s = sessionsByToken[token] else { return .superseded }
+        if fresh { s.totalBody += Int64(buffer.readableBytes) }
+        guard s.generation == generation else { return .superseded }
+        var buffer = buffer
+        let room = s.declared - s.received
+        let available = Int64(buffer.readableBytes)
+        var take = min(room, available)
+
+        // The first not yet fired fault offset this buffer would reach.
+        let from = s.received, to = s.received + take
+        let reset = configuration.resetAtOffsets
+            .filter { $0 > from && $0 <= to && !s.firedResets.contains($0) }.min()
+        let stall = configuration.stallAtOffsets
+            .filter { $0 > from && $0 <= to && !s.firedStalls.contains($0) }.min()
+        var fault: AppendOutcome?
+        switch (reset, stall) {
+        case let (r?, st?) where st < r:
+            take = st - from
+            s.firedStalls.insert(st)
+            fault = .stall(at: st, rest: ByteBuffer())
+        case let (r?, _):
+            take = r - from
+            s.firedResets.insert(r)
+            fault = .reset(at: r)
+        case let (nil, st?):
+            take = st - from
+            s.firedStalls.insert(st)
+            fault = .stall(at: st, rest: ByteBuffer())
+        case (nil, nil):
+            break
+        }
+
+        if take > 0 {
+            guard let slice = buffer.readSlice(length: Int(take)) else { return .overflow }
+            try slice.withUnsafeReadableBytes { try s.sink?.write($0) }
+            s.received += take
+            if s.received == s.declared {
+                s.complete = true
+                s.sink?.close()
+                s.sink = nil
+            }
+        }
+        switch fault {
+        case .stall(let at, _)?:
+            return .stall(at: at, rest: buffer)
+        case let other?:
+            return other
+        case nil:
+            return available > take ? .overflow : .stored
+        }
+    }
+
+    func snapshot(token: String) -> UploadSnapshot? {
+        guard let s = sessionsByToken[token] else { return nil }
+        return UploadSnapshot(
+            id: s.id, received: s.received, declared: s.declared,
+            handle: s.complete ? s.handle : nil,
+            needsDigest: s.complete && s.sha256 == nil, path: s.path)
+    }
+
+    func setDigest(token: String, sha256: String) {
+        sessionsByToken[token]?.sha256 = sha256
+    }
+
+    func expireAll() {
+        for s in sessionsByToken.values { s.expiredByHand = true }
+    }
+
+    func allSessions() -> [SandboxSession] {
+        sessionOrder.compactMap { sessionsByToken[$0] }.map { s in
+            SandboxSession(
+                id: s.id, fileName: s.fileName, fileType: s.fileType, declaredLength: s.declared,
+                receivedBytes: s.received, handle: s.complete ? s.handle : nil, sha256: s.sha256,
+                path: s.path, totalBodyBytesReceived: s.totalBody, uploadRequests: s.uploadRequests,
+                isExpired: isExpired(s))
+        }
+    }
+
+    func closeAllFiles() {
+        for s in sessionsByToken.values {
+            s.sink?.close()
+            s.sink = nil
+        }
+    }
+
+    // MARK: Media
+
+    func nextMediaID() -> String {
+        // Meta's media ids are long decimal numbers.
+        while true {
+            let id = String(UInt64.random(in: 1_000_000_000_000_000...9_999_999_999_999_999))
+            if !media.contains(where: { $0.id == id }) { return id }
+        }
+    }
+
+    func addMedia(_ m: SandboxMedia) { media.append(m) }
+    func allMedia() -> [SandboxMedia] { media }
+
+    // MARK: Request log
+
+    func record(_ r: SandboxRequestRecord) { log.append(r) }
+    func requestLog() -> [SandboxRequestRecord] { log }
+}
