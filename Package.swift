@@ -46,7 +46,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Sandbox"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
         .testTarget(name: "MediaupTests", dependencies: ["UploadCore", "Sandbox"]),
     ],

@@ -177,7 +177,7 @@ final class TransferContext {
     /// Records one header line. A status line starts a new set (after an interim 1xx).
     func header(_ line: UnsafeRawBufferPointer) {
         var text = String(decoding: line, as: UTF8.self)
-        while let last = text.last, last == "\r" || last == "\n" { text.removeLast() }
+        while let last = text.last, last.isNewline { text.removeLast() }
         if text.hasPrefix("HTTP/") {
             headers = [:]
             return
