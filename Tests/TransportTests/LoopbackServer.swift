@@ -18,6 +18,13 @@ struct ReceivedRequest: Sendable {
     func hasHeader(_ name: String) -> Bool { headers.contains { $0.name == name } }
 }
 
+extension ReceivedRequest: CustomStringConvertible {
+    /// A summary, so a failed expectation does not print megabytes of body.
+    var description: String {
+        "\(method) \(target) \(headers.map { "\($0.name): \($0.value)" }) body: \(body.count) bytes"
+    }
+}
+
 /// What the server answers.
 struct CannedResponse: Sendable {
     var status: Int = 200
