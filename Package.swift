@@ -47,7 +47,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Sandbox"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
         .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Sandbox"]),
     ],

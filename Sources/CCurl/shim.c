@@ -27,6 +27,9 @@ CURLcode mediaup_curl_setopt_header_function(CURL *handle, curl_write_callback c
 CURLcode mediaup_curl_setopt_xferinfo_function(CURL *handle, curl_xferinfo_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
+CURLcode mediaup_curl_setopt_seek_function(CURL *handle, curl_seek_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, callback);
+}
 CURLcode mediaup_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

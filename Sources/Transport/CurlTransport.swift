@@ -1,1 +1,306 @@
+import CCurl
+import Synchronization
 import UploadCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An `HTTPTransport` backed by libcurl.
+///
+/// Each transfer runs `curl_easy_perform` on a thread of its own, so a slow upload never
+/// occupies one of Swift's cooperative threads. Finished easy handles go back to a small
+/// pool; since a handle keeps its connection cache across `curl_easy_reset`, sequential
+/// requests to the same host reuse one connection.
+///
+/// Policy: TLS is always verified, redirects are never followed (a 3xx comes back as a
+/// normal response), only http and https are spoken, and plain http only to a loopback
+/// host. Request headers are never written to any log or error message.
+public final class CurlTransport: HTTPTransport {
+    /// Most idle easy handles (and so connection caches) kept for reuse.
+    static let poolCapacity = 16
+    /// Body bytes curl asks for per read callback; large for loopback throughput.
+    static let uploadBufferSize = 2 << 20
+    static let userAgent = "mediaup/0.1"
+
+    /// `curl_global_init` exactly once per process; a static let is initialised once,
+    /// thread-safely, on first use.
+    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+    /// Idle easy handles, only ever touched under the lock. The `Mutex` is what makes
+    /// this class `Sendable` without `@unchecked`.
+    private let idle = Mutex<[IdleHandle]>([])
+
+    /// Creates a transport with an empty handle pool.
+    public init() {
+        _ = Self.globalInit
+    }
+
+    deinit {
+        idle.withLock { handles in
+            for handle in handles { curl_easy_cleanup(handle.easy) }
+            handles.removeAll()
+        }
+    }
+
+    /// Sends `request` on a dedicated thread and returns the response, whatever its status.
+    ///
+    /// Cancelling the calling task has the same effect as `control.cancel()`.
+    /// - Throws: `TransportError`; see `HTTPTransport.send`.
+    public func send(
+        _ request: HTTPRequest,
+        limits: TransferLimits,
+        control: TransferControl,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws(TransportError) -> HTTPResponse {
+        let taskCancelled = CancelFlag()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in
+                let started = startThread { [self] in
+                    continuation.resume(returning: perform(
+                        request, limits: limits, control: control,
+                        taskCancelled: taskCancelled, progress: progress
+                    ))
+                }
+                if !started {
+                    continuation.resume(returning: .failure(.other("could not start a transfer thread")))
+                }
+            }
+        } onCancel: {
+            taskCancelled.set()
+        }
+        return try result.get()
+    }
+
+    // MARK: - On the transfer thread
+
+    private func perform(
+        _ request: HTTPRequest,
+        limits: TransferLimits,
+        control: TransferControl,
+        taskCancelled: CancelFlag,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) -> Result<HTTPResponse, TransportError> {
+        do throws(TransportError) {
+            let context = TransferContext(
+                limits: limits, control: control, taskCancelled: taskCancelled, progress: progress
+            )
+            return .success(try transfer(request, context: context))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func transfer(_ request: HTTPRequest, context: TransferContext) throws(TransportError) -> HTTPResponse {
+        guard Self.globalInit == CURLE_OK else { throw .other("curl_global_init failed") }
+        // Everything that can be refused is refused before any traffic.
+        let target = try URLPolicy.check(request.url)
+        if request.method == .get, !request.body.isEmpty {
+            throw .other("a GET request cannot carry a body")
+        }
+        var lines = ["Expect:"]  // no 100-continue round trip
+        var hasContentType = false
+        for (name, value) in request.headers {
+            let bad: (UInt8) -> Bool = { $0 == 0x0A || $0 == 0x0D || $0 == 0 }
+            // Name only in the message: a value may be the API key.
+            if name.utf8.contains(where: bad) || value.utf8.contains(where: bad) || name.isEmpty || name.contains(":") {
+                throw .other("request header \(name.filter { !$0.isNewline }) is malformed")
+            }
+            if name.lowercased() == "content-type" { hasContentType = true }
+            lines.append("\(name): \(value)")
+        }
+        // Without this curl labels a POST as a form; the body goes out as the caller says.
+        if request.method == .post, !hasContentType { lines.append("Content-Type:") }
+        try context.openBody(request.body)
+        if context.isCancelled { throw .cancelled }
+
+        guard let easy = acquireHandle() else { throw .other("curl_easy_init failed") }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer {
+            // Reset first so the handle keeps no pointer to the list or the context.
+            releaseHandle(easy)
+            curl_slist_free_all(headerList)
+        }
+        for line in lines {
+            guard let appended = curl_slist_append(headerList, line) else {
+                throw .other("curl_slist_append failed: out of memory")
+            }
+            headerList = appended
+        }
+
+        let user = Unmanaged.passUnretained(context).toOpaque()
+        try withExtendedLifetime(context) { () throws(TransportError) in
+            try configure(easy, request: request, target: target, context: context, user: user, headers: headerList)
+        }
+        let code = withExtendedLifetime(context) { curl_easy_perform(easy) }
+
+        if code == CURLE_OK {
+            var status = 0
+            var uploaded: curl_off_t = 0
+            _ = mediaup_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            _ = mediaup_curl_getinfo_off(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded)
+            context.finish(uploaded: Int64(uploaded))
+            return HTTPResponse(status: status, headers: context.headers, body: context.body)
+        }
+        if let failure = context.failure { throw failure }
+        throw mapError(code, easy: easy, target: target, context: context)
+    }
+
+    private func configure(
+        _ easy: UnsafeMutableRawPointer,
+        request: HTTPRequest,
+        target: URLPolicy.Target,
+        context: TransferContext,
+        user: UnsafeMutableRawPointer,
+        headers: UnsafeMutablePointer<curl_slist>?
+    ) throws(TransportError) {
+        func check(_ code: CURLcode, _ option: String) throws(TransportError) {
+            guard code == CURLE_OK else {
+                throw .other("setting \(option): \(String(cString: curl_easy_strerror(code)))")
+            }
+        }
+        // Errors and safety first, so nothing below can leave them unset.
+        try check(mediaup_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, context.errorBuffer), "ERRORBUFFER")
+        try check(mediaup_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
+        try check(mediaup_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR")
+        try check(mediaup_curl_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "REDIR_PROTOCOLS_STR")
+        try check(mediaup_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0), "FOLLOWLOCATION")
+        try check(mediaup_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1), "SSL_VERIFYPEER")
+        try check(mediaup_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2), "SSL_VERIFYHOST")
+        try check(mediaup_curl_setopt_long(easy, CURLOPT_PATH_AS_IS, 1), "PATH_AS_IS")
+        try check(mediaup_curl_setopt_string(easy, CURLOPT_URL, request.url), "URL")
+        if target.isLoopback {
+            // The local sandbox is never reached through a proxy from the environment.
+            try check(mediaup_curl_setopt_string(easy, CURLOPT_NOPROXY, "*"), "NOPROXY")
+        }
+        let connectMillis = max(1, Int((context.limits.connectTimeout * 1000).rounded()))
+        try check(mediaup_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connectMillis), "CONNECTTIMEOUT_MS")
+        try check(mediaup_curl_setopt_string(easy, CURLOPT_USERAGENT, Self.userAgent), "USERAGENT")
+        try check(mediaup_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headers), "HTTPHEADER")
+
+        try check(mediaup_curl_setopt_long(easy, CURLOPT_NOPROGRESS, 0), "NOPROGRESS")
+        try check(mediaup_curl_setopt_xferinfo_function(easy, curlXferInfo), "XFERINFOFUNCTION")
+        try check(mediaup_curl_setopt_pointer(easy, CURLOPT_XFERINFODATA, user), "XFERINFODATA")
+        try check(mediaup_curl_setopt_write_function(easy, curlWrite), "WRITEFUNCTION")
+        try check(mediaup_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, user), "WRITEDATA")
+        try check(mediaup_curl_setopt_header_function(easy, curlHeader), "HEADERFUNCTION")
+        try check(mediaup_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, user), "HEADERDATA")
+
+        switch request.method {
+        case .get:
+            try check(mediaup_curl_setopt_long(easy, CURLOPT_HTTPGET, 1), "HTTPGET")
+        case .post:
+            try check(mediaup_curl_setopt_long(easy, CURLOPT_POST, 1), "POST")
+            try check(mediaup_curl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.bodyLength)), "POSTFIELDSIZE_LARGE")
+            try check(mediaup_curl_setopt_read_function(easy, curlRead), "READFUNCTION")
+            try check(mediaup_curl_setopt_pointer(easy, CURLOPT_READDATA, user), "READDATA")
+            // Only used if curl must resend on a fresh connection; never via a redirect.
+            try check(mediaup_curl_setopt_seek_function(easy, curlSeek), "SEEKFUNCTION")
+            try check(mediaup_curl_setopt_pointer(easy, CURLOPT_SEEKDATA, user), "SEEKDATA")
+            try check(mediaup_curl_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, Self.uploadBufferSize), "UPLOAD_BUFFERSIZE")
+        }
+    }
+
+    private func mapError(
+        _ code: CURLcode, easy: UnsafeMutableRawPointer, target: URLPolicy.Target, context: TransferContext
+    ) -> TransportError {
+        var text = String(cString: curl_easy_strerror(code))
+        let detail = String(cString: context.errorBuffer)
+        if !detail.isEmpty { text += ": " + detail }
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .connectFailed(text)
+        case CURLE_OPERATION_TIMEDOUT:
+            // Only the connect timeout is set, but tell the two apart from what happened.
+            var connected: curl_off_t = 0
+            _ = mediaup_curl_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connected)
+            var handshaken: curl_off_t = 1
+            if target.scheme == "https" {
+                _ = mediaup_curl_getinfo_off(easy, CURLINFO_APPCONNECT_TIME_T, &handshaken)
+            }
+            return connected == 0 || handshaken == 0 ? .connectFailed(text) : .connectionLost(text)
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
+             CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_SEND_FAIL_REWIND, CURLE_WEIRD_SERVER_REPLY:
+            return .connectionLost(text)
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
+             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
+             CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
+             CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_USE_SSL_FAILED:
+            return .tls(text)
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            return .invalidURL(text)
+        case CURLE_ABORTED_BY_CALLBACK:
+            // Every abort records its reason; this is only reached if one did not.
+            return context.isCancelled ? .cancelled : .other(text)
+        default:
+            return .other(text)
+        }
+    }
+
+    // MARK: - Handle pool
+
+    private func acquireHandle() -> UnsafeMutableRawPointer? {
+        if let handle = idle.withLock({ $0.popLast() }) { return handle.easy }
+        return curl_easy_init()
+    }
+
+    /// Resets the handle (dropping every option and pointer, keeping live connections)
+    /// and keeps it if the pool has room.
+    private func releaseHandle(_ handle: UnsafeMutableRawPointer) {
+        curl_easy_reset(handle)
+        let kept = idle.withLock { handles -> Bool in
+            guard handles.count < Self.poolCapacity else { return false }
+            handles.append(IdleHandle(easy: handle))
+            return true
+        }
+        if !kept { curl_easy_cleanup(handle) }
+    }
+}
+
+/// An easy handle parked in the pool.
+///
+/// `@unchecked Sendable` because a raw pointer cannot be `Sendable`; it is sound because
+/// an idle handle is owned by the pool's `Mutex`, and a handle taken out is used by
+/// exactly one transfer thread until it is put back (libcurl's rule: one thread at a
+/// time per easy handle).
+private struct IdleHandle: @unchecked Sendable {
+    let easy: UnsafeMutableRawPointer
+}
+
+// MARK: - Threads
+
+/// Carries a closure into a new pthread.
+private final class ThreadStart {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// Runs `body` on a new detached thread. Returns false if the thread could not start.
+private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+    let start = Unmanaged.passRetained(ThreadStart(body)).toOpaque()
+    #if canImport(Darwin)
+    var thread: pthread_t?
+    #else
+    var thread = pthread_t()
+    #endif
+    let rc = pthread_create(&thread, nil, { raw in
+        #if canImport(Darwin)
+        let raw: UnsafeMutableRawPointer? = raw
+        #endif
+        Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
+        return nil
+    }, start)
+    guard rc == 0 else {
+        Unmanaged<ThreadStart>.fromOpaque(start).release()
+        return false
+    }
+    #if canImport(Darwin)
+    pthread_detach(thread!)
+    #else
+    pthread_detach(thread)
+    #endif
+    return true
+}

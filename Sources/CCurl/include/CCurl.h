@@ -14,6 +14,7 @@ CURLcode mediaup_curl_setopt_read_function(CURL *handle, curl_read_callback call
 CURLcode mediaup_curl_setopt_write_function(CURL *handle, curl_write_callback callback);
 CURLcode mediaup_curl_setopt_header_function(CURL *handle, curl_write_callback callback);
 CURLcode mediaup_curl_setopt_xferinfo_function(CURL *handle, curl_xferinfo_callback callback);
+CURLcode mediaup_curl_setopt_seek_function(CURL *handle, curl_seek_callback callback);
 CURLcode mediaup_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode mediaup_curl_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value);
 

@@ -1,0 +1,287 @@
+import CCurl
+import Synchronization
+import UploadCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The state of one transfer, shared with libcurl's C callbacks through an unmanaged
+/// pointer. It lives on the transfer's own thread only and is never shared, so it needs
+/// no lock (and is deliberately not Sendable).
+final class TransferContext {
+    // MARK: Request body
+
+    /// One body part, with its file already open.
+    enum Source {
+        case bytes([UInt8])
+        case file(path: String, fd: Int32, offset: Int64, length: Int64)
+
+        var length: Int64 {
+            switch self {
+            case .bytes(let bytes): Int64(bytes.count)
+            case .file(_, _, _, let length): length
+            }
+        }
+    }
+
+    private var sources: [Source] = []
+    /// Index of the part being sent and how far into it we are.
+    private var partIndex = 0
+    private var partPosition: Int64 = 0
+
+    // MARK: Limits and reporting
+
+    let limits: TransferLimits
+    let control: TransferControl
+    let taskCancelled: CancelFlag
+    let progress: @Sendable (Int64) -> Void
+
+    private var lastUploaded: Int64 = 0
+    private var lastDownloaded: Int64 = 0
+    private var lastMove: Double
+    private var lastReport: Double = 0
+    private var lastReported: Int64 = -1
+
+    // MARK: Response
+
+    private(set) var body: [UInt8] = []
+    private(set) var headers: [String: String] = [:]
+
+    /// Why a callback stopped the transfer; takes precedence over curl's own code.
+    private(set) var failure: TransportError?
+
+    /// Buffer for CURLOPT_ERRORBUFFER, valid for the lifetime of the context.
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init(
+        limits: TransferLimits,
+        control: TransferControl,
+        taskCancelled: CancelFlag,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) {
+        self.limits = limits
+        self.control = control
+        self.taskCancelled = taskCancelled
+        self.progress = progress
+        self.lastMove = monotonicSeconds()
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        for source in sources {
+            if case .file(_, let fd, _, _) = source { close(fd) }
+        }
+        errorBuffer.deallocate()
+    }
+
+    /// Opens every file of the body up front, so an unreadable file fails before any
+    /// network traffic.
+    func openBody(_ parts: [BodyPart]) throws(TransportError) {
+        for part in parts {
+            switch part {
+            case .bytes(let bytes):
+                sources.append(.bytes(bytes))
+            case .file(let path, let offset, let length):
+                guard offset >= 0, length >= 0 else {
+                    throw .fileUnreadable(path: path, reason: "negative offset or length")
+                }
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else {
+                    throw .fileUnreadable(path: path, reason: errnoText(errno))
+                }
+                sources.append(.file(path: path, fd: fd, offset: offset, length: length))
+            }
+        }
+    }
+
+    /// Fills `buffer` with the next body bytes. Returns the count, 0 at the end, or
+    /// CURL_READFUNC_ABORT after recording a failure.
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int {
+        if isCancelled {
+            failure = .cancelled
+            return Int(CURL_READFUNC_ABORT)
+        }
+        var filled = 0
+        while filled < capacity, partIndex < sources.count {
+            let source = sources[partIndex]
+            let remaining = source.length - partPosition
+            if remaining <= 0 {
+                partIndex += 1
+                partPosition = 0
+                continue
+            }
+            let want = Int(min(Int64(capacity - filled), remaining))
+            let destination = buffer + filled
+            switch source {
+            case .bytes(let bytes):
+                bytes.withUnsafeBytes { all in
+                    destination.copyMemory(from: all.baseAddress! + Int(partPosition), byteCount: want)
+                }
+                filled += want
+                partPosition += Int64(want)
+            case .file(let path, let fd, let offset, _):
+                let got = pread(fd, destination, want, off_t(offset + partPosition))
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = .fileUnreadable(path: path, reason: errnoText(errno))
+                    return Int(CURL_READFUNC_ABORT)
+                }
+                if got == 0 {
+                    failure = .fileShrank(path: path)
+                    return Int(CURL_READFUNC_ABORT)
+                }
+                filled += got
+                partPosition += Int64(got)
+                // A short read is fine: hand curl what we have rather than wait.
+                if got < want { return filled }
+            }
+        }
+        return filled
+    }
+
+    /// Moves the read position to `offset` from the start of the body. curl asks for
+    /// this only when it must resend the body, e.g. when a reused connection turns out
+    /// to be dead and it retries on a fresh one.
+    func seek(to offset: Int64) -> Bool {
+        var rest = offset
+        for (index, source) in sources.enumerated() {
+            if rest < source.length || (rest == 0 && index == sources.count - 1) {
+                partIndex = index
+                partPosition = rest
+                return true
+            }
+            rest -= source.length
+        }
+        guard rest == 0 else { return false }
+        partIndex = sources.count
+        partPosition = 0
+        return true
+    }
+
+    // MARK: Response callbacks
+
+    /// Appends response body bytes; false (after recording why) if over the cap.
+    func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        if body.count + chunk.count > limits.maxResponseBytes {
+            failure = .responseTooLarge(limit: limits.maxResponseBytes)
+            return false
+        }
+        body.append(contentsOf: chunk)
+        return true
+    }
+
+    /// Records one header line. A status line starts a new set (after an interim 1xx).
+    func header(_ line: UnsafeRawBufferPointer) {
+        var text = String(decoding: line, as: UTF8.self)
+        while let last = text.last, last.isNewline { text.removeLast() }
+        if text.hasPrefix("HTTP/") {
+            headers = [:]
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = text[..<colon].trimmingSpaces().lowercased()
+        guard !name.isEmpty else { return }
+        headers[name] = String(text[text.index(after: colon)...].trimmingSpaces())
+    }
+
+    // MARK: Progress, stall and cancellation
+
+    var isCancelled: Bool { control.isCancelled || taskCancelled.isSet }
+
+    /// Called by curl at least once a second; false stops the transfer.
+    func tick(uploaded: Int64, downloaded: Int64) -> Bool {
+        if isCancelled {
+            failure = .cancelled
+            return false
+        }
+        let now = monotonicSeconds()
+        if uploaded != lastUploaded || downloaded != lastDownloaded {
+            lastUploaded = uploaded
+            lastDownloaded = downloaded
+            lastMove = now
+        } else if now - lastMove >= limits.stallTimeout {
+            failure = .stalled(seconds: limits.stallTimeout)
+            return false
+        }
+        if uploaded != lastReported, now - lastReport >= 0.1 {
+            lastReport = now
+            lastReported = uploaded
+            progress(uploaded)
+        }
+        return true
+    }
+
+    /// The final progress report, whatever the throttle says.
+    func finish(uploaded: Int64) {
+        lastReported = uploaded
+        progress(uploaded)
+    }
+}
+
+/// Set when the awaiting Swift task is cancelled; read by the transfer thread.
+final class CancelFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
+}
+
+// MARK: - C callbacks (no captures; state comes through the context pointer)
+
+private func context(_ pointer: UnsafeMutableRawPointer?) -> TransferContext {
+    Unmanaged<TransferContext>.fromOpaque(pointer!).takeUnretainedValue()
+}
+
+func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    guard let buffer else { return Int(CURL_READFUNC_ABORT) }
+    return context(user).read(into: UnsafeMutableRawPointer(buffer), capacity: size * count)
+}
+
+func curlSeek(_ user: UnsafeMutableRawPointer?, _ offset: curl_off_t, _ origin: Int32) -> Int32 {
+    guard origin == SEEK_SET, offset >= 0 else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+    return context(user).seek(to: Int64(offset)) ? Int32(CURL_SEEKFUNC_OK) : Int32(CURL_SEEKFUNC_FAIL)
+}
+
+func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    let total = size * count
+    guard let data else { return 0 }
+    // Returning anything other than `total` makes curl fail with CURLE_WRITE_ERROR.
+    return context(user).append(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+}
+
+func curlHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    let total = size * count
+    if let data { context(user).header(UnsafeRawBufferPointer(start: data, count: total)) }
+    return total
+}
+
+func curlXferInfo(
+    _ user: UnsafeMutableRawPointer?, _ dlTotal: curl_off_t, _ dlNow: curl_off_t,
+    _ ulTotal: curl_off_t, _ ulNow: curl_off_t
+) -> Int32 {
+    context(user).tick(uploaded: Int64(ulNow), downloaded: Int64(dlNow)) ? 0 : 1
+}
+
+// MARK: - Helpers
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func errnoText(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
+        while let last = result.last, last == " " || last == "\t" { result.removeLast() }
+        return result
+    }
+}
