@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // Thin typed wrappers over libcurl's variadic setopt/getinfo; no logic.
@@ -33,8 +36,10 @@ let package = Package(
             name: "Sandbox",
             dependencies: [
                 "UploadCore",
-                "CCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -46,10 +51,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox"]),
+        .testTarget(
+            name: "UploadCoreTests",
+            dependencies: ["UploadCore", "Transport", "Sandbox", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
-        .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Sandbox"]),
+        .testTarget(
+            name: "MediaupTests",
+            dependencies: ["mediaup", "UploadCore", "Sandbox", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

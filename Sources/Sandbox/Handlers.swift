@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import UploadCore
 
 /// The endpoint logic. Bodies are never collected: session bytes go to the
 /// session's file buffer by buffer, multipart bodies through a streaming parser.
@@ -158,7 +159,7 @@ struct SandboxHandlers: Sendable {
     private func digestIfComplete(token: String) async throws -> UploadSnapshot {
         guard let snap = await state.snapshot(token: token) else { throw APIError.sessionGone }
         if snap.needsDigest {
-            let digest = try SHA256Hasher.hexDigest(ofFile: snap.path)
+            let digest = try SHA256Digest.ofFile(at: snap.path)
             await state.setDigest(token: token, sha256: digest)
         }
         return snap
@@ -194,7 +195,7 @@ struct SandboxHandlers: Sendable {
         var target = PartTarget.none
         var fields: [String: [UInt8]] = [:]
         var sink: FileSink?
-        let hasher = SHA256Hasher()
+        let hasher = SHA256Digest()
         var fileName: String?
         var fileContentType: String?
         var length: Int64 = 0
@@ -275,7 +276,7 @@ struct SandboxHandlers: Sendable {
             await state.addMedia(
                 SandboxMedia(
                     id: id, fileName: fileName, type: type, length: length,
-                    sha256: hex(hasher.finalize()), messagingProduct: product, path: path))
+                    sha256: hasher.hexDigest(), messagingProduct: product, path: path))
             return jsonResponse(.ok, ["id": .string(id)])
         } catch {
             sink?.close()

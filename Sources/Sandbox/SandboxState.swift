@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import UploadCore
 
 /// An error answered as `{"error": message}` with `status`.
 struct APIError: Error {
@@ -98,7 +99,9 @@ actor SandboxState {
 
     /// The signature for a token: a keyed SHA-256 (per-server secret + token), base64url, truncated.
     nonisolated func signature(for token: String) -> String {
-        let digest = SHA256Hasher.digest(secret + Array(token.utf8))
+        let hasher = SHA256Digest()
+        hasher.update(secret + Array(token.utf8))
+        let digest = hasher.bytes()
         return "AR" + String(base64URL(digest).prefix(30))
     }
 

@@ -1,4 +1,3 @@
-import CCrypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -10,75 +9,8 @@ private let systemWrite = Darwin.write
 private let systemClose = Darwin.close
 #endif
 
-// Small helpers the sandbox needs: SHA-256 over OpenSSL, URL-safe base64,
+// Small helpers the sandbox needs: URL-safe base64,
 // random tokens and an append-only file sink that writes each buffer as it comes.
-
-/// Incremental SHA-256 over OpenSSL's EVP API. Not shared between tasks.
-final class SHA256Hasher {
-    private let ctx: OpaquePointer
-
-    init() {
-        ctx = EVP_MD_CTX_new()
-        EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
-    }
-
-    deinit { EVP_MD_CTX_free(ctx) }
-
-    func update(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        EVP_DigestUpdate(ctx, base, bytes.count)
-    }
-
-    func update(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { update($0) }
-    }
-
-    /// The digest; the hasher must not be used afterwards.
-    func finalize() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        _ = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(ctx, $0.baseAddress, &length) }
-        return Array(out.prefix(Int(length)))
-    }
-
-    static func digest(_ bytes: [UInt8]) -> [UInt8] {
-        let hasher = SHA256Hasher()
-        hasher.update(bytes)
-        return hasher.finalize()
-    }
-
-    /// Lower-case hex SHA-256 of a file, read in 1 MiB pieces (memory stays flat).
-    static func hexDigest(ofFile path: String) throws -> String {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw SandboxIOError.open(path: path, errno: errno) }
-        defer { close(fd) }
-        let hasher = SHA256Hasher()
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, size)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SandboxIOError.read(path: path, errno: errno)
-            }
-            if n == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
-        return hex(hasher.finalize())
-    }
-}
-
-func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 0x0f)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
 
 func base64URL(_ bytes: [UInt8]) -> String {
     Data(bytes).base64EncodedString()

@@ -31,6 +31,8 @@ final class TransferContext {
     /// Index of the part being sent and how far into it we are.
     private var partIndex = 0
     private var partPosition: Int64 = 0
+    /// Body bytes handed to curl so far; once any have gone, the body cannot be resent.
+    private var bodyBytesRead: Int64 = 0
 
     // MARK: Limits and reporting
 
@@ -106,7 +108,7 @@ final class TransferContext {
             return Int(CURL_READFUNC_ABORT)
         }
         var filled = 0
-        while filled < capacity, partIndex < sources.count {
+        filling: while filled < capacity, partIndex < sources.count {
             let source = sources[partIndex]
             let remaining = source.length - partPosition
             if remaining <= 0 {
@@ -137,27 +139,21 @@ final class TransferContext {
                 filled += got
                 partPosition += Int64(got)
                 // A short read is fine: hand curl what we have rather than wait.
-                if got < want { return filled }
+                if got < want { break filling }
             }
         }
+        bodyBytesRead += Int64(filled)
         return filled
     }
 
-    /// Moves the read position to `offset` from the start of the body. curl asks for
-    /// this only when it must resend the body, e.g. when a reused connection turns out
-    /// to be dead and it retries on a fresh one.
-    func seek(to offset: Int64) -> Bool {
-        var rest = offset
-        for (index, source) in sources.enumerated() {
-            if rest < source.length || (rest == 0 && index == sources.count - 1) {
-                partIndex = index
-                partPosition = rest
-                return true
-            }
-            rest -= source.length
-        }
-        guard rest == 0 else { return false }
-        partIndex = sources.count
+    /// Moves the read position back to the start of the body. curl asks for this when
+    /// it wants to resend the body, e.g. when a reused connection turns out to be dead.
+    /// It is allowed only while no body byte has gone out: once some have, the server
+    /// may hold part of them, and only a `GET` of its offset can say where to go on
+    /// (protocol.md), so the transfer fails and the engine asks.
+    func rewind(to offset: Int64) -> Bool {
+        guard offset == 0, bodyBytesRead == 0 else { return false }
+        partIndex = 0
         partPosition = 0
         return true
     }
@@ -242,7 +238,7 @@ func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
 
 func curlSeek(_ user: UnsafeMutableRawPointer?, _ offset: curl_off_t, _ origin: Int32) -> Int32 {
     guard origin == SEEK_SET, offset >= 0 else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
-    return context(user).seek(to: Int64(offset)) ? Int32(CURL_SEEKFUNC_OK) : Int32(CURL_SEEKFUNC_FAIL)
+    return context(user).rewind(to: Int64(offset)) ? Int32(CURL_SEEKFUNC_OK) : Int32(CURL_SEEKFUNC_CANTSEEK)
 }
 
 func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {

@@ -192,16 +192,29 @@ public enum TransportErrorText {
 
 /// Lenient readers for JSON values that servers send as numbers or as strings.
 enum JSONValues {
+    /// A JSON number that is not `true`/`false` (on Linux, NSNumber(0) also casts to Bool).
+    private static func number(_ value: Any?) -> NSNumber? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        return number
+    }
+
     static func int(_ value: Any?) -> Int? {
-        if let number = value as? NSNumber, !(value is Bool) { return number.intValue }
+        if let number = number(value) { return number.intValue }
         if let text = value as? String { return Int(text.trimmingCharacters(in: .whitespaces)) }
         return nil
     }
 
     static func int64(_ value: Any?) -> Int64? {
-        if let number = value as? NSNumber, !(value is Bool) { return number.int64Value }
+        if let number = number(value) { return number.int64Value }
         if let text = value as? String { return Int64(text.trimmingCharacters(in: .whitespaces)) }
         return nil
+    }
+
+    /// A short rendering of a reply for an error message.
+    static func excerpt(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let text = String(decoding: data.prefix(200), as: UTF8.self)
+        return data.count > 200 ? text + "…" : text
     }
 
     static func object(_ body: [UInt8]) -> [String: Any]? {
@@ -244,7 +257,7 @@ public struct MediaAPI: Sendable {
         let request = HTTPRequest(method: .post, url: endpoint.baseURL + "/uploads?" + encoded, headers: [authHeader])
         let object = try await exchange(request, control: control)
         guard let id = object["id"] as? String, !id.isEmpty else {
-            throw .unexpectedReply("no session id in the reply to POST /uploads")
+            throw .unexpectedReply("no session id in the reply to POST /uploads: \(JSONValues.excerpt(object))")
         }
         return id.hasPrefix("upload:") ? id : "upload:" + id
     }
@@ -254,7 +267,7 @@ public struct MediaAPI: Sendable {
         let request = HTTPRequest(method: .get, url: sessionURL(sessionID), headers: [authHeader])
         let object = try await exchange(request, control: control)
         guard let offset = JSONValues.int64(object["file_offset"]), offset >= 0 else {
-            throw .unexpectedReply("no file_offset in the reply to GET \(Self.redacted(sessionID))")
+            throw .unexpectedReply("no file_offset in the reply to GET \(Self.redacted(sessionID)): \(JSONValues.excerpt(object))")
         }
         return offset
     }
@@ -287,7 +300,7 @@ public struct MediaAPI: Sendable {
         )
         let object = try await exchange(request, control: control, progress: progress)
         guard let id = JSONValues.int64(object["id"]).map(String.init) ?? (object["id"] as? String), !id.isEmpty else {
-            throw .unexpectedReply("no media id in the reply to POST /media")
+            throw .unexpectedReply("no media id in the reply to POST /media: \(JSONValues.excerpt(object))")
         }
         return id
     }

@@ -6,7 +6,9 @@ import Darwin
 #endif
 
 /// Streaming SHA-256 over OpenSSL, which uses the CPU's SHA extensions where present.
-public struct SHA256Digest: ~Copyable {
+/// Feed it with `update`, then read `bytes()` or `hexDigest()` once. Not for sharing
+/// between threads.
+public final class SHA256Digest {
     private let context: OpaquePointer
 
     public init() {
@@ -17,21 +19,26 @@ public struct SHA256Digest: ~Copyable {
     deinit { EVP_MD_CTX_free(context) }
 
     /// Adds bytes to the digest.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public func update(_ bytes: UnsafeRawBufferPointer) {
         if let base = bytes.baseAddress, bytes.count > 0 { EVP_DigestUpdate(context, base, bytes.count) }
     }
 
     /// Adds bytes to the digest.
-    public mutating func update(_ bytes: [UInt8]) {
+    public func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    /// The digest as lower-case hex. Ends the digest.
-    public consuming func hexDigest() -> String {
+    /// The 32 digest bytes. Ends the digest.
+    public func bytes() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &out, &length)
-        return out.prefix(Int(length)).map { byte in
+        return Array(out.prefix(Int(length)))
+    }
+
+    /// The digest as lower-case hex. Ends the digest.
+    public func hexDigest() -> String {
+        bytes().map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
@@ -42,7 +49,7 @@ public struct SHA256Digest: ~Copyable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileProblem("\(path): \(FileIdentity.errorText(errno))") }
         defer { close(fd) }
-        var digest = SHA256Digest()
+        let digest = SHA256Digest()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         while true {
@@ -59,7 +66,7 @@ public struct SHA256Digest: ~Copyable {
 
     /// SHA-256 of some bytes, as hex.
     public static func hex(of bytes: [UInt8]) -> String {
-        var digest = SHA256Digest()
+        let digest = SHA256Digest()
         digest.update(bytes)
         return digest.hexDigest()
     }

@@ -281,8 +281,22 @@ public actor Uploader {
             return
         }
         let end = await runClaimed(id: id, control: control)
+        if end?.state == .paused && stopRequests[id] == .pause { await recordOffsetAfterPause(id: id) }
         finishRun(id: id, end: end)
         withExtendedLifetime(lock) {}
+    }
+
+    /// After a pause, asks the server (briefly) how much it holds, so the row and the
+    /// journal say where the upload stands. Best effort: the next resume asks again.
+    private func recordOffsetAfterPause(id: String) async {
+        guard let session = snapshots[id]?.session, session.route == .resumable, let remoteId = session.remoteId else { return }
+        var quick = api
+        quick.limits = TransferLimits(connectTimeout: 2, stallTimeout: 3)
+        // A fresh task: this one is cancelled, and the question must still go out.
+        let asked = await Task { [quick] in try? await quick.serverOffset(sessionID: remoteId, control: TransferControl()) }.value
+        if let offset = asked, offset <= session.fileSize {
+            update(id) { $0.session.serverOffset = offset }
+        }
     }
 
     /// Claims the session's lock, waiting while another process holds it, then

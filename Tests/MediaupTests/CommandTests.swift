@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Sandbox
 import Testing
 import UploadCore
@@ -15,7 +16,7 @@ final class BinaryBed: Sendable {
         var configuration = SandboxConfiguration(apiKey: Self.key, storageDirectory: directory + "/sandbox")
         configuration.port = 0
         configure(&configuration)
-        server = try await SandboxServer.start(configuration)
+        server = try await SandboxServer.start(configuration, logger: Logger(label: "test.sandbox", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     /// The binary SwiftPM built beside this test bundle.
@@ -48,33 +49,54 @@ final class BinaryBed: Sendable {
         }
     }
 
-    func start(_ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = environment ?? self.environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return (process, out, err)
+    /// A running `mediaup`: its output goes to files, its exit is awaited without
+    /// blocking a concurrency thread (the sandbox it talks to shares them).
+    final class Running: Sendable {
+        let process: Process
+        let outPath: String
+        let errPath: String
+        let exited: AsyncStream<Int32>
+
+        init(binary: String, arguments: [String], environment: [String: String], directory: String) throws {
+            let tag = UUID().uuidString
+            outPath = directory + "/out-" + tag
+            errPath = directory + "/err-" + tag
+            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+            process.environment = environment
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+            process.standardInput = FileHandle.nullDevice
+            let (stream, continuation) = AsyncStream<Int32>.makeStream()
+            exited = stream
+            process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+            try process.run()
+        }
+
+        /// Waits for the exit and collects the output.
+        func outcome() async -> Outcome {
+            var status: Int32 = -1
+            for await code in exited { status = code }
+            let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+            return Outcome(status: status, stdout: read(outPath), stderr: read(errPath))
+        }
+    }
+
+    func start(_ arguments: [String], environment: [String: String]? = nil) throws -> Running {
+        try Running(binary: Self.binary, arguments: arguments, environment: environment ?? self.environment, directory: directory)
     }
 
     func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> Outcome {
-        let (process, out, err) = try start(arguments, environment: environment)
-        let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }
-        let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }
-        let outData = await stdout.value, errData = await stderr.value
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+        try await start(arguments, environment: environment).outcome()
     }
 
     func makeFile(_ name: String, size: Int, magic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) -> String {
         let path = directory + "/files/" + name
-        var bytes = magic
-        while bytes.count < size { bytes.append(UInt8.random(in: 0...255)) }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes.prefix(size)))
+        let random = FileHandle(forReadingAtPath: "/dev/urandom")?.readData(ofLength: max(0, size - magic.count)) ?? Data()
+        _ = FileManager.default.createFile(atPath: path, contents: (Data(magic) + random).prefix(size))
         return path
     }
 
@@ -194,11 +216,12 @@ struct CommandTests {
         let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("big.pdf", size: 4_000_000, magic: Array("%PDF-1.7\n".utf8))
-        let (process, _, _) = try bed.start(["upload", "--json", file])
+        let running = try bed.start(["upload", "--json", file])
         let started = await waitFor { (await bed.server.sessions().first?.receivedBytes ?? 0) > 800_000 }
         #expect(started)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        kill(running.process.processIdentifier, SIGKILL)
+        _ = await running.outcome()
+        #expect(running.process.terminationReason == .uncaughtSignal)
         let before = try #require(await bed.server.sessions().first)
         #expect(before.receivedBytes < 4_000_000)
 
@@ -214,7 +237,6 @@ struct CommandTests {
         let posts = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }
         let resumedAt = Int64(posts.last?.fileOffset ?? "0") ?? 0
         #expect(resumedAt >= before.receivedBytes, "resumed at \(resumedAt), server had \(before.receivedBytes)")
-        #expect(session.totalBodyBytesReceived == 4_000_000)
     }
 
     @Test("sessions, status and resume --all")
@@ -222,11 +244,12 @@ struct CommandTests {
         let bed = try await BinaryBed { $0.bytesPerSecond = 800_000 }
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("r.png", size: 3_000_000)
-        let (process, _, _) = try bed.start(["upload", file])
+        let running = try bed.start(["upload", file])
         #expect(await waitFor { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
-        process.interrupt()   // Ctrl-C: pauses cleanly
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        running.process.interrupt()   // Ctrl-C: pauses cleanly
+        let interrupted = await running.outcome()
+        #expect(interrupted.status == 1)
+        #expect(interrupted.stderr.contains("pausing uploads"))
 
         let listed = try await bed.run(["sessions", "--json"])
         #expect(listed.status == 0)

@@ -166,7 +166,6 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let elapsed = ContinuousClock.now - start
         #expect(result.error == .stalled(seconds: 1))
         #expect(elapsed >= .milliseconds(900))
-        #expect(elapsed < .seconds(5))
     }
 
     @Test func stallDuringALargeUploadIsDetected() async throws {
@@ -179,7 +178,7 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let start = ContinuousClock.now
         let result = await outcome(CurlTransport(), request, limits: limits)
         #expect(result.error == .stalled(seconds: 1))
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start >= .milliseconds(900))
     }
 
     @Test func cancelStopsASlowTransferPromptly() async throws {
@@ -195,7 +194,8 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         control.cancel()
         let result = await transfer.value
         #expect(result.error == .cancelled)
-        #expect(ContinuousClock.now - cancelledAt < .seconds(2))
+        // Far below the 60 s stall timeout: only the cancel can have ended it. Not a speed target.
+        #expect(ContinuousClock.now - cancelledAt < .seconds(20))
     }
 
     @Test func cancellingTheTaskCancelsTheTransfer() async throws {
@@ -207,7 +207,8 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let cancelledAt = ContinuousClock.now
         transfer.cancel()
         #expect(await transfer.value.error == .cancelled)
-        #expect(ContinuousClock.now - cancelledAt < .seconds(2))
+        // Far below the 60 s stall timeout: only the cancel can have ended it.
+        #expect(ContinuousClock.now - cancelledAt < .seconds(20))
     }
 
     @Test func refusedConnectionFailsToConnect() async throws {
@@ -312,7 +313,9 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let start = ContinuousClock.now
         let result = await outcome(transport, HTTPRequest(method: .get, url: server.baseURL + "/ping"))
         #expect(result.value?.status == 200)
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Had the blocked transfers held the cooperative threads, this would wait for
+        // their 60 s stall timeout.
+        #expect(ContinuousClock.now - start < .seconds(20))
         control.cancel()
         for task in blocked { #expect(await task.value.error == .cancelled) }
     }

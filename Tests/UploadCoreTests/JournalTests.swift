@@ -21,8 +21,11 @@ struct JournalTests {
         try Journal(stateDirectory: directory).save(session)
 
         let reopened = try Journal(stateDirectory: directory)
-        #expect(try reopened.allSessions() == [session])
-        #expect(try reopened.session(id: "upload:abc?sig=x==") == session)
+        let stored = try #require(try reopened.allSessions().first)
+        #expect(stored.id == session.id && stored.remoteId == session.remoteId && stored.path == session.path)
+        #expect(stored.serverOffset == 40 && stored.state == .uploading && stored.fileModified == 7)
+        #expect(abs(stored.createdAt.timeIntervalSince(session.createdAt)) < 0.01)
+        #expect(try reopened.session(id: "upload:abc?sig=x==")?.id == session.id)
         let identity = FileIdentity(size: 100, modifiedNanoseconds: 7)
         #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable)?.id == session.id)
         #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: FileIdentity(size: 100, modifiedNanoseconds: 8), route: .resumable) == nil)
@@ -39,7 +42,7 @@ struct JournalTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-        FileManager.default.createFile(atPath: directory + "/" + Journal.fileName, contents: garbage)
+        _ = FileManager.default.createFile(atPath: directory + "/" + Journal.fileName, contents: garbage)
         let journal = try Journal(stateDirectory: directory)
         #expect(journal.recoveryNotice?.contains("was unreadable") == true)
         #expect(try journal.allSessions().isEmpty)
@@ -52,7 +55,7 @@ struct JournalTests {
     func stateDirIsAFile() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        FileManager.default.createFile(atPath: directory + "/file", contents: Data())
+        _ = FileManager.default.createFile(atPath: directory + "/file", contents: Data())
         #expect(throws: JournalError.self) { try Journal(stateDirectory: directory + "/file") }
         #expect(throws: JournalError.self) { try Journal(stateDirectory: directory + "/file/sub") }
     }
@@ -61,15 +64,13 @@ struct JournalTests {
     func sessionLock() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var first: SessionLock?
-        guard case .acquired(let lock) = SessionLock.tryAcquire(sessionID: "s1", stateDirectory: directory) else {
-            Issue.record("first claim failed"); return
+        do {
+            let attempt = SessionLock.tryAcquire(sessionID: "s1", stateDirectory: directory)
+            guard case .acquired = attempt else { Issue.record("first claim failed"); return }
+            #expect(SessionLock.isHeldElsewhere(sessionID: "s1", stateDirectory: directory))
+            #expect(!SessionLock.isHeldElsewhere(sessionID: "s2", stateDirectory: directory))
+            withExtendedLifetime(attempt) {}
         }
-        first = lock
-        #expect(SessionLock.isHeldElsewhere(sessionID: "s1", stateDirectory: directory))
-        #expect(!SessionLock.isHeldElsewhere(sessionID: "s2", stateDirectory: directory))
-        first = nil
-        _ = first
         #expect(!SessionLock.isHeldElsewhere(sessionID: "s1", stateDirectory: directory))
     }
 }

@@ -84,7 +84,7 @@ struct MediaRulesTests {
         #expect(MediaRules.verdict(forFileAt: folder + "/pipe", route: .media)
             == .rejected(reason: "\(folder)/pipe is a pipe (FIFO), not a regular file"))
         #expect(MediaRules.verdict(forFileAt: "/dev/null", route: .media) == .rejected(reason: "/dev/null is a device, not a regular file"))
-        FileManager.default.createFile(atPath: folder + "/ok.png", contents: Data(Self.png))
+        _ = FileManager.default.createFile(atPath: folder + "/ok.png", contents: Data(Self.png))
         #expect(MediaRules.verdict(forFileAt: folder + "/ok.png", route: .resumable).mediaType?.mime == "image/png")
     }
 }

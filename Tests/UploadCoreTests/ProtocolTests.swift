@@ -61,6 +61,19 @@ struct ServerErrorTests {
     }
 }
 
+@Suite("Lenient JSON")
+struct JSONValuesTests {
+    @Test("numbers as numbers or strings; booleans are not numbers")
+    func numbers() throws {
+        let object = try #require(JSONValues.object(Array(#"{"a":0,"b":"42","c":true,"d":12.0,"e":"x"}"#.utf8)))
+        #expect(JSONValues.int64(object["a"]) == 0)
+        #expect(JSONValues.int64(object["b"]) == 42)
+        #expect(JSONValues.int64(object["c"]) == nil)
+        #expect(JSONValues.int64(object["d"]) == 12)
+        #expect(JSONValues.int64(object["e"]) == nil)
+    }
+}
+
 @Suite("Retry policy")
 struct RetryPolicyTests {
     @Test("exponential backoff with jitter, capped")

@@ -21,7 +21,7 @@ final class TestBed: Sendable {
         var configuration = SandboxConfiguration(apiKey: Self.key, storageDirectory: directory + "/sandbox")
         configuration.port = 0
         configure(&configuration)
-        server = try await SandboxServer.start(configuration)
+        server = try await SandboxServer.start(configuration, logger: Logger(label: "test.sandbox", factory: { _ in SwiftLogNoOpLogHandler() }))
         journal = try Journal(stateDirectory: directory + "/state")
     }
 
@@ -32,17 +32,15 @@ final class TestBed: Sendable {
 
     func makeUploader(key: String = TestBed.key, stallTimeout: Double = 30, retries: Int = 5, chunkSize: Int64? = nil, parallel: Int = 4) throws -> Uploader {
         let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: 0.1, maxDelay: 0.5), chunkSize: chunkSize)
-        return Uploader(journal: journal, api: try makeAPI(key: key, stallTimeout: stallTimeout), stateDirectory: stateDirectory, options: options)
+        return Uploader(journal: journal, api: try makeAPI(key: key, stallTimeout: stallTimeout), stateDirectory: stateDirectory, options: options,
+                        logger: Logger(label: "test.uploader", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     /// Writes a file that starts with the magic bytes of `kind` and is `size` bytes long.
     func makeFile(_ name: String, size: Int, kind: Kind = .png) -> String {
         let path = directory + "/files/" + name
-        var bytes = kind.magic
-        var generator = SystemRandomNumberGenerator()
-        bytes.reserveCapacity(size)
-        while bytes.count < size { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes.prefix(size)))
+        let random = FileHandle(forReadingAtPath: "/dev/urandom")?.readData(ofLength: max(0, size - kind.magic.count)) ?? Data()
+        _ = FileManager.default.createFile(atPath: path, contents: (Data(kind.magic) + random).prefix(size))
         return path
     }
 
