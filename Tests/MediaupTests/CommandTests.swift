@@ -275,6 +275,37 @@ struct CommandTests {
     }
 }
 
+@Suite("Two processes on one journal")
+struct SharedJournalTests {
+    @Test("a session one process uploads is left alone by the other, which takes over when the first dies")
+    func takeOver() async throws {
+        let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("shared.pdf", size: 5_000_000, magic: Array("%PDF-1.7\n".utf8))
+        let first = try bed.start(["upload", "--json", file])
+        #expect(await waitFor { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
+
+        let listed = try await bed.run(["sessions", "--json"])
+        #expect(listed.objects.first?["active_elsewhere"] as? Bool == true)
+
+        let second = try bed.start(["resume", "--all", "--json"])
+        // While the first process lives, the second sends nothing.
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(await bed.server.sessions().first?.uploadRequests == 1)
+
+        kill(first.process.processIdentifier, SIGKILL)
+        let outcome = await second.outcome()
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.objects.first?["state"] as? String == "done")
+        let sessions = await bed.server.sessions()
+        #expect(sessions.count == 1)
+        #expect(sessions.first?.sha256 == (try SHA256Digest.ofFile(at: file)))
+        let posts = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }
+        #expect(posts.count >= 2)
+        #expect((Int64(posts.last?.fileOffset ?? "0") ?? 0) > 0, "the second process continued; it did not start over")
+    }
+}
+
 func waitFor(within seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
