@@ -32,7 +32,7 @@ run: build
 		mkdir -p $(DEMO_DIR); \
 		head -c 3000000 /dev/urandom | { printf '\x89PNG\r\n\x1a\n'; cat; } > $(DEMO_DIR)/poster.png; \
 		head -c 6000000 /dev/urandom | { printf '%%PDF-1.7\n'; cat; } > $(DEMO_DIR)/brochure.pdf; \
-		$(BIN) sandbox --port 8361 --rate 2000000 --state-dir $(DEMO_DIR)/state > $(DEMO_DIR)/sandbox.out & pid=$$!; \
+		$(BIN) sandbox --port 8361 --rate 2000000 --state-dir $(DEMO_DIR)/state > $(DEMO_DIR)/sandbox.log 2>&1 & pid=$$!; \
 		trap "kill $$pid 2>/dev/null" EXIT; sleep 1; \
 		MEDIAUP_BASE_URL=http://127.0.0.1:8361 D360_API_KEY=sandbox $(BIN) upload --state-dir $(DEMO_DIR)/state $(DEMO_DIR)/poster.png $(DEMO_DIR)/brochure.pdf; \
 		echo; echo "sessions in the demo journal:"; $(BIN) sessions --state-dir $(DEMO_DIR)/state; \

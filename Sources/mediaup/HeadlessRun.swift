@@ -110,7 +110,11 @@ actor ProgressDisplay {
     func redraw() {
         guard enabled, live else { return }
         var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-        for id in order { if let snapshot = latest[id] { text += "\r\u{1B}[2K" + line(for: snapshot) + "\n" } }
+        // A line that wrapped would throw off the cursor-up count: cut to the width.
+        let width = Self.terminalWidth()
+        for id in order {
+            if let snapshot = latest[id] { text += "\r\u{1B}[2K" + String(line(for: snapshot).prefix(width - 1)) + "\n" }
+        }
         drawnLines = order.count
         write(text)
     }
@@ -143,6 +147,11 @@ actor ProgressDisplay {
             words = "creating session"
         }
         return "\(name)  \(percent)%  \(sizes)  \(words)"
+    }
+
+    private static func terminalWidth() -> Int {
+        var size = winsize()
+        return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 10 ? Int(size.ws_col) : 80
     }
 
     private func write(_ text: String) {
