@@ -116,11 +116,12 @@ public final class CurlTransport: HTTPTransport {
         try context.openBody(request.body)
         if context.isCancelled { throw .cancelled }
 
-        guard let easy = acquireHandle() else { throw .other("curl_easy_init failed") }
+        guard let (easy, lastSocket) = acquireHandle() else { throw .other("curl_easy_init failed") }
+        context.socket = lastSocket
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer {
             // Reset first so the handle keeps no pointer to the list or the context.
-            releaseHandle(easy)
+            releaseHandle(easy, socket: context.socket)
             curl_slist_free_all(headerList)
         }
         for line in lines {
@@ -183,6 +184,8 @@ public final class CurlTransport: HTTPTransport {
         try check(mediaup_curl_setopt_long(easy, CURLOPT_NOPROGRESS, 0), "NOPROGRESS")
         try check(mediaup_curl_setopt_xferinfo_function(easy, curlXferInfo), "XFERINFOFUNCTION")
         try check(mediaup_curl_setopt_pointer(easy, CURLOPT_XFERINFODATA, user), "XFERINFODATA")
+        try check(mediaup_curl_setopt_sockopt_function(easy, curlSocketOpened), "SOCKOPTFUNCTION")
+        try check(mediaup_curl_setopt_pointer(easy, CURLOPT_SOCKOPTDATA, user), "SOCKOPTDATA")
         try check(mediaup_curl_setopt_write_function(easy, curlWrite), "WRITEFUNCTION")
         try check(mediaup_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, user), "WRITEDATA")
         try check(mediaup_curl_setopt_header_function(easy, curlHeader), "HEADERFUNCTION")
@@ -242,18 +245,19 @@ public final class CurlTransport: HTTPTransport {
 
     // MARK: - Handle pool
 
-    private func acquireHandle() -> UnsafeMutableRawPointer? {
-        if let handle = idle.withLock({ $0.popLast() }) { return handle.easy }
-        return curl_easy_init()
+    /// A handle from the pool (with the socket of its last connection) or a new one.
+    private func acquireHandle() -> (UnsafeMutableRawPointer, curl_socket_t)? {
+        if let handle = idle.withLock({ $0.popLast() }) { return (handle.easy, handle.lastSocket) }
+        return curl_easy_init().map { ($0, -1) }
     }
 
     /// Resets the handle (dropping every option and pointer, keeping live connections)
     /// and keeps it if the pool has room.
-    private func releaseHandle(_ handle: UnsafeMutableRawPointer) {
+    private func releaseHandle(_ handle: UnsafeMutableRawPointer, socket: curl_socket_t) {
         curl_easy_reset(handle)
         let kept = idle.withLock { handles -> Bool in
             guard handles.count < Self.poolCapacity else { return false }
-            handles.append(IdleHandle(easy: handle))
+            handles.append(IdleHandle(easy: handle, lastSocket: socket))
             return true
         }
         if !kept { curl_easy_cleanup(handle) }
@@ -268,6 +272,8 @@ public final class CurlTransport: HTTPTransport {
 /// time per easy handle).
 private struct IdleHandle: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
+    /// The socket of the connection the handle keeps alive, for progress accounting.
+    let lastSocket: curl_socket_t
 }
 
 // MARK: - Threads

@@ -40,6 +40,9 @@ final class TransferContext {
     let control: TransferControl
     let taskCancelled: CancelFlag
     let progress: @Sendable (Int64) -> Void
+    /// The connection's socket: set when curl opens one, or carried over from the
+    /// handle's previous transfer when curl reuses its connection.
+    var socket: curl_socket_t = -1
 
     private var lastUploaded: Int64 = 0
     private var lastDownloaded: Int64 = 0
@@ -203,12 +206,21 @@ final class TransferContext {
             failure = .stalled(seconds: limits.stallTimeout)
             return false
         }
-        if uploaded != lastReported, now - lastReport >= 0.1 {
+        let delivered = max(lastReported, uploaded - unacknowledgedBytes())
+        if delivered != lastReported, now - lastReport >= 0.1 {
             lastReport = now
-            lastReported = uploaded
-            progress(uploaded)
+            lastReported = delivered
+            progress(delivered)
         }
         return true
+    }
+
+    /// Bytes handed to the kernel that the peer has not acknowledged yet. Progress
+    /// leaves them out: send buffers hold megabytes, and counting them would show
+    /// 100% seconds before the server has the bytes.
+    private func unacknowledgedBytes() -> Int64 {
+        guard socket >= 0 else { return 0 }
+        return Int64(max(0, mediaup_socket_unacknowledged_bytes(socket)))
     }
 
     /// The final progress report, whatever the throttle says.
@@ -239,6 +251,11 @@ func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
 func curlSeek(_ user: UnsafeMutableRawPointer?, _ offset: curl_off_t, _ origin: Int32) -> Int32 {
     guard origin == SEEK_SET, offset >= 0 else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
     return context(user).rewind(to: Int64(offset)) ? Int32(CURL_SEEKFUNC_OK) : Int32(CURL_SEEKFUNC_CANTSEEK)
+}
+
+func curlSocketOpened(_ user: UnsafeMutableRawPointer?, _ socket: curl_socket_t, _ purpose: curlsocktype) -> Int32 {
+    context(user).socket = socket
+    return Int32(CURL_SOCKOPT_OK)
 }
 
 func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {

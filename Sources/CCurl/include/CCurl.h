@@ -15,7 +15,12 @@ CURLcode mediaup_curl_setopt_write_function(CURL *handle, curl_write_callback ca
 CURLcode mediaup_curl_setopt_header_function(CURL *handle, curl_write_callback callback);
 CURLcode mediaup_curl_setopt_xferinfo_function(CURL *handle, curl_xferinfo_callback callback);
 CURLcode mediaup_curl_setopt_seek_function(CURL *handle, curl_seek_callback callback);
+CURLcode mediaup_curl_setopt_sockopt_function(CURL *handle, curl_sockopt_callback callback);
 CURLcode mediaup_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode mediaup_curl_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value);
+
+// Bytes in a socket's send queue that the peer has not acknowledged (SIOCOUTQ), or -1.
+// ioctl is variadic, hence this wrapper.
+int mediaup_socket_unacknowledged_bytes(curl_socket_t socket);
 
 #endif
