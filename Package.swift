@@ -51,16 +51,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(
-            name: "UploadCoreTests",
-            dependencies: ["UploadCore", "Transport", "Sandbox", .product(name: "Logging", package: "swift-log")]
+        // Shared by the test targets: a sandbox in a temporary folder, test files.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Sandbox", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
         ),
+        .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
-        .testTarget(
-            name: "MediaupTests",
-            dependencies: ["mediaup", "UploadCore", "Sandbox", .product(name: "Logging", package: "swift-log")]
-        ),
+        .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Sandbox", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

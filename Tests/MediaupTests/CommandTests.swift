@@ -1,22 +1,19 @@
 import Foundation
-import Logging
 import Sandbox
+import TestSupport
 import Testing
 import UploadCore
 
 /// Runs the real `mediaup` binary against an in-process sandbox.
 final class BinaryBed: Sendable {
     static let key = "cli-test-key-42"
-    let server: SandboxServer
-    let directory: String
+    let fixture: SandboxFixture
+
+    var server: SandboxServer { fixture.server }
+    var directory: String { fixture.directory }
 
     init(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-cli-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory + "/files", withIntermediateDirectories: true)
-        var configuration = SandboxConfiguration(apiKey: Self.key, storageDirectory: directory + "/sandbox")
-        configuration.port = 0
-        configure(&configuration)
-        server = try await SandboxServer.start(configuration, logger: Logger(label: "test.sandbox", factory: { _ in SwiftLogNoOpLogHandler() }))
+        fixture = try await SandboxFixture(apiKey: Self.key, configure)
     }
 
     /// The binary SwiftPM built beside this test bundle.
@@ -93,17 +90,11 @@ final class BinaryBed: Sendable {
         try await start(arguments, environment: environment).outcome()
     }
 
-    func makeFile(_ name: String, size: Int, magic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) -> String {
-        let path = directory + "/files/" + name
-        let random = FileHandle(forReadingAtPath: "/dev/urandom")?.readData(ofLength: max(0, size - magic.count)) ?? Data()
-        _ = FileManager.default.createFile(atPath: path, contents: (Data(magic) + random).prefix(size))
-        return path
+    func makeFile(_ name: String, size: Int, magic: [UInt8] = Magic.png) -> String {
+        fixture.makeFile(name, size: size, magic: magic)
     }
 
-    func stop() async {
-        await server.stop()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    func stop() async { await fixture.stop() }
 }
 
 @Suite("mediaup commands")
@@ -113,7 +104,7 @@ struct CommandTests {
         let bed = try await BinaryBed()
         defer { Task { await bed.stop() } }
         let png = bed.makeFile("poster one.png", size: 400_000)
-        let pdf = bed.makeFile("menu.pdf", size: 300_000, magic: Array("%PDF-1.4\n".utf8))
+        let pdf = bed.makeFile("menu.pdf", size: 300_000, magic: Magic.pdf)
         let outcome = try await bed.run(["upload", "--json", png, pdf])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         #expect(outcome.lines.count == 2)
@@ -158,7 +149,7 @@ struct CommandTests {
         defer { Task { await bed.stop() } }
         let good = bed.makeFile("ok.png", size: 1000)
         let huge = bed.makeFile("huge.png", size: 5 * 1024 * 1024 + 1)
-        let gif = bed.makeFile("anim.png", size: 100, magic: Array("GIF89a".utf8))
+        let gif = bed.makeFile("anim.png", size: 100, magic: Magic.gif)
         let missing = bed.directory + "/files/missing.png"
         let outcome = try await bed.run(["upload", "--json", good, huge, gif, missing, bed.directory])
         #expect(outcome.status == 1)
@@ -215,9 +206,9 @@ struct CommandTests {
     func killAndRerun() async throws {
         let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
         defer { Task { await bed.stop() } }
-        let file = bed.makeFile("big.pdf", size: 4_000_000, magic: Array("%PDF-1.7\n".utf8))
+        let file = bed.makeFile("big.pdf", size: 4_000_000, magic: Magic.pdf)
         let running = try bed.start(["upload", "--json", file])
-        let started = await waitFor { (await bed.server.sessions().first?.receivedBytes ?? 0) > 800_000 }
+        let started = await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 800_000 }
         #expect(started)
         kill(running.process.processIdentifier, SIGKILL)
         _ = await running.outcome()
@@ -245,7 +236,7 @@ struct CommandTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("r.png", size: 3_000_000)
         let running = try bed.start(["upload", file])
-        #expect(await waitFor { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
+        #expect(await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
         running.process.interrupt()   // Ctrl-C: pauses cleanly
         let interrupted = await running.outcome()
         #expect(interrupted.status == 1)
@@ -281,9 +272,9 @@ struct SharedJournalTests {
     func takeOver() async throws {
         let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
         defer { Task { await bed.stop() } }
-        let file = bed.makeFile("shared.pdf", size: 5_000_000, magic: Array("%PDF-1.7\n".utf8))
+        let file = bed.makeFile("shared.pdf", size: 5_000_000, magic: Magic.pdf)
         let first = try bed.start(["upload", "--json", file])
-        #expect(await waitFor { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
+        #expect(await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
 
         let listed = try await bed.run(["sessions", "--json"])
         #expect(listed.objects.first?["active_elsewhere"] as? Bool == true)
@@ -304,13 +295,4 @@ struct SharedJournalTests {
         #expect(posts.count >= 2)
         #expect((Int64(posts.last?.fileOffset ?? "0") ?? 0) > 0, "the second process continued; it did not start over")
     }
-}
-
-func waitFor(within seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return false
 }

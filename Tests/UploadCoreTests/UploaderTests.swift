@@ -1,5 +1,6 @@
 import Foundation
 import Sandbox
+import TestSupport
 import Testing
 import Transport
 @testable import UploadCore
@@ -29,7 +30,7 @@ struct UploaderTests {
     func mediaUpload() async throws {
         let bed = try await TestBed()
         defer { Task { await bed.stop() } }
-        let file = bed.makeFile("voice.ogg", size: 200_000, kind: .ogg)
+        let file = bed.makeFile("voice.ogg", size: 200_000, magic: Magic.ogg)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .media)
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
@@ -45,7 +46,7 @@ struct UploaderTests {
     func resetResumes() async throws {
         let bed = try await TestBed { $0.resetAtOffsets = [1_000_000, 2_500_000] }
         defer { Task { await bed.stop() } }
-        let file = bed.makeFile("brochure.pdf", size: 4_000_000, kind: .pdf)
+        let file = bed.makeFile("brochure.pdf", size: 4_000_000, magic: Magic.pdf)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable)
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
@@ -63,7 +64,7 @@ struct UploaderTests {
     func chunked() async throws {
         let bed = try await TestBed()
         defer { Task { await bed.stop() } }
-        let file = bed.makeFile("clip.mp4", size: 1_000_000, kind: .mp4)
+        let file = bed.makeFile("clip.mp4", size: 1_000_000, magic: Magic.mp4)
         let uploader = try bed.makeUploader(chunkSize: 300_000)
         let added = try await uploader.add(path: file, route: .resumable)
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
@@ -177,10 +178,10 @@ struct UploaderTests {
     func expiredSession() async throws {
         let bed = try await TestBed { $0.bytesPerSecond = 400_000 }
         defer { Task { await bed.stop() } }
-        let file = bed.makeFile("e.pdf", size: 2_000_000, kind: .pdf)
+        let file = bed.makeFile("e.pdf", size: 2_000_000, magic: Magic.pdf)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable)
-        #expect(await eventually { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 200_000 })
+        #expect(await eventually(within: 20) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 200_000 })
         await uploader.pause(id: added.id)
         let paused = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(paused.session.state == .paused)
@@ -203,7 +204,7 @@ struct UploaderTests {
         let file = bed.makeFile("p.png", size: 2_000_000)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable)
-        #expect(await eventually { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 300_000 })
+        #expect(await eventually(within: 20) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 300_000 })
         await uploader.pause(id: added.id)
         let paused = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(paused.session.state == .paused)
@@ -227,7 +228,7 @@ struct UploaderTests {
         let file = bed.makeFile("c.png", size: 1_500_000)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable)
-        #expect(await eventually { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 100_000 })
+        #expect(await eventually(within: 20) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 100_000 })
         // Shrink the file under the running transfer.
         #expect(truncate(file, 500_000) == 0)
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
@@ -241,7 +242,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let uploader = try bed.makeUploader()
         let big = bed.makeFile("huge.png", size: 5 * 1024 * 1024 + 1)
-        let ogg = bed.makeFile("a.ogg", size: 100, kind: .ogg)
+        let ogg = bed.makeFile("a.ogg", size: 100, magic: Magic.ogg)
         await #expect(throws: FileProblem.self) { try await uploader.add(path: big, route: .media) }
         await #expect(throws: FileProblem.self) { try await uploader.add(path: ogg, route: .resumable) }
         await #expect(throws: FileProblem.self) { try await uploader.add(path: bed.directory + "/files/none.png", route: .media) }
@@ -256,7 +257,7 @@ struct UploaderTests {
         let file = bed.makeFile("u.png", size: 1_500_000)
         let first = try bed.makeUploader()
         let added = try await first.add(path: file, route: .resumable)
-        #expect(await eventually { (await first.snapshot(id: added.id)?.transferredBytes ?? 0) > 200_000 })
+        #expect(await eventually(within: 20) { (await first.snapshot(id: added.id)?.transferredBytes ?? 0) > 200_000 })
         await first.pauseAllAndWait()
         let second = try bed.makeUploader()
         let again = try await second.add(path: file, route: .resumable)
@@ -276,9 +277,9 @@ struct UploaderTests {
         let file = bed.makeFile("x.png", size: 1_000_000)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable)
-        #expect(await eventually { await uploader.snapshot(id: added.id)?.session.state == .uploading })
+        #expect(await eventually(within: 20) { await uploader.snapshot(id: added.id)?.session.state == .uploading })
         await uploader.cancel(id: added.id)
-        #expect(await eventually { await uploader.snapshot(id: added.id) == nil })
+        #expect(await eventually(within: 20) { await uploader.snapshot(id: added.id) == nil })
         #expect(try bed.journal.session(id: added.id) == nil)
     }
 }
