@@ -21,6 +21,8 @@ let package = Package(
     targets: [
         // Thin typed wrappers over libcurl's variadic setopt/getinfo; no logic.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // Typed wrappers for ncursesw's macros and variadic calls; no logic.
+        .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // OpenSSL's SHA-256 (SHA-NI where the CPU has it) for end-to-end checksums.
         .target(name: "CCrypto", linkerSettings: [.linkedLibrary("crypto")]),
         .target(
@@ -43,10 +45,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "TerminalUI", dependencies: ["UploadCore", "CNCurses"]),
         .executableTarget(
             name: "mediaup",
             dependencies: [
-                "UploadCore", "Transport", "Sandbox",
+                "UploadCore", "Transport", "Sandbox", "TerminalUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,6 +62,7 @@ let package = Package(
         ),
         .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "UploadCore"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
         .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Sandbox", "TestSupport"]),
     ],
