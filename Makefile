@@ -23,19 +23,20 @@ test: setup
 	swift build --build-tests
 	swift test --skip-build
 
-# With D360_API_KEY set: uploads go to 360dialog (MEDIAUP_BASE_URL to change the host).
-# Without it: a demo against the built-in sandbox, with a rate limit so progress shows.
+# Opens the terminal UI. With D360_API_KEY set: uploads go to 360dialog, and the
+# Files pane opens DIR (default: your home folder). Without it: the built-in sandbox
+# runs inside mediaup (rate-limited so progress shows) and the Files pane opens a
+# folder of generated demo files.
 run: build
 	@if [ -n "$$D360_API_KEY" ]; then \
-		$(BIN) --help; \
+		$(BIN) tui "$${DIR:-$$HOME}"; \
 	else \
 		mkdir -p $(DEMO_DIR); \
-		head -c 3000000 /dev/urandom | { printf '\x89PNG\r\n\x1a\n'; cat; } > $(DEMO_DIR)/poster.png; \
-		head -c 6000000 /dev/urandom | { printf '%%PDF-1.7\n'; cat; } > $(DEMO_DIR)/brochure.pdf; \
-		$(BIN) sandbox --port 8361 --rate 2000000 --state-dir $(DEMO_DIR)/state > $(DEMO_DIR)/sandbox.log 2>&1 & pid=$$!; \
-		trap "kill $$pid 2>/dev/null" EXIT; sleep 1; \
-		MEDIAUP_BASE_URL=http://127.0.0.1:8361 D360_API_KEY=sandbox $(BIN) upload --state-dir $(DEMO_DIR)/state $(DEMO_DIR)/poster.png $(DEMO_DIR)/brochure.pdf; \
-		echo; echo "sessions in the demo journal:"; $(BIN) sessions --state-dir $(DEMO_DIR)/state; \
+		[ -f $(DEMO_DIR)/poster.png ] || head -c 3000000 /dev/urandom | { printf '\x89PNG\r\n\x1a\n'; cat; } > $(DEMO_DIR)/poster.png; \
+		[ -f $(DEMO_DIR)/brochure.pdf ] || head -c 24000000 /dev/urandom | { printf '%%PDF-1.7\n'; cat; } > $(DEMO_DIR)/brochure.pdf; \
+		[ -f $(DEMO_DIR)/promo.mp4 ] || head -c 12000000 /dev/urandom | { printf '\x00\x00\x00\x18ftypisom\x00\x00\x00\x00'; cat; } > $(DEMO_DIR)/promo.mp4; \
+		[ -f $(DEMO_DIR)/teaser.mov ] || head -c 2000000 /dev/urandom | { printf '\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00'; cat; } > $(DEMO_DIR)/teaser.mov; \
+		$(BIN) tui --sandbox "$${DIR:-$(DEMO_DIR)}"; \
 	fi
 
 # The built-in sandbox on 127.0.0.1:8360 (key: sandbox) until Ctrl-C.

@@ -49,6 +49,22 @@ public struct APIEndpoint: Sendable {
         self.isLoopback = loopback
     }
 
+    /// An endpoint with no key yet, for a screen that can browse without one: every
+    /// call fails at once as unauthorized, without a request.
+    public static func withoutKey(baseURL: String) throws(ConfigurationError) -> APIEndpoint {
+        let probe = try APIEndpoint(baseURL: baseURL, apiKey: "-")
+        return APIEndpoint(checkedBaseURL: probe.baseURL, isLoopback: probe.isLoopback)
+    }
+
+    private init(checkedBaseURL: String, isLoopback: Bool) {
+        baseURL = checkedBaseURL
+        apiKey = ""
+        self.isLoopback = isLoopback
+    }
+
+    /// Whether a key was given.
+    public var hasKey: Bool { !apiKey.isEmpty }
+
     /// Whether `host` names this machine: 127.0.0.0/8, localhost or ::1.
     public static func isLoopbackHost(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
@@ -318,6 +334,9 @@ public struct MediaAPI: Sendable {
     private func exchange(
         _ request: HTTPRequest, control: TransferControl, progress: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws(APIFailure) -> [String: Any] {
+        guard endpoint.hasKey else {
+            throw .server(ServerError(status: 401, message: "no API key: set D360_API_KEY or pass --api-key"))
+        }
         let response: HTTPResponse
         do {
             response = try await transport.send(request, limits: limits, control: control, progress: progress)

@@ -42,8 +42,8 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the journal and the log in the state directory; tells the user if a
     /// corrupt journal was set aside.
-    func openState() throws -> (journal: Journal, logger: Logger) {
-        let directory = resolvedStateDirectory
+    func openState(directory: String? = nil) throws -> (journal: Journal, logger: Logger) {
+        let directory = directory ?? resolvedStateDirectory
         let journal: Journal
         do { journal = try Journal(stateDirectory: directory) } catch {
             throw UsageError(error.description)
@@ -58,7 +58,7 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// The options of commands that run transfers.
+/// How the engine runs transfers, for every command that uploads.
 struct TransferOptions: ParsableArguments {
     @Option(help: "Uploads running at once.")
     var parallel: Int = 4
@@ -72,9 +72,6 @@ struct TransferOptions: ParsableArguments {
     @Option(name: .customLong("chunk-size"), help: ArgumentHelp("Bytes per request of a resumable session (default: the whole rest in one).", valueName: "BYTES"))
     var chunkSize: Int64?
 
-    @Flag(help: "One JSON object per line per file as it ends; nothing else on stdout.")
-    var json = false
-
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
@@ -82,14 +79,18 @@ struct TransferOptions: ParsableArguments {
         if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1 byte") }
     }
 
-    /// An uploader over libcurl for this run.
+    /// An uploader over libcurl for this run, with the global options' endpoint and state.
     func makeUploader(global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
-        let endpoint = try global.endpoint()
-        let (journal, logger) = try global.openState()
+        try makeUploader(endpoint: global.endpoint(), stateDirectory: global.resolvedStateDirectory, global: global)
+    }
+
+    /// An uploader over libcurl to `endpoint`, journaling in `stateDirectory`.
+    func makeUploader(endpoint: APIEndpoint, stateDirectory: String, global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
+        let (journal, logger) = try global.openState(directory: stateDirectory)
         let limits = TransferLimits(connectTimeout: 15, stallTimeout: stallTimeout)
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
         let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize)
-        let uploader = Uploader(journal: journal, api: api, stateDirectory: global.resolvedStateDirectory, options: options, logger: logger)
+        let uploader = Uploader(journal: journal, api: api, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)
     }
 }

@@ -11,6 +11,9 @@ struct UploadCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var transfer: TransferOptions
 
+    @Flag(help: "One JSON object per line per file as it ends; nothing else on stdout.")
+    var json = false
+
     @Option(help: "resumable: a session ending with a handle (templates, profile pictures); media: /media, ending with a media id (messages).")
     var via: UploadRoute = .resumable
 
@@ -31,7 +34,7 @@ struct UploadCommand: AsyncParsableCommand {
                 refused.append(UploadReport(file: file, route: via, bytes: size, error: error.message))
             }
         }
-        let code = await HeadlessRun(uploader: uploader, json: transfer.json).run(entries: entries, settled: refused)
+        let code = await HeadlessRun(uploader: uploader, json: json).run(entries: entries, settled: refused)
         throw ExitCode(code)
     }
 }
@@ -54,6 +57,9 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var transfer: TransferOptions
+
+    @Flag(help: "One JSON object per line per file as it ends; nothing else on stdout.")
+    var json = false
 
     @Flag(help: "Every session that is not done.")
     var all = false
@@ -90,7 +96,7 @@ struct ResumeCommand: AsyncParsableCommand {
             await uploader.resume(id: snapshot.id)
             entries.append(.init(file: snapshot.session.path, sessionID: snapshot.id))
         }
-        let code = await HeadlessRun(uploader: uploader, json: transfer.json).run(entries: entries, settled: settled)
+        let code = await HeadlessRun(uploader: uploader, json: json).run(entries: entries, settled: settled)
         throw ExitCode(code)
     }
 }

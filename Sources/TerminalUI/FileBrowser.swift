@@ -1,0 +1,141 @@
+import Foundation
+import UploadCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One line of the Files pane.
+public struct FileEntry: Sendable, Equatable {
+    /// The name as shown: escaped (`\xNN`) where it is not valid UTF-8.
+    public var name: String
+    public var path: String
+    public var isDirectory: Bool
+    public var size: Int64
+    /// Modification time, seconds since the epoch.
+    public var modified: Double
+    /// Why this entry cannot be uploaded whatever the mode (unreadable, not a regular
+    /// file, a name that is not UTF-8), if anything.
+    public var problem: String?
+    /// What WhatsApp thinks of the file in each mode; nil until its head was read.
+    public var verdicts: [UploadRoute: MediaVerdict]?
+
+    public init(name: String, path: String, isDirectory: Bool, size: Int64 = 0, modified: Double = 0,
+                problem: String? = nil, verdicts: [UploadRoute: MediaVerdict]? = nil) {
+        self.name = name
+        self.path = path
+        self.isDirectory = isDirectory
+        self.size = size
+        self.modified = modified
+        self.problem = problem
+        self.verdicts = verdicts
+    }
+
+    /// The verdict for a mode, once known.
+    public func verdict(for route: UploadRoute) -> MediaVerdict? {
+        if let problem { return .rejected(reason: problem) }
+        return verdicts?[route]
+    }
+}
+
+/// A folder's contents as the loader found them.
+public struct DirectoryListing: Sendable, Equatable {
+    public var path: String
+    public var entries: [FileEntry]
+    /// Set when the folder could not be read; `entries` is then empty.
+    public var error: String?
+
+    public init(path: String, entries: [FileEntry], error: String? = nil) {
+        self.path = path
+        self.entries = entries
+        self.error = error
+    }
+}
+
+/// Reads folders and judges files. Runs off the UI loop: listing touches the disk.
+public enum DirectoryLoader {
+    /// Lists `path` with sizes and times (following symlinks; a dangling link or a
+    /// loop shows as a problem). Hidden entries only when `showHidden`.
+    public static func list(_ path: String, showHidden: Bool) -> DirectoryListing {
+        guard let directory = opendir(path) else {
+            return DirectoryListing(path: path, entries: [], error: "cannot open \(path): \(FileIdentity.errorText(errno))")
+        }
+        defer { closedir(directory) }
+        var entries: [FileEntry] = []
+        while let record = readdir(directory) {
+            let rawName = withUnsafeBytes(of: record.pointee.d_name) { buffer in
+                Array(buffer.prefix(while: { $0 != 0 }))
+            }
+            let decoded = String(validating: rawName, as: UTF8.self)
+            let name = decoded ?? rawName.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }.joined()
+            if name == "." || name == ".." { continue }
+            if !showHidden && name.hasPrefix(".") { continue }
+            let full = path == "/" ? "/" + name : path + "/" + name
+            guard decoded != nil else {
+                entries.append(FileEntry(name: name, path: full, isDirectory: false, problem: "the name is not valid UTF-8; rename the file to upload it"))
+                continue
+            }
+            entries.append(entry(name: name, path: full))
+        }
+        return DirectoryListing(path: path, entries: entries)
+    }
+
+    private static func entry(name: String, path: String) -> FileEntry {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let err = errno
+            let reason = err == ELOOP ? "a symbolic link loop" : err == ENOENT ? "a symbolic link to nothing" : FileIdentity.errorText(err)
+            return FileEntry(name: name, path: path, isDirectory: false, problem: reason)
+        }
+        #if canImport(Glibc)
+        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #else
+        let modified = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #endif
+        let kind = info.st_mode & S_IFMT
+        if kind == S_IFDIR {
+            return FileEntry(name: name, path: path, isDirectory: true, modified: modified)
+        }
+        var entry = FileEntry(name: name, path: path, isDirectory: false, size: Int64(info.st_size), modified: modified)
+        if kind != S_IFREG { entry.problem = "not a regular file" }
+        return entry
+    }
+
+    /// Reads each file's first bytes and judges it for both modes.
+    public static func judge(_ entries: [FileEntry]) -> [String: [UploadRoute: MediaVerdict]] {
+        var verdicts: [String: [UploadRoute: MediaVerdict]] = [:]
+        for entry in entries where !entry.isDirectory && entry.problem == nil {
+            var byRoute: [UploadRoute: MediaVerdict] = [:]
+            for route in UploadRoute.allCases {
+                byRoute[route] = MediaRules.verdict(forFileAt: entry.path, route: route)
+            }
+            verdicts[entry.path] = byRoute
+        }
+        return verdicts
+    }
+}
+
+/// How the Files pane orders entries (folders always first).
+public enum SortOrder: String, Sendable, CaseIterable {
+    case name, size, time
+
+    /// The next order, for `s`.
+    public var next: SortOrder {
+        let all = SortOrder.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+
+    /// `entries` in this order, folders first.
+    public func sorted(_ entries: [FileEntry]) -> [FileEntry] {
+        entries.sorted { a, b in
+            if a.isDirectory != b.isDirectory { return a.isDirectory }
+            switch self {
+            case .name: return a.name.localizedStandardCompare(b.name) == .orderedAscending
+            case .size: return a.size != b.size ? a.size > b.size : a.name < b.name
+            case .time: return a.modified != b.modified ? a.modified > b.modified : a.name < b.name
+            }
+        }
+    }
+}

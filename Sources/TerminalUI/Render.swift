@@ -1,0 +1,359 @@
+import Foundation
+import UploadCore
+
+/// The smallest terminal the layout fits in.
+public let minimumSize = (width: 60, height: 10)
+
+extension AppState {
+    /// The whole screen as a function of the state: no I/O, no clock, no terminal.
+    public func render() -> CellBuffer {
+        var screen = CellBuffer(width: width, height: height)
+        guard width >= minimumSize.width, height >= minimumSize.height else {
+            let notice = "terminal too small: \(width)×\(height), need \(minimumSize.width)×\(minimumSize.height)"
+            let lines = [notice, "make it larger, or press q to quit"]
+            for (index, line) in lines.enumerated() {
+                let x = max(0, (width - DisplayWidth.of(line)) / 2)
+                screen.write(line, x: x, y: height / 2 - 1 + index, style: Style(bold: index == 0))
+            }
+            return screen
+        }
+        drawHeader(&screen)
+        let filesWidth = max(28, width * 2 / 5)
+        let top = 1, paneHeight = height - 3
+        drawBox(&screen, x: 0, y: top, width: filesWidth, height: paneHeight,
+                title: "Files " + Self.abbreviate(directory, to: filesWidth - 10), focused: focus == .files)
+        drawBox(&screen, x: filesWidth, y: top, width: width - filesWidth, height: paneHeight,
+                title: "Uploads", focused: focus == .uploads)
+        drawFiles(&screen, x: 1, y: top + 1, width: filesWidth - 2, rows: paneRows)
+        drawUploads(&screen, x: filesWidth + 1, y: top + 1, width: width - filesWidth - 2, rows: paneRows)
+        drawDetailsLine(&screen, y: height - 2)
+        drawKeyLine(&screen, y: height - 1)
+        if let overlay { drawOverlay(overlay, on: &screen) }
+        return screen
+    }
+
+    // MARK: - Header and footer
+
+    private func drawHeader(_ screen: inout CellBuffer) {
+        screen.fill(x: 0, y: 0, width: width, height: 1, style: Style(reverse: true))
+        var x = screen.write(" mediaup · ", x: 0, y: 0, style: Style(reverse: true))
+        if isSandbox {
+            x += screen.write("SANDBOX", x: x, y: 0, style: Style(foreground: .yellow, reverse: true, dim: false).bolded)
+            x += screen.write(" ", x: x, y: 0, style: Style(reverse: true))
+        }
+        x += screen.write(hostLabel + " · mode: " + route.rawValue, x: x, y: 0, style: Style(reverse: true))
+        let speed = uploads.filter { $0.session.state == .uploading }.reduce(0.0) { $0 + (meters[$1.id]?.bytesPerSecond ?? 0) }
+        var totals = ["\(activeCount) active"]
+        if speed > 0 { totals.append(ByteFormat.string(Int64(speed)) + "/s") }
+        totals.append("\(uploads.filter { $0.session.state == .done }.count) done")
+        let failed = uploads.filter { $0.session.state.isFailure }.count
+        if failed > 0 { totals.append("\(failed) failed") }
+        let right = totals.joined(separator: " · ") + " "
+        let rightWidth = DisplayWidth.of(right)
+        if x + rightWidth + 2 <= width {
+            screen.write(right, x: width - rightWidth, y: 0, style: Style(reverse: true))
+        }
+    }
+
+    private func drawDetailsLine(_ screen: inout CellBuffer, y: Int) {
+        if isEditingFilter {
+            screen.write(" filter: " + filter + "▏", x: 0, y: y, style: Style(bold: true))
+            return
+        }
+        if let message {
+            screen.write(" " + message, x: 0, y: y, style: Style(foreground: .yellow))
+            return
+        }
+        screen.write(" " + detailsText, x: 0, y: y, style: Style(foreground: .gray))
+    }
+
+    /// What the details line says about the selected row.
+    var detailsText: String {
+        switch focus {
+        case .files:
+            guard let entry = selectedEntry else { return listingError ?? (loadingDirectory ? "reading \(directory)…" : "empty folder") }
+            if entry.isDirectory { return entry.path }
+            var parts = [entry.path, ByteFormat.string(entry.size)]
+            switch entry.verdict(for: route) {
+            case .accepted(let type)?: parts.append("\(type.mime) · WhatsApp takes it as \(route == .media ? "media" : "a resumable upload")")
+            case .rejected(let reason)?: parts.append("✗ " + reason)
+            case nil: parts.append("checking…")
+            }
+            if marked.count > 0 { parts.append("\(marked.count) marked") }
+            return parts.joined(separator: " · ")
+        case .uploads:
+            guard let row = selectedUpload else { return "no uploads yet: pick files on the left (Space marks, u uploads)" }
+            let session = row.session
+            var parts = [session.fileName]
+            if let remote = session.remoteId { parts.append(MediaAPI.redacted(remote)) }
+            parts.append("server offset \(ByteFormat.string(session.serverOffset))")
+            parts.append("attempt \(session.attempts)")
+            if let error = session.lastError, session.state != .done { parts.append(error) }
+            if let handle = session.handle { parts.append("h " + handle) }
+            if let id = session.mediaId { parts.append("media id " + id) }
+            return parts.joined(separator: " · ")
+        }
+    }
+
+    private func drawKeyLine(_ screen: inout CellBuffer, y: Int) {
+        let keys: String
+        if overlay != nil {
+            keys = "Esc close"
+        } else if isEditingFilter {
+            keys = "type to filter · Enter keep · Esc clear"
+        } else if focus == .files {
+            keys = "Tab pane · Enter open/queue · Space mark · u upload · m mode · / filter · . hidden · s sort · ? help · q quit"
+        } else {
+            keys = "Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · ? help · q quit"
+        }
+        screen.write(" " + keys, x: 0, y: y, style: Style(dim: true))
+    }
+
+    // MARK: - Panes
+
+    private func drawBox(_ screen: inout CellBuffer, x: Int, y: Int, width w: Int, height h: Int, title: String, focused: Bool) {
+        let style = focused ? Style(foreground: .cyan, bold: true) : Style(foreground: .gray)
+        screen.write("┌" + String(repeating: "─", count: w - 2) + "┐", x: x, y: y, style: style)
+        for row in (y + 1)..<(y + h - 1) {
+            screen.write("│", x: x, y: row, style: style)
+            screen.write("│", x: x + w - 1, y: row, style: style)
+        }
+        screen.write("└" + String(repeating: "─", count: w - 2) + "┘", x: x, y: y + h - 1, style: style)
+        screen.write(" " + title + " ", x: x + 1, y: y, maxWidth: w - 2, style: style)
+    }
+
+    /// The first row to show so that `cursor` is on screen.
+    private static func firstVisible(cursor: Int, rows: Int) -> Int { cursor < rows ? 0 : cursor - rows + 1 }
+
+    private func drawFiles(_ screen: inout CellBuffer, x: Int, y: Int, width w: Int, rows: Int) {
+        if let listingError {
+            screen.write(listingError, x: x + 1, y: y, maxWidth: w - 2, style: Style(foreground: .red))
+            if directory != "/" { screen.write("← Backspace goes up", x: x + 1, y: y + 1, maxWidth: w - 2, style: Style(dim: true)) }
+            return
+        }
+        let entries = visibleEntries
+        if loadingDirectory && entries.count <= 1 {
+            screen.write("reading…", x: x + 1, y: y + (entries.isEmpty ? 0 : 1), style: Style(dim: true))
+        }
+        let first = Self.firstVisible(cursor: fileCursor, rows: rows)
+        let showType = w >= 44
+        let sizeWidth = 8, typeWidth = showType ? 11 : 0
+        let nameWidth = max(4, w - 2 - sizeWidth - 1 - (showType ? typeWidth + 1 : 0) - 2)
+        for (offset, entry) in entries.dropFirst(first).prefix(rows).enumerated() {
+            let row = y + offset
+            let selected = first + offset == fileCursor
+            let base = selected ? Style(bold: true, reverse: focus == .files) : Style.plain
+            if selected { screen.fill(x: x, y: row, width: w, height: 1, style: base) }
+            let isMarked = marked.contains(entry.path)
+            screen.write(isMarked ? "*" : " ", x: x, y: row, style: isMarked ? base.with(foreground: .yellow) : base)
+            if entry.isDirectory {
+                let name = entry.name == ".." ? ".." : "▸ " + entry.name + "/"
+                screen.write(Self.clip(name, to: w - 2), x: x + 2, y: row, style: base.with(foreground: .blue))
+                continue
+            }
+            screen.write(Self.clip(entry.name, to: nameWidth), x: x + 2, y: row, style: base)
+            var column = x + 2 + nameWidth + 1
+            screen.write(Self.rightAligned(ByteFormat.string(entry.size), width: sizeWidth), x: column, y: row, style: base)
+            column += sizeWidth + 1
+            let verdict = entry.verdict(for: route)
+            if showType {
+                let type = verdict?.mediaType?.mime ?? (entry.problem == nil ? "" : "—")
+                screen.write(Self.clip(Self.shortMIME(type), to: typeWidth), x: column, y: row, style: base.with(foreground: .gray))
+                column += typeWidth + 1
+            }
+            switch verdict {
+            case .accepted?: screen.write("✓", x: column, y: row, style: base.with(foreground: .green))
+            case .rejected?: screen.write("✗", x: column, y: row, style: base.with(foreground: .red))
+            case nil: screen.write("…", x: column, y: row, style: base.with(foreground: .gray))
+            }
+        }
+    }
+
+    private func drawUploads(_ screen: inout CellBuffer, x: Int, y: Int, width w: Int, rows: Int) {
+        if uploads.isEmpty {
+            screen.write("no uploads yet", x: x + 1, y: y, style: Style(dim: true))
+            return
+        }
+        let first = Self.firstVisible(cursor: uploadCursor, rows: rows)
+        for (offset, row) in uploads.dropFirst(first).prefix(rows).enumerated() {
+            let selected = first + offset == uploadCursor
+            drawUploadRow(row, on: &screen, x: x, y: y + offset, width: w, selected: selected)
+        }
+    }
+
+    private func drawUploadRow(_ row: UploadSnapshot, on screen: inout CellBuffer, x: Int, y: Int, width w: Int, selected: Bool) {
+        let base = selected ? Style(bold: true, reverse: focus == .uploads) : Style.plain
+        if selected { screen.fill(x: x, y: y, width: w, height: 1, style: base) }
+        let session = row.session
+        let (icon, color) = Self.icon(for: row)
+        screen.write(icon, x: x, y: y, style: base.with(foreground: color))
+        let nameWidth = min(24, max(8, w / 4))
+        screen.write(Self.clip(session.fileName, to: nameWidth), x: x + 2, y: y, style: base)
+        var column = x + 2 + nameWidth + 1
+        screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, style: base)
+        column += 9
+        let barWidth = w >= 70 ? 16 : 8
+        let filled = Int((row.fraction * Double(barWidth)).rounded(.down))
+        screen.write(String(repeating: "█", count: filled), x: column, y: y, style: base.with(foreground: color))
+        screen.write(String(repeating: "░", count: barWidth - filled), x: column + filled, y: y, style: base.with(foreground: .gray))
+        column += barWidth + 1
+        screen.write(Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, style: base)
+        column += 6
+        screen.write(words(for: row), x: column, y: y, maxWidth: x + w - column, style: base.with(foreground: session.state.isFailure ? .red : .standard))
+    }
+
+    /// A row's state in words: speed and ETA while moving, else what it waits for.
+    func words(for row: UploadSnapshot) -> String {
+        let session = row.session
+        switch session.state {
+        case .uploading:
+            let meter = meters[row.id] ?? RateMeter()
+            guard meter.bytesPerSecond > 0 else { return "uploading" }
+            let eta = meter.secondsLeft(remaining: session.fileSize - row.transferredBytes).map { "  " + RateMeter.clock($0) + " left" } ?? ""
+            return ByteFormat.string(Int64(meter.bytesPerSecond)) + "/s" + eta
+        case .creating: return "creating session"
+        case .queued: return row.activeElsewhere ? "active in another mediaup process" : "queued"
+        case .paused:
+            return session.route == .media ? "paused (restarts from 0)" : "paused at " + ByteFormat.string(session.serverOffset)
+        case .retrying, .stalled:
+            let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
+            let retry = "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
+            return session.state == .stalled ? "stalled — " + retry : retry
+        case .done:
+            if let handle = session.handle { return "h " + handle }
+            return "id " + (session.mediaId ?? "")
+        case .failed: return "failed: " + (session.lastError ?? "")
+        case .expired: return "expired — R starts a new session"
+        case .fileChanged: return "file changed — R sends it again"
+        }
+    }
+
+    static func icon(for row: UploadSnapshot) -> (String, Color) {
+        switch row.session.state {
+        case .uploading: ("▶", .cyan)
+        case .creating: ("▶", .cyan)
+        case .queued: row.activeElsewhere ? ("⇄", .magenta) : ("·", .gray)
+        case .paused: ("‖", .yellow)
+        case .retrying: ("⟳", .yellow)
+        case .stalled: ("⚠", .yellow)
+        case .done: ("✔", .green)
+        case .failed, .expired, .fileChanged: ("✖", .red)
+        }
+    }
+
+    // MARK: - Overlays
+
+    private func drawOverlay(_ overlay: Overlay, on screen: inout CellBuffer) {
+        let lines: [String]
+        let title: String
+        switch overlay {
+        case .help:
+            title = "Keys"
+            lines = Self.helpLines
+        case .details(let id):
+            title = "Details"
+            lines = uploads.first { $0.id == id }.map(Self.detailLines) ?? ["gone"]
+        case .confirmQuit:
+            title = "Quit?"
+            lines = ["\(activeCount) upload(s) running.", "They will be paused; the next start resumes them.", "", "y / Enter: pause and quit    any other key: stay"]
+        case .confirmCancel(let id):
+            title = "Cancel?"
+            let name = uploads.first { $0.id == id }?.session.fileName ?? id
+            lines = ["Cancel \(name) and forget its session?", "", "y: cancel    any other key: keep it"]
+        }
+        let boxWidth = min(width - 4, max(DisplayWidth.of(title) + 6, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
+        let boxHeight = min(height - 2, lines.count + 2)
+        let x = (width - boxWidth) / 2, y = max(1, (height - boxHeight) / 2)
+        screen.fill(x: x, y: y, width: boxWidth, height: boxHeight)
+        drawBox(&screen, x: x, y: y, width: boxWidth, height: boxHeight, title: title, focused: true)
+        for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
+            screen.write(line, x: x + 2, y: y + 1 + index, maxWidth: boxWidth - 4)
+        }
+    }
+
+    static let helpLines = [
+        "Tab / Shift-Tab   switch pane",
+        "↑ ↓ j k PgUp PgDn Home End g G   move",
+        "Enter → l         open folder; on a file: queue it",
+        "Backspace ← h     parent folder",
+        "Space             mark / unmark a file",
+        "u                 upload the marked files (or the one under the cursor)",
+        "m                 mode: resumable session (handle) ↔ /media (media id)",
+        "/                 filter names; Esc clears",
+        ".                 show / hide hidden files",
+        "s                 sort by name, size, time",
+        "p / r             pause / resume the selected upload",
+        "R                 retry a failed, expired or stalled upload",
+        "P / A             pause all / resume all",
+        "x                 cancel and forget the selected upload",
+        "c                 copy the handle or media id",
+        "Enter (Uploads)   details",
+        "?                 this help",
+        "q                 quit (running uploads are paused, resumable)",
+    ]
+
+    static func detailLines(_ row: UploadSnapshot) -> [String] {
+        let session = row.session
+        var lines = [
+            "file      " + session.path,
+            "size      \(ByteFormat.string(session.fileSize)) (\(session.fileSize) bytes) · \(session.mimeType)",
+            "mode      " + (session.route == .resumable ? "resumable session → handle" : "/media → media id"),
+            "state     " + session.state.rawValue + (row.activeElsewhere ? " (another mediaup process has it)" : ""),
+            "session   " + (session.remoteId.map(MediaAPI.redacted) ?? "not created yet"),
+            "offset    \(ByteFormat.string(session.serverOffset)) confirmed by the server",
+            "attempts  \(session.attempts)",
+            "id        " + session.id,
+        ]
+        if let handle = session.handle { lines.append("handle    " + handle) }
+        if let mediaId = session.mediaId { lines.append("media id  " + mediaId) }
+        if let sha = session.sha256 { lines.append("sha256    " + sha) }
+        if let error = session.lastError { lines.append("error     " + error) }
+        return lines
+    }
+
+    // MARK: - Text helpers
+
+    /// `text` cut to `width` columns with an ellipsis.
+    static func clip(_ text: String, to width: Int) -> String {
+        guard DisplayWidth.of(text) > width else { return text }
+        var result = "", used = 0
+        for character in text {
+            let w = DisplayWidth.of(character)
+            if used + w > width - 1 { break }
+            result.append(character)
+            used += w
+        }
+        return result + "…"
+    }
+
+    static func rightAligned(_ text: String, width: Int) -> String {
+        String(repeating: " ", count: max(0, width - DisplayWidth.of(text))) + text
+    }
+
+    static func abbreviate(_ path: String, to width: Int) -> String {
+        let home = NSHomeDirectory()
+        let short = path.hasPrefix(home + "/") || path == home ? "~" + path.dropFirst(home.count) : path
+        guard DisplayWidth.of(short) > width, width > 2 else { return short }
+        return "…" + String(short.suffix(width - 1))
+    }
+
+    static func shortMIME(_ mime: String) -> String {
+        mime.replacingOccurrences(of: "application/", with: "app/")
+            .replacingOccurrences(of: "vnd.openxmlformats-officedocument.", with: "")
+    }
+}
+
+extension Style {
+    /// This style with another foreground colour.
+    func with(foreground color: Color) -> Style {
+        var copy = self
+        copy.foreground = color
+        return copy
+    }
+
+    var bolded: Style {
+        var copy = self
+        copy.bold = true
+        return copy
+    }
+}

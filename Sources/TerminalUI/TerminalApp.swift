@@ -1,0 +1,202 @@
+import Dispatch
+import Foundation
+import Synchronization
+import UploadCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs the screen: one thread owns the terminal and the state; it sleeps in `poll`
+/// on the keyboard and a wake-up pipe, so it never waits on the network or the disk
+/// and burns nothing while nothing moves. Everything slow runs elsewhere and comes
+/// back as a `Message` through the inbox.
+public final class TerminalApp: Sendable {
+    private let uploader: Uploader
+    private let inbox = Inbox()
+
+    public init(uploader: Uploader) {
+        self.uploader = uploader
+    }
+
+    /// Runs until the user quits. `makeBackend` is called on the UI thread.
+    public func run(initial: AppState, makeBackend: @escaping @Sendable () -> any TerminalBackend) async {
+        let events = await uploader.events()
+        let feeder = Task { [inbox] in
+            for await event in events { inbox.post(.app(.uploader(event))) }
+        }
+        let signals = SignalForwarder { [inbox] in inbox.post(.terminate) }
+        do {
+            let sessions = try await uploader.loadJournal()
+            inbox.post(.app(.loaded(sessions)))
+        } catch {
+            inbox.post(.app(.failed("journal: \(error)")))
+        }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                self.loop(initial: initial, backend: makeBackend())
+                done.resume()
+            }
+            thread.name = "mediaup-ui"
+            thread.start()
+        }
+        feeder.cancel()
+        withExtendedLifetime(signals) {}
+    }
+
+    // MARK: - The UI loop (its own thread)
+
+    private func loop(initial: AppState, backend: any TerminalBackend) {
+        defer { backend.restore() }
+        var state = initial
+        let clock = ContinuousClock()
+        let start = clock.now
+        func seconds() -> Double {
+            let elapsed = clock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        (state.width, state.height) = backend.size
+        _ = state.update(.tick(now: seconds(), date: Date()))
+        perform([.list(directory: state.directory, showHidden: state.showHidden)], backend: backend)
+        var quitting = false
+        backend.draw(state.render())
+        while true {
+            // Tick a few times a second while something moves; otherwise sleep until
+            // a key, a resize or the uploader wakes us.
+            let moving = state.uploads.contains { $0.session.state.isActive } || state.loadingDirectory
+            let timeout: Int32 = moving ? 250 : -1
+            var fds = [pollfd(fd: backend.inputDescriptor, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: inbox.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, timeout)
+            inbox.drainWakeups()
+
+            var messages: [Message] = backend.readEvents().map {
+                switch $0 {
+                case .key(let key): .key(key)
+                case .resize(let width, let height): .resize(width: width, height: height)
+                }
+            }
+            var exitNow = false
+            for item in inbox.take() {
+                switch item {
+                case .app(let message): messages.append(message)
+                case .terminate:
+                    if !quitting {
+                        quitting = true
+                        state.message = "pausing uploads…"
+                        perform([.quit], backend: backend)
+                    }
+                case .paused: exitNow = true
+                }
+            }
+            messages.append(.tick(now: seconds(), date: Date()))
+            for message in messages {
+                let effects = state.update(message)
+                if effects.contains(.quit) { quitting = true }
+                perform(effects, backend: backend)
+            }
+            backend.draw(state.render())
+            if exitNow { return }
+        }
+    }
+
+    /// Carries out effects: disk and network work on other threads, results back
+    /// through the inbox.
+    private func perform(_ effects: [Effect], backend: any TerminalBackend) {
+        for effect in effects {
+            switch effect {
+            case .list(let directory, let showHidden):
+                DispatchQueue.global(qos: .userInitiated).async { [inbox] in
+                    let listing = DirectoryLoader.list(directory, showHidden: showHidden)
+                    inbox.post(.app(.listed(listing)))
+                    // Types and verdicts need each file's first bytes: a second pass.
+                    let verdicts = DirectoryLoader.judge(listing.entries)
+                    inbox.post(.app(.judged(directory: directory, verdicts: verdicts)))
+                }
+            case .upload(let paths, let route):
+                Task { [uploader, inbox] in
+                    for path in paths {
+                        do { _ = try await uploader.add(path: path, route: route) } catch {
+                            inbox.post(.app(.failed("\(FilePaths.fileName(path)): \(error)")))
+                        }
+                    }
+                }
+            case .pause(let id): Task { [uploader] in await uploader.pause(id: id) }
+            case .resume(let id): Task { [uploader] in await uploader.resume(id: id) }
+            case .retry(let id): Task { [uploader] in await uploader.retry(id: id) }
+            case .cancel(let id): Task { [uploader] in await uploader.cancel(id: id) }
+            case .pauseAll: Task { [uploader] in await uploader.pauseAll() }
+            case .resumeAll: Task { [uploader] in await uploader.resumeAll() }
+            case .copy(let text):
+                backend.writeRaw("\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}")
+            case .quit:
+                Task { [uploader, inbox] in
+                    await uploader.pauseAllAndWait()
+                    inbox.post(.paused)
+                }
+            }
+        }
+    }
+}
+
+/// What reaches the UI thread from elsewhere.
+enum InboxItem: Sendable {
+    case app(Message)
+    /// Ctrl-C, SIGTERM or SIGHUP: pause cleanly and quit.
+    case terminate
+    /// Every transfer has stopped after a quit; the loop may end.
+    case paused
+}
+
+/// A thread-safe queue into the UI loop, with a pipe that wakes its `poll`.
+final class Inbox: Sendable {
+    private let items = Mutex<[InboxItem]>([])
+    private let pipeEnds: (read: Int32, write: Int32)
+
+    init() {
+        var ends: [Int32] = [0, 0]
+        _ = pipe(&ends)
+        for fd in ends { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        pipeEnds = (ends[0], ends[1])
+    }
+
+    deinit {
+        close(pipeEnds.read)
+        close(pipeEnds.write)
+    }
+
+    var wakeDescriptor: Int32 { pipeEnds.read }
+
+    func post(_ item: InboxItem) {
+        items.withLock { $0.append(item) }
+        var byte: UInt8 = 1
+        _ = write(pipeEnds.write, &byte, 1)
+    }
+
+    func take() -> [InboxItem] { items.withLock { items in defer { items = [] }; return items } }
+
+    func drainWakeups() {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(pipeEnds.read, &buffer, buffer.count) > 0 {}
+    }
+}
+
+/// Turns SIGINT, SIGTERM and SIGHUP into a clean quit instead of a dead terminal.
+final class SignalForwarder: Sendable {
+    private let sources: Mutex<[any DispatchSourceSignal]>
+
+    init(_ handler: @escaping @Sendable () -> Void) {
+        let made = [SIGINT, SIGTERM, SIGHUP].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+        sources = Mutex(made)
+    }
+
+    deinit { sources.withLock { for source in $0 { source.cancel() } } }
+}

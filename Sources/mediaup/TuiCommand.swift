@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Sandbox
+import TerminalUI
+import UploadCore
+
+struct TuiCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "Opens the terminal UI: browse, pick files, watch, pause, resume and retry uploads (the default command)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var transfer: TransferOptions
+
+    @Flag(help: "Run the built-in sandbox in this process and upload to it (no account needed).")
+    var sandbox = false
+
+    @Option(name: .customLong("sandbox-rate"), help: ArgumentHelp("With --sandbox: how fast it reads each upload, so progress can be seen.", valueName: "BYTES_PER_S"))
+    var sandboxRate = 2_000_000
+
+    @Argument(help: "The folder to open (default: the current one).")
+    var directory: String?
+
+    func run() async throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw UsageError("the terminal UI needs a terminal; from scripts use mediaup upload (see mediaup --help)")
+        }
+        let folder = FilePaths.absolute(directory ?? FileManager.default.currentDirectoryPath)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw UsageError("\(folder) is not a folder")
+        }
+        let endpoint: APIEndpoint
+        let stateDirectory: String
+        var server: SandboxServer?
+        var notice: String?
+        if sandbox {
+            // Sandbox sessions live in a journal of their own: they mean nothing to the real host.
+            stateDirectory = global.resolvedStateDirectory + "/sandbox"
+            var configuration = SandboxConfiguration(apiKey: SandboxCommand.demoKey, storageDirectory: stateDirectory + "/server")
+            configuration.port = 0
+            configuration.bytesPerSecond = sandboxRate
+            do { server = try await SandboxServer.start(configuration) } catch {
+                throw UsageError("cannot start the sandbox: \(error)")
+            }
+            endpoint = try APIEndpoint(baseURL: server!.baseURL, apiKey: SandboxCommand.demoKey)
+        } else {
+            stateDirectory = global.resolvedStateDirectory
+            if global.resolvedAPIKey == nil {
+                do { endpoint = try APIEndpoint.withoutKey(baseURL: global.resolvedBaseURL) } catch { throw UsageError(error.description) }
+                notice = "no API key: set D360_API_KEY (or --api-key) to upload, or try mediaup tui --sandbox"
+            } else {
+                endpoint = try global.endpoint()
+            }
+        }
+        let (uploader, _) = try transfer.makeUploader(endpoint: endpoint, stateDirectory: stateDirectory, global: global)
+        var state = AppState(directory: folder, hostLabel: endpoint.baseURL, isSandbox: sandbox)
+        state.message = notice
+        let colors = ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+        NcursesBackend.installCrashHandlers()
+        await TerminalApp(uploader: uploader).run(initial: state) { NcursesBackend(colors: colors) }
+        await server?.stop()
+    }
+}
