@@ -325,12 +325,15 @@ public final class NcursesBackend: TerminalBackend {
     /// Draws `text` (one grapheme) at (`x`, `y`) and returns the columns ncurses gave it.
     /// Text ncurses would treat as a control, or that is wider than the `columns` the
     /// buffer reserved, is drawn as `?` so that the row's columns stay where the buffer
-    /// put them.
+    /// put them. A ZWJ sequence is drawn as its first emoji, without the joiner (a
+    /// dangling one would join whatever the terminal prints next); in a narrow cell the
+    /// emoji variation selector is left out so terminals do not draw it two wide.
     private func putText(_ text: String, y: Int, x: Int, style: Style, columns: Int) -> Int {
         var count = 0
         var firstWidth: Int32 = 1
         for scalar in text.unicodeScalars {
             if count == scratch.count - 1 { break }
+            if count > 0 && (scalar.value == 0x200D || (scalar.value == 0xFE0F && columns == 1)) { continue }
             let value = wchar_t(bitPattern: scalar.value)
             if count == 0 {
                 firstWidth = mediaup_nc_wcwidth(value)
