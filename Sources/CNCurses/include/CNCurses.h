@@ -1,6 +1,45 @@
 #ifndef MEDIAUP_CNCURSES_H
 #define MEDIAUP_CNCURSES_H
-// Placeholder until the backend lands: ncursesw's wide-character API.
+
+// Typed entry points for the parts of ncursesw that Swift cannot call: macros
+// (attribute bits, getmaxyx), and global variables (stdscr, COLORS, COLOR_PAIRS),
+// which Swift 6 refuses to touch as shared mutable state. Each wrapper forwards one
+// call or reads one value; none holds any logic.
 #define NCURSES_WIDECHAR 1
 #include <ncursesw/curses.h>
+#include <wchar.h>
+
+/// The standard screen (`stdscr`).
+WINDOW *mediaup_nc_stdscr(void);
+/// `curscr`, for `clearok(curscr, TRUE)` (repaint everything on the next refresh).
+WINDOW *mediaup_nc_curscr(void);
+
+/// Columns / rows of `win` (the `getmaxyx` macro).
+int mediaup_nc_width(const WINDOW *win);
+int mediaup_nc_height(const WINDOW *win);
+
+/// Colours / pairs the terminal has (the `COLORS` / `COLOR_PAIRS` globals).
+int mediaup_nc_colors(void);
+int mediaup_nc_color_pairs(void);
+
+/// Attribute bits (`A_NORMAL`, `A_BOLD`, `A_REVERSE`, `A_DIM` are macros).
+attr_t mediaup_nc_attr_normal(void);
+attr_t mediaup_nc_attr_bold(void);
+attr_t mediaup_nc_attr_reverse(void);
+attr_t mediaup_nc_attr_dim(void);
+
+/// Draws one cell at (`y`, `x`): `text` is a NUL-terminated spacing character
+/// followed by at most CCHARW_MAX - 1 combining characters (`setcchar` +
+/// `mvwadd_wch`). Returns ERR if `setcchar` refused the text, else the result of
+/// `mvwadd_wch` (ERR also on the bottom-right cell of a window that does not
+/// scroll, where the cell is written all the same).
+int mediaup_nc_put_cell(WINDOW *win, int y, int x, const wchar_t *text, attr_t attrs, short pair);
+
+/// Columns the C library (and so ncurses) gives `c`: -1 unprintable, 0 combining.
+/// Swift does not see `wcwidth`, which glibc declares only under _XOPEN_SOURCE.
+int mediaup_nc_wcwidth(wchar_t c);
+
+/// `wget_wch`: OK with a character, KEY_CODE_YES with a key code, ERR with nothing.
+int mediaup_nc_get_wch(WINDOW *win, wint_t *value);
+
 #endif
