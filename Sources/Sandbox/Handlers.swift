@@ -72,6 +72,15 @@ struct SandboxHandlers: Sendable {
         }
     }
 
+    /// With a rate limit, keeps the kernel's receive buffer small, as on a slow link;
+    /// otherwise loopback TCP takes megabytes at once and a client's progress (bytes
+    /// the peer acknowledged) runs far ahead of what the sandbox has read.
+    private func narrowReceiveBuffer(_ channel: any Channel) async {
+        guard let rate = configuration.bytesPerSecond, let provider = channel as? any SocketOptionProvider else { return }
+        let size = SocketOptionValue(min(max(rate / 8, 16 * 1024), 256 * 1024))
+        try? await provider.unsafeSetSocketOption(level: .socket, name: .so_rcvbuf, value: size).get()
+    }
+
     private func throttle(_ count: Int) async throws {
         guard let rate = configuration.bytesPerSecond, rate > 0, count > 0 else { return }
         try await Task.sleep(for: .seconds(Double(count) / Double(rate)))
@@ -82,6 +91,7 @@ struct SandboxHandlers: Sendable {
     func upload(_ request: Request, context: SandboxRequestContext, session: String) async throws -> Response {
         let token = try sessionToken(session, request: request)
         try injectFailure()
+        await narrowReceiveBuffer(context.channel)
         var offset: Int64 = 0
         if let text = request.headers[.fileOffset] {
             guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {

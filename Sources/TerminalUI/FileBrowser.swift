@@ -21,6 +21,8 @@ public struct FileEntry: Sendable, Equatable {
     public var problem: String?
     /// What WhatsApp thinks of the file in each mode; nil until its head was read.
     public var verdicts: [UploadRoute: MediaVerdict]?
+    /// The type found in the file's first bytes, once read.
+    public var mime: String?
 
     public init(name: String, path: String, isDirectory: Bool, size: Int64 = 0, modified: Double = 0,
                 problem: String? = nil, verdicts: [UploadRoute: MediaVerdict]? = nil) {
@@ -103,17 +105,28 @@ public enum DirectoryLoader {
         return entry
     }
 
-    /// Reads each file's first bytes and judges it for both modes.
-    public static func judge(_ entries: [FileEntry]) -> [String: [UploadRoute: MediaVerdict]] {
-        var verdicts: [String: [UploadRoute: MediaVerdict]] = [:]
+    /// What reading a file's first bytes tells: its type and both modes' verdicts.
+    public struct Judgement: Sendable, Equatable {
+        public var mime: String?
+        public var verdicts: [UploadRoute: MediaVerdict]
+    }
+
+    /// Reads each file's first bytes (once) and judges it for both modes.
+    public static func judge(_ entries: [FileEntry]) -> [String: Judgement] {
+        var judgements: [String: Judgement] = [:]
         for entry in entries where !entry.isDirectory && entry.problem == nil {
-            var byRoute: [UploadRoute: MediaVerdict] = [:]
-            for route in UploadRoute.allCases {
-                byRoute[route] = MediaRules.verdict(forFileAt: entry.path, route: route)
+            guard let head = try? FileIdentity.readHead(path: entry.path, count: MediaRules.sniffLength) else {
+                let verdict = MediaRules.verdict(forFileAt: entry.path, route: .media)
+                judgements[entry.path] = Judgement(mime: nil, verdicts: [.media: verdict, .resumable: verdict])
+                continue
             }
-            verdicts[entry.path] = byRoute
+            var verdicts: [UploadRoute: MediaVerdict] = [:]
+            for route in UploadRoute.allCases {
+                verdicts[route] = MediaRules.verdict(head: head, fileName: entry.name, size: entry.size, route: route)
+            }
+            judgements[entry.path] = Judgement(mime: MediaRules.detect(head: head, fileName: entry.name).mime, verdicts: verdicts)
         }
-        return verdicts
+        return judgements
     }
 }
 

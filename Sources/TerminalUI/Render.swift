@@ -18,7 +18,7 @@ extension AppState {
             return screen
         }
         drawHeader(&screen)
-        let filesWidth = max(28, width * 2 / 5)
+        let filesWidth = max(34, width / 3)
         let top = 1, paneHeight = height - 3
         drawBox(&screen, x: 0, y: top, width: filesWidth, height: paneHeight,
                 title: "Files " + Self.abbreviate(directory, to: filesWidth - 10), focused: focus == .files)
@@ -138,26 +138,26 @@ extension AppState {
         let first = Self.firstVisible(cursor: fileCursor, rows: rows)
         let showType = w >= 44
         let sizeWidth = 8, typeWidth = showType ? 11 : 0
-        let nameWidth = max(4, w - 2 - sizeWidth - 1 - (showType ? typeWidth + 1 : 0) - 2)
+        let nameWidth = max(4, w - 3 - sizeWidth - 1 - (showType ? typeWidth + 1 : 0) - 2)
         for (offset, entry) in entries.dropFirst(first).prefix(rows).enumerated() {
             let row = y + offset
             let selected = first + offset == fileCursor
             let base = selected ? Style(bold: true, reverse: focus == .files) : Style.plain
             if selected { screen.fill(x: x, y: row, width: w, height: 1, style: base) }
-            let isMarked = marked.contains(entry.path)
-            screen.write(isMarked ? "*" : " ", x: x, y: row, style: isMarked ? base.with(foreground: .yellow) : base)
+            // Column 1: the mark, or ▸ for a folder; the name from column 3.
             if entry.isDirectory {
                 let name = entry.name == ".." ? ".." : "▸ " + entry.name + "/"
-                screen.write(Self.clip(name, to: w - 2), x: x + 2, y: row, style: base.with(foreground: .blue))
+                screen.write(Self.clip(name, to: w - 2), x: x + 1, y: row, style: base.with(foreground: .blue))
                 continue
             }
-            screen.write(Self.clip(entry.name, to: nameWidth), x: x + 2, y: row, style: base)
-            var column = x + 2 + nameWidth + 1
+            if marked.contains(entry.path) { screen.write("*", x: x + 1, y: row, style: base.with(foreground: .yellow)) }
+            screen.write(Self.clip(entry.name, to: nameWidth), x: x + 3, y: row, style: base)
+            var column = x + 3 + nameWidth + 1
             screen.write(Self.rightAligned(ByteFormat.string(entry.size), width: sizeWidth), x: column, y: row, style: base)
             column += sizeWidth + 1
             let verdict = entry.verdict(for: route)
             if showType {
-                let type = verdict?.mediaType?.mime ?? (entry.problem == nil ? "" : "—")
+                let type = entry.mime ?? (entry.problem == nil ? "" : "—")
                 screen.write(Self.clip(Self.shortMIME(type), to: typeWidth), x: column, y: row, style: base.with(foreground: .gray))
                 column += typeWidth + 1
             }
@@ -187,7 +187,7 @@ extension AppState {
         let session = row.session
         let (icon, color) = Self.icon(for: row)
         screen.write(icon, x: x, y: y, style: base.with(foreground: color))
-        let nameWidth = min(24, max(8, w / 4))
+        let nameWidth = min(24, max(8, w / 6))
         screen.write(Self.clip(session.fileName, to: nameWidth), x: x + 2, y: y, style: base)
         var column = x + 2 + nameWidth + 1
         screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, style: base)

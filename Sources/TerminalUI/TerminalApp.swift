@@ -72,7 +72,9 @@ public final class TerminalApp: Sendable {
             _ = poll(&fds, 2, timeout)
             inbox.drainWakeups()
 
-            var messages: [Message] = backend.readEvents().map {
+            // The clock first, so that what follows is measured against now.
+            var messages: [Message] = [.tick(now: seconds(), date: Date())]
+            messages += backend.readEvents().map {
                 switch $0 {
                 case .key(let key): .key(key)
                 case .resize(let width, let height): .resize(width: width, height: height)
@@ -91,7 +93,6 @@ public final class TerminalApp: Sendable {
                 case .paused: exitNow = true
                 }
             }
-            messages.append(.tick(now: seconds(), date: Date()))
             for message in messages {
                 let effects = state.update(message)
                 if effects.contains(.quit) { quitting = true }
@@ -112,8 +113,8 @@ public final class TerminalApp: Sendable {
                     let listing = DirectoryLoader.list(directory, showHidden: showHidden)
                     inbox.post(.app(.listed(listing)))
                     // Types and verdicts need each file's first bytes: a second pass.
-                    let verdicts = DirectoryLoader.judge(listing.entries)
-                    inbox.post(.app(.judged(directory: directory, verdicts: verdicts)))
+                    let judgements = DirectoryLoader.judge(listing.entries)
+                    inbox.post(.app(.judged(directory: directory, judgements: judgements)))
                 }
             case .upload(let paths, let route):
                 Task { [uploader, inbox] in

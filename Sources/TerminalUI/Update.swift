@@ -7,7 +7,7 @@ public enum Message: Sendable {
     case resize(width: Int, height: Int)
     case tick(now: Double, date: Date)
     case listed(DirectoryListing)
-    case judged(directory: String, verdicts: [String: [UploadRoute: MediaVerdict]])
+    case judged(directory: String, judgements: [String: DirectoryLoader.Judgement])
     case uploader(UploaderEvent)
     /// Sessions from the journal at start.
     case loaded([UploadSnapshot])
@@ -54,10 +54,13 @@ extension AppState {
             loadingDirectory = false
             clampCursors()
             return []
-        case .judged(let directory, let verdicts):
+        case .judged(let directory, let judgements):
             guard directory == self.directory else { return [] }
             for index in listing.indices {
-                if let verdict = verdicts[listing[index].path] { listing[index].verdicts = verdict }
+                if let judgement = judgements[listing[index].path] {
+                    listing[index].verdicts = judgement.verdicts
+                    listing[index].mime = judgement.mime
+                }
             }
             return []
         case .uploader(let event):

@@ -1,31 +1,31 @@
 import Foundation
 
-/// A smoothed transfer rate: an exponentially weighted average of bytes per second,
-/// so that speed and ETA do not flicker between samples.
+/// A smoothed transfer rate: bytes moved over the last few seconds, so that speed and
+/// ETA neither flicker between samples nor remember an early burst for long.
 public struct RateMeter: Sendable {
-    /// How fast older samples fade, in seconds.
-    public var halfLife: Double
-    private var lastBytes: Int64?
-    private var lastTime: Double?
-    /// Bytes per second; 0 until two samples came.
-    public private(set) var bytesPerSecond: Double = 0
+    /// How many seconds of samples the rate covers.
+    public var window: Double
+    private var samples: [(time: Double, bytes: Int64)] = []
 
-    public init(halfLife: Double = 2) { self.halfLife = halfLife }
+    public init(window: Double = 3) { self.window = window }
+
+    /// Bytes per second over the window; 0 until it spans at least half a second.
+    public var bytesPerSecond: Double {
+        guard let first = samples.first, let last = samples.last, last.time - first.time >= 0.5 else { return 0 }
+        return Double(last.bytes - first.bytes) / (last.time - first.time)
+    }
 
     /// Adds a sample: `bytes` transferred in total at `time` (seconds, any epoch).
     public mutating func record(bytes: Int64, at time: Double) {
-        defer { lastBytes = bytes; lastTime = time }
-        guard let lastBytes, let lastTime else { return }
-        let elapsed = time - lastTime
-        guard elapsed > 0 else { return }
-        if bytes < lastBytes {
-            // Restarted from a lower offset: forget the old rate.
-            bytesPerSecond = 0
-            return
+        if let last = samples.last {
+            // Restarted from a lower offset: the old samples say nothing about now.
+            if bytes < last.bytes { samples.removeAll() }
+            // Same instant: keep the newer count only.
+            else if time <= last.time { samples.removeLast() }
         }
-        let instant = Double(bytes - lastBytes) / elapsed
-        let weight = 1 - pow(0.5, elapsed / halfLife)
-        bytesPerSecond = bytesPerSecond == 0 ? instant : bytesPerSecond + (instant - bytesPerSecond) * weight
+        samples.append((time, bytes))
+        // Keep one sample older than the window, so the rate always spans it.
+        while samples.count > 2 && samples[1].time <= time - window { samples.removeFirst() }
     }
 
     /// Seconds left for `remaining` bytes at the smoothed rate, or nil when unknown.

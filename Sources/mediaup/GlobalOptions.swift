@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Synchronization
 import Transport
 import UploadCore
 
@@ -51,10 +52,24 @@ struct GlobalOptions: ParsableArguments {
         if let notice = journal.recoveryNotice {
             FileHandle.standardError.write(Data("mediaup: warning: \(notice)\n".utf8))
         }
-        let sink = FileLogHandler.Sink(path: directory + "/mediaup.log")
-        let level = environment["MEDIAUP_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in FileLogHandler(label: label, sink: sink, level: level) }
+        startLogging(directory: directory)
         return (journal, Logger(label: "mediaup"))
+    }
+}
+
+/// Whether logging was set up: swift-log takes one bootstrap per process.
+private let loggingStarted = Mutex(false)
+
+extension GlobalOptions {
+    /// Sends logs to `DIR/mediaup.log` (never to the terminal, which may be the screen).
+    /// Only the first call counts.
+    func startLogging(directory: String) {
+        let first = loggingStarted.withLock { started in defer { started = true }; return !started }
+        guard first else { return }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let sink = FileLogHandler.Sink(path: directory + "/mediaup.log")
+        let level = ProcessInfo.processInfo.environment["MEDIAUP_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in FileLogHandler(label: label, sink: sink, level: level) }
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Sandbox
 import TerminalUI
 import UploadCore
@@ -38,10 +39,12 @@ struct TuiCommand: AsyncParsableCommand {
         if sandbox {
             // Sandbox sessions live in a journal of their own: they mean nothing to the real host.
             stateDirectory = global.resolvedStateDirectory + "/sandbox"
+            // Logging goes to the state directory's file before anything logs: stderr is the screen.
+            global.startLogging(directory: stateDirectory)
             var configuration = SandboxConfiguration(apiKey: SandboxCommand.demoKey, storageDirectory: stateDirectory + "/server")
             configuration.port = 0
             configuration.bytesPerSecond = sandboxRate
-            do { server = try await SandboxServer.start(configuration) } catch {
+            do { server = try await SandboxServer.start(configuration, logger: Logger(label: "mediaup.sandbox")) } catch {
                 throw UsageError("cannot start the sandbox: \(error)")
             }
             endpoint = try APIEndpoint(baseURL: server!.baseURL, apiKey: SandboxCommand.demoKey)

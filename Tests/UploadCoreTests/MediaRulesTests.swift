@@ -104,16 +104,16 @@ struct FormatTests {
         #expect(RateMeter.clock(3723) == "1:02:03")
     }
 
-    @Test("the rate is smoothed and resets when the offset goes back")
+    @Test("the rate covers the last seconds and resets when the offset goes back")
     func rate() {
-        var meter = RateMeter(halfLife: 1)
+        var meter = RateMeter(window: 3)
         meter.record(bytes: 0, at: 0)
-        meter.record(bytes: 1000, at: 1)
-        #expect(meter.bytesPerSecond == 1000)
-        meter.record(bytes: 5000, at: 2)
-        #expect(meter.bytesPerSecond > 1000 && meter.bytesPerSecond < 4000)
-        #expect(meter.secondsLeft(remaining: 10_000) != nil)
-        meter.record(bytes: 0, at: 3)
+        #expect(meter.bytesPerSecond == 0)
+        meter.record(bytes: 50_000_000, at: 0.2)   // an early burst into buffers
+        for second in 1...10 { meter.record(bytes: 50_000_000 + Int64(second) * 1_000_000, at: 0.2 + Double(second)) }
+        #expect(abs(meter.bytesPerSecond - 1_000_000) < 1)
+        #expect(meter.secondsLeft(remaining: 10_000_000).map { abs($0 - 10) < 0.01 } == true)
+        meter.record(bytes: 0, at: 12)
         #expect(meter.bytesPerSecond == 0)
         #expect(meter.secondsLeft(remaining: 10) == nil)
     }
