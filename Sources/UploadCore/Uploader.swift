@@ -394,9 +394,11 @@ public actor Uploader {
                 return stopEnd(id: id)
             } catch let failure as APIFailure {
                 let message = failure.description
-                logger.notice("session \(id) attempt failed: \(message)")
-                update(id) { $0.session.lastError = message }
                 let reaction = failure.reaction
+                if reaction != .stopped {
+                    logger.notice("session \(id) attempt failed: \(message)")
+                    update(id) { $0.session.lastError = message }
+                }
                 switch reaction {
                 case .stopped:
                     return stopEnd(id: id)
