@@ -202,30 +202,9 @@ extension AppState {
         screen.write(words(for: row), x: column, y: y, maxWidth: x + w - column, style: base.with(foreground: session.state.isFailure ? .red : .standard))
     }
 
-    /// A row's state in words: speed and ETA while moving, else what it waits for.
+    /// A row's state in words, as of the last tick.
     func words(for row: UploadSnapshot) -> String {
-        let session = row.session
-        switch session.state {
-        case .uploading:
-            let meter = meters[row.id] ?? RateMeter()
-            guard meter.bytesPerSecond > 0 else { return "uploading" }
-            let eta = meter.secondsLeft(remaining: session.fileSize - row.transferredBytes).map { "  " + RateMeter.clock($0) + " left" } ?? ""
-            return ByteFormat.string(Int64(meter.bytesPerSecond)) + "/s" + eta
-        case .creating: return "creating session"
-        case .queued: return row.activeElsewhere ? "active in another mediaup process" : "queued"
-        case .paused:
-            return session.route == .media ? "paused (restarts from 0)" : "paused at " + ByteFormat.string(session.serverOffset)
-        case .retrying, .stalled:
-            let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
-            let retry = "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
-            return session.state == .stalled ? "stalled — " + retry : retry
-        case .done:
-            if let handle = session.handle { return "h " + handle }
-            return "id " + (session.mediaId ?? "")
-        case .failed: return "failed: " + (session.lastError ?? "")
-        case .expired: return "expired — R starts a new session"
-        case .fileChanged: return "file changed — R sends it again"
-        }
+        UploadText.words(for: row, bytesPerSecond: meters[row.id]?.bytesPerSecond ?? 0, date: date)
     }
 
     static func icon(for row: UploadSnapshot) -> (String, Color) {
@@ -355,5 +334,33 @@ extension Style {
         var copy = self
         copy.bold = true
         return copy
+    }
+}
+
+/// A row's state in words, shared by the screen and the headless progress lines:
+/// speed and ETA while moving, else what it waits for.
+public enum UploadText {
+    public static func words(for row: UploadSnapshot, bytesPerSecond: Double, date: Date) -> String {
+        let session = row.session
+        switch session.state {
+        case .uploading:
+            guard bytesPerSecond > 0 else { return "uploading" }
+            let remaining = Double(session.fileSize - row.transferredBytes)
+            return ByteFormat.string(Int64(bytesPerSecond)) + "/s  " + RateMeter.clock(remaining / bytesPerSecond) + " left"
+        case .creating: return "creating session"
+        case .queued: return row.activeElsewhere ? "active in another mediaup process" : "queued"
+        case .paused:
+            return session.route == .media ? "paused (restarts from 0)" : "paused at " + ByteFormat.string(session.serverOffset)
+        case .retrying, .stalled:
+            let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
+            let retry = "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
+            return session.state == .stalled ? "stalled — " + retry : retry
+        case .done:
+            if let handle = session.handle { return "h " + handle }
+            return "id " + (session.mediaId ?? "")
+        case .failed: return "failed: " + (session.lastError ?? "")
+        case .expired: return "expired — R starts a new session"
+        case .fileChanged: return "file changed — R sends it again"
+        }
     }
 }

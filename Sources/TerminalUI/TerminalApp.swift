@@ -27,7 +27,7 @@ public final class TerminalApp: Sendable {
         let feeder = Task { [inbox] in
             for await event in events { inbox.post(.app(.uploader(event))) }
         }
-        let signals = SignalForwarder { [inbox] in inbox.post(.terminate) }
+        let signals = SignalForwarder(exitOnSecond: false) { [inbox] in inbox.post(.terminate) }
         do {
             let sessions = try await uploader.loadJournal()
             inbox.post(.app(.loaded(sessions)))
@@ -184,15 +184,20 @@ final class Inbox: Sendable {
     }
 }
 
-/// Turns SIGINT, SIGTERM and SIGHUP into a clean quit instead of a dead terminal.
-final class SignalForwarder: Sendable {
+/// Turns SIGINT, SIGTERM and SIGHUP into a clean stop (uploads paused, the journal
+/// up to date) instead of a dead process; optionally a second signal exits at once.
+public final class SignalForwarder: Sendable {
     private let sources: Mutex<[any DispatchSourceSignal]>
 
-    init(_ handler: @escaping @Sendable () -> Void) {
+    public init(exitOnSecond: Bool, _ handler: @escaping @Sendable () -> Void) {
+        let count = Mutex(0)
         let made = [SIGINT, SIGTERM, SIGHUP].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
+            source.setEventHandler {
+                let seen = count.withLock { value in defer { value += 1 }; return value }
+                if seen == 0 { handler() } else if exitOnSecond { exit(130) }
+            }
             source.resume()
             return source
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalUI
 import UploadCore
 
 struct UploadCommand: AsyncParsableCommand {

@@ -5,24 +5,35 @@ import UploadCore
 
 /// Runs uploads without a screen: JSON lines on stdout (`--json`), or progress on
 /// stderr (live lines on a terminal, plain lines otherwise). Returns the exit code.
-struct HeadlessRun {
+public struct HeadlessRun: Sendable {
     let uploader: Uploader
     let json: Bool
 
+    public init(uploader: Uploader, json: Bool) {
+        self.uploader = uploader
+        self.json = json
+    }
+
     /// One file of the run: what the user named, and its session once it has one.
-    struct Entry {
-        var file: String
-        var sessionID: String
+    public struct Entry: Sendable {
+        public var file: String
+        public var sessionID: String
+
+        public init(file: String, sessionID: String) {
+            self.file = file
+            self.sessionID = sessionID
+        }
     }
 
     /// `settled` are files whose outcome was known before anything ran (refused files,
     /// sessions already done); they are reported first.
-    func run(entries: [Entry], settled: [UploadReport]) async -> Int32 {
+    public func run(entries: [Entry], settled: [UploadReport]) async -> Int32 {
         for report in settled { emit(report) }
         let ids = entries.map(\.sessionID)
         let names = Dictionary(entries.map { ($0.sessionID, $0.file) }, uniquingKeysWith: { first, _ in first })
-        let interrupt = InterruptHandler(notice: "pausing uploads; run the same command again to continue") {
-            await uploader.pauseAllAndWait()
+        let interrupt = SignalForwarder(exitOnSecond: true) { [uploader] in
+            FileHandle.standardError.write(Data("\nmediaup: pausing uploads; run the same command again to continue\n".utf8))
+            Task { await uploader.pauseAllAndWait() }
         }
         let display = ProgressDisplay(enabled: !json, live: isatty(STDERR_FILENO) == 1, names: names)
         let events = await uploader.events()
@@ -125,27 +136,8 @@ actor ProgressDisplay {
         let percent = Int((snapshot.fraction * 100).rounded(.down))
         let sizes = "\(ByteFormat.string(snapshot.transferredBytes))/\(ByteFormat.string(session.fileSize))"
         let meter = meters[snapshot.id] ?? RateMeter()
-        var words: String
-        switch session.state {
-        case .uploading:
-            let speed = meter.bytesPerSecond > 0 ? "\(ByteFormat.string(Int64(meter.bytesPerSecond)))/s" : "…"
-            let eta = meter.secondsLeft(remaining: session.fileSize - snapshot.transferredBytes).map { RateMeter.clock($0) + " left" } ?? ""
-            words = "uploading \(speed) \(eta)"
-        case .retrying, .stalled:
-            let wait = snapshot.retryAt.map { max(0, Int($0.timeIntervalSinceNow.rounded(.up))) } ?? 0
-            let cause = session.state == .stalled ? "stalled; " : ""
-            words = "\(cause)retry \(snapshot.retryNumber)/\(snapshot.retryLimit) in \(wait)s: \(session.lastError ?? "")"
-        case .done:
-            words = session.handle.map { "done, handle \($0)" } ?? session.mediaId.map { "done, media id \($0)" } ?? "done"
-        case .paused:
-            words = "paused at \(ByteFormat.string(session.serverOffset)); resume with: mediaup resume \(session.id)"
-        case .failed, .expired, .fileChanged:
-            words = "\(session.state == .failed ? "failed" : session.state == .expired ? "expired" : "file changed"): \(session.lastError ?? "")"
-        case .queued:
-            words = snapshot.activeElsewhere ? "waiting: another mediaup process is uploading it" : "queued"
-        case .creating:
-            words = "creating session"
-        }
+        var words = UploadText.words(for: snapshot, bytesPerSecond: meter.bytesPerSecond, date: Date())
+        if session.state == .paused { words += "; resume with: mediaup resume \(session.id)" }
         return "\(name)  \(percent)%  \(sizes)  \(words)"
     }
 
@@ -157,30 +149,4 @@ actor ProgressDisplay {
     private func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
-}
-
-/// On the first Ctrl-C or SIGTERM, prints `notice` and runs `onInterrupt` (uploads
-/// pause cleanly, so the journal keeps each session's offset); on a second, exits.
-// Sendable by hand: `sources` is set once in init, and dispatch sources may be
-// cancelled from any thread.
-final class InterruptHandler: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init(notice: String, onInterrupt: @escaping @Sendable () async -> Void) {
-        let fired = Mutex(false)
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let again = fired.withLock { fired in defer { fired = true }; return fired }
-                if again { Foundation.exit(130) }
-                FileHandle.standardError.write(Data("\nmediaup: \(notice)\n".utf8))
-                Task { await onInterrupt() }
-            }
-            source.resume()
-            return source
-        }
-    }
-
-    deinit { for source in sources { source.cancel() } }
 }
