@@ -64,6 +64,8 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "UploadCore"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
+        // TestSupport's own helpers (TmuxSession) against ordinary programs such as bash.
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Sandbox", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
