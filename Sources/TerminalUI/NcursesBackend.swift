@@ -103,9 +103,8 @@ public final class NcursesBackend: TerminalBackend {
         (Int(mediaup_nc_width(window)), Int(mediaup_nc_height(window)))
     }
 
-    /// Standard input. ncurses learns of a resize through SIGWINCH, which does not make
-    /// this descriptor readable: call `readEvents()` also when `poll` is interrupted
-    /// (EINTR) or on the loop's regular tick. Do not install another SIGWINCH handler.
+    /// Standard input. A resize does not make it readable: the loop wakes on SIGWINCH
+    /// by other means, and `readEvents()` compares the terminal's size with ncurses'.
     public var inputDescriptor: Int32 { STDIN_FILENO }
 
     /// Copies `buffer` to ncurses' virtual screen and refreshes (`wnoutrefresh` +
@@ -144,6 +143,13 @@ public final class NcursesBackend: TerminalBackend {
     /// delay to tell it from the start of an arrow key's sequence.
     public func readEvents() -> [TerminalEvent] {
         guard screenActive.load(ordering: .relaxed) else { return [] }
+        // SIGWINCH may land on any thread of the process, so ncurses may not have seen
+        // it: compare with the terminal's real size, and let resizeterm queue KEY_RESIZE.
+        var real = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &real) == 0, real.ws_col > 0, real.ws_row > 0,
+           (Int(real.ws_col), Int(real.ws_row)) != size {
+            resizeterm(Int32(real.ws_row), Int32(real.ws_col))
+        }
         var events: [TerminalEvent] = []
         var value: wint_t = 0
         while true {

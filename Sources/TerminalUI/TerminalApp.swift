@@ -28,6 +28,11 @@ public final class TerminalApp: Sendable {
             for await event in events { inbox.post(.app(.uploader(event))) }
         }
         let signals = SignalForwarder(exitOnSecond: false) { [inbox] in inbox.post(.terminate) }
+        // A resize only has to wake the loop; the backend measures the new size.
+        let resizes = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
+        resizes.setEventHandler { [inbox] in inbox.post(.wake) }
+        resizes.resume()
+        defer { resizes.cancel() }
         do {
             let sessions = try await uploader.loadJournal()
             inbox.post(.app(.loaded(sessions)))
@@ -91,6 +96,7 @@ public final class TerminalApp: Sendable {
                         perform([.quit], backend: backend)
                     }
                 case .paused: exitNow = true
+                case .wake: break
                 }
             }
             for message in messages {
@@ -149,6 +155,8 @@ enum InboxItem: Sendable {
     case terminate
     /// Every transfer has stopped after a quit; the loop may end.
     case paused
+    /// Nothing to apply: look at the terminal again (a resize).
+    case wake
 }
 
 /// A thread-safe queue into the UI loop, with a pipe that wakes its `poll`.

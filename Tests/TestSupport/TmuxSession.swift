@@ -12,7 +12,7 @@ import Foundation
 /// read.
 ///
 /// The program is started through a wrapper script (mode 0700, in a private temporary
-/// folder) that exports `TERM=xterm-256color` and `environment`, changes to
+/// folder) that exports `TERM=screen-256color` and `environment`, changes to
 /// `workingDirectory` and execs `command`. Secrets such as API keys therefore appear in
 /// no process's argv, neither tmux's nor the program's.
 ///
@@ -34,7 +34,7 @@ public final class TmuxSession: Sendable {
     ///
     /// - Parameters:
     ///   - command: the program (looked up on `PATH` if not a path) and its arguments.
-    ///   - environment: variables exported to the program, after `TERM=xterm-256color`
+    ///   - environment: variables exported to the program, after `TERM=screen-256color`
     ///     (so a `TERM` here wins). Names must be shell identifiers.
     ///   - workingDirectory: the program's current directory; the caller's if `nil`.
     public init(
@@ -63,11 +63,14 @@ public final class TmuxSession: Sendable {
             set -g status off
             set -sg escape-time 0
             set -g history-limit 2000
+            set -g default-terminal screen-256color
 
             """
         try Self.write(configuration, to: directory + "/tmux.conf", mode: 0o600)
 
-        var script = "#!/bin/sh\nexport TERM=xterm-256color\n"
+        // TERM must describe what tmux sends (End is \e[4~, as in screen's entry), or
+        // the program's terminfo does not know such keys.
+        var script = "#!/bin/sh\nexport TERM=screen-256color\n"
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
             script += "export \(name)=\(Self.shellQuote(value))\n"
         }
@@ -163,7 +166,7 @@ public final class TmuxSession: Sendable {
         }
     }
 
-    /// The program's exit status once it has exited, `nil` while it runs. A program
+    /// The program's exit status once it has exited and tmux has recorded it, else `nil`. A program
     /// killed by a signal reports 128 + the signal number, as a shell would.
     public func exitStatus() async throws -> Int32? {
         let state = try await tmux(
@@ -172,7 +175,8 @@ public final class TmuxSession: Sendable {
         guard fields.count == 3, fields[0] == "1" else { return nil }
         if let status = Int32(fields[1]) { return status }
         if let signal = Int32(fields[2]) { return 128 + signal }
-        throw TmuxError.commandFailed(arguments: ["list-panes"], status: 0, output: state)
+        // Dead, but tmux has not recorded how yet.
+        return nil
     }
 
     /// Stops the program and the private tmux server, and removes the temporary folder.

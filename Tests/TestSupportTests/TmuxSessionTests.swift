@@ -121,7 +121,7 @@ import Testing
         ) { session in
             try await session.sendText(#"echo "[$MEDIAUP_TEST_SECRET] [$QUOTED] [$TERM] [$PWD]""#)
             try await session.sendKeys("Enter")
-            let expected = "[\(secret)] [it's \"quoted\" $HOME] [xterm-256color] [\(directory)]"
+            let expected = "[\(secret)] [it's \"quoted\" $HOME] [screen-256color] [\(directory)]"
             try await session.waitUntil(timeout: 10) { $0.contains(expected) }
             #if os(Linux)
             // No process's command line (tmux's, the wrapper's, bash's) carries the secret.

@@ -1,0 +1,110 @@
+import Foundation
+import Sandbox
+import TestSupport
+import Testing
+import UploadCore
+
+/// The real binary in tmux against a rate-limited sandbox: what a person would do.
+@Suite("Terminal UI end to end")
+struct TuiTests {
+    static let key = "tui-test-key-7"
+
+    func launch(_ fixture: SandboxFixture, folder: String) async throws -> TmuxSession {
+        try await TmuxSession(
+            command: [BinaryBed.binary, "tui", folder],
+            environment: [
+                "MEDIAUP_BASE_URL": fixture.server.baseURL,
+                "D360_API_KEY": Self.key,
+                "MEDIAUP_STATE_DIR": fixture.directory + "/state",
+            ],
+            width: 140, height: 30)
+    }
+
+    func uploadPosts(_ fixture: SandboxFixture) async -> [SandboxRequestRecord] {
+        await fixture.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }
+    }
+
+    @Test("mark two files, upload, pause one, resume it from its offset, see both done, quit, find them again")
+    func markUploadPauseResume() async throws {
+        let fixture = try await SandboxFixture(apiKey: Self.key) { $0.bytesPerSecond = 1_500_000 }
+        defer { Task { await fixture.stop() } }
+        let folder = fixture.directory + "/files"
+        let big = fixture.makeFile("a-brochure.pdf", size: 9_000_000, magic: Magic.pdf)
+        let small = fixture.makeFile("b-poster.png", size: 3_000_000)
+
+        let tui = try await launch(fixture, folder: folder)
+        defer { Task { await tui.kill() } }
+        _ = try await tui.waitFor("b-poster.png")
+        _ = try await tui.waitUntil { $0.contains("a-brochure.pdf") && $0.contains("✓") }
+        try await tui.sendKeys("Down", "Space", "Space", "u")
+        _ = try await tui.waitFor("▶ a-brochure.pdf")
+
+        // Pause the first row once some bytes are in, and see it paused.
+        #expect(await eventually { (await fixture.server.sessions().map(\.receivedBytes).max() ?? 0) > 1_000_000 })
+        try await tui.sendKeys("p")
+        let paused = try await tui.waitFor("paused at")
+        #expect(paused.contains("‖ a-brochure.pdf"))
+        let heldAtPause = await fixture.server.sessions().first { $0.fileName == "a-brochure.pdf" }?.receivedBytes ?? 0
+        #expect(heldAtPause > 0)
+
+        // Resume: it continues from the server's offset, not from 0.
+        try await tui.sendKeys("r")
+        let done = try await tui.waitUntil(timeout: 60) { $0.contains("✔ a-brochure.pdf") && $0.contains("✔ b-poster.png") }
+        let rows = done.split(separator: "\n").filter { $0.contains("✔ a-brochure.pdf") || $0.contains("✔ b-poster.png") }
+        #expect(rows.count == 2 && rows.allSatisfy { $0.contains("h 4::") }, "both rows show their handle")
+        let sessions = await fixture.server.sessions()
+        let brochure = try #require(sessions.first { $0.fileName == "a-brochure.pdf" })
+        let resumedAt = await uploadPosts(fixture).filter { $0.status == 200 }.compactMap { Int64($0.fileOffset ?? "") }.max() ?? 0
+        #expect(resumedAt >= heldAtPause && resumedAt > 0)
+        #expect(brochure.sha256 == (try SHA256Digest.ofFile(at: big)))
+        #expect(sessions.first { $0.fileName == "b-poster.png" }?.sha256 == (try SHA256Digest.ofFile(at: small)))
+
+        try await tui.sendKeys("q")
+        #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+        #expect(try await tui.exitStatus() == 0)
+
+        // Start again: both rows come back from the journal.
+        let again = try await launch(fixture, folder: folder)
+        defer { Task { await again.kill() } }
+        let screen = try await again.waitUntil { $0.contains("✔ a-brochure.pdf") && $0.contains("✔ b-poster.png") }
+        #expect(screen.contains("2 done"))
+        try await again.sendKeys("q")
+    }
+
+    @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
+    func badSituations() async throws {
+        let fixture = try await SandboxFixture(apiKey: Self.key)
+        defer { Task { await fixture.stop() } }
+        let folder = fixture.directory + "/files"
+        _ = fixture.makeFile("x.png", size: 1000)
+        let locked = folder + "/locked"
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+        chmod(locked, 0)
+        defer { chmod(locked, 0o755) }
+
+        let tui = try await TmuxSession(
+            command: [BinaryBed.binary, "tui", folder],
+            environment: ["MEDIAUP_BASE_URL": fixture.server.baseURL, "MEDIAUP_STATE_DIR": fixture.directory + "/state"],
+            width: 120, height: 24)
+        defer { Task { await tui.kill() } }
+        _ = try await tui.waitFor("no API key")
+        // Root reads any folder; elsewhere the folder shows its error.
+        if getuid() != 0 {
+            try await tui.sendKeys("Down", "Enter")
+            _ = try await tui.waitFor("cannot open")
+            try await tui.sendKeys("BSpace")
+        }
+        try await tui.resize(width: 40, height: 8)
+        _ = try await tui.waitFor("terminal too small")
+        try await tui.resize(width: 120, height: 24)
+        _ = try await tui.waitFor("x.png")
+        try await tui.sendKeys("End", "u")
+        _ = try await tui.waitFor("✖ x.png")
+        _ = try await tui.waitFor("no API key")
+        try await tui.sendKeys("?")
+        _ = try await tui.waitFor("switch pane")
+        try await tui.sendKeys("Escape", "q")
+        #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+        #expect(try await tui.exitStatus() == 0)
+    }
+}
