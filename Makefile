@@ -5,7 +5,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/mediaup
 DEMO_DIR := .build/demo
 
-.PHONY: setup build test run sandbox clean
+.PHONY: setup build test run sandbox screenshots clean
+
+include scripts/screenshots.mk
 
 # Installs the Debian packages mediaup builds and tests with; does nothing when present.
 setup:
@@ -42,6 +44,10 @@ run: build
 # The built-in sandbox on 127.0.0.1:8360 (key: sandbox) until Ctrl-C.
 sandbox: build
 	$(BIN) sandbox
+
+# Regenerates screenshots/*.png from a real run in tmux (see scripts/screenshots.sh).
+screenshots: screenshots-deps build
+	bash scripts/screenshots.sh
 
 clean:
 	rm -rf .build

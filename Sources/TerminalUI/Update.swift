@@ -222,7 +222,8 @@ extension AppState {
             message = "not queued — " + refused.joined(separator: "; ")
         }
         guard !accepted.isEmpty else { return [] }
-        focus = refused.isEmpty ? .uploads : focus
+        focus = .uploads
+        uploadCursor = uploads.count
         return [.upload(paths: accepted, route: route)]
     }
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Makes screenshots/*.png from a real run: mediaup's TUI in tmux against a sandbox
+# with a rate limit, a stall and a file that changes mid-upload.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.build/debug/mediaup}
+OUT=screenshots
+WORK=$(mktemp -d /tmp/mediaup-shots-XXXXXX)
+SOCKET="$WORK/tmux.sock"
+PORT=${PORT:-8399}
+COLS=140 ROWS=22
+tmux_() { tmux -S "$SOCKET" "$@"; }
+cleanup() { tmux_ kill-server 2>/dev/null || true; [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+make_file() { # name size magic-printf-format
+    { printf "$3"; head -c "$2" /dev/urandom; } > "$WORK/campaign/$1"
+}
+mkdir -p "$WORK/campaign/clips" "$OUT"
+make_file logo.png 240000 '\x89PNG\r\n\x1a\n'
+make_file brochure.pdf 30000000 '%%PDF-1.7\n'
+make_file promo.mp4 14000000 '\x00\x00\x00\x18ftypisom\x00\x00\x00\x00'
+make_file edit.mp4 9000000 '\x00\x00\x00\x18ftypisom\x00\x00\x00\x00'
+make_file teaser.mov 2000000 '\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00'
+make_file 菜单-メニュー.png 900000 '\x89PNG\r\n\x1a\n'
+
+"$BIN" sandbox --port "$PORT" --rate 1000000 --stall-at 5000000 --stall-seconds 30 \
+    --state-dir "$WORK/sandbox" > "$WORK/sandbox.log" 2>&1 &
+SANDBOX_PID=$!
+sleep 1
+
+cat > "$WORK/run.sh" <<SCRIPT
+#!/bin/sh
+export TERM=screen-256color MEDIAUP_BASE_URL=http://127.0.0.1:$PORT D360_API_KEY=sandbox MEDIAUP_STATE_DIR=$WORK/state
+exec $PWD/$BIN tui --stall-timeout 2 "$WORK/campaign"
+SCRIPT
+chmod 700 "$WORK/run.sh"
+tmux_ -f /dev/null new-session -d -s shots -x $COLS -y $ROWS "$WORK/run.sh"
+tmux_ set -g status off
+
+wait_for() { # text [seconds]
+    for _ in $(seq 1 $((${2:-30} * 10))); do
+        tmux_ capture-pane -p -t shots | grep -qF -- "$1" && return 0
+        sleep 0.1
+    done
+    echo "screenshots: timed out waiting for: $1" >&2; tmux_ capture-pane -p -t shots >&2; exit 1
+}
+shot() { # name title
+    tmux_ capture-pane -p -e -t shots > "$WORK/$1.ansi"
+    python3 scripts/ansi2png.py "$WORK/$1.ansi" "$OUT/$1.png" --title "$2" --cols $COLS
+    echo "screenshots: $OUT/$1.png"
+}
+
+wait_for "logo.png"
+wait_for "✓" 10
+# Mark four files; rest the cursor on the one WhatsApp refuses, so the details line says why.
+tmux_ send-keys -t shots Down Down Space Space Down Space Space Down
+shot browser "mediaup — the file browser: marks, types, and why a file is refused"
+
+tmux_ send-keys -t shots Up Up Up Up Up u
+wait_for "▶ brochure.pdf"
+sleep 2
+shot uploads "mediaup — uploads in progress, with speed and ETA"
+
+# Pause the brochure; shorten edit.mp4 under its running upload; wait for the stall at 5 MB.
+tmux_ send-keys -t shots g p
+truncate -s 3000000 "$WORK/campaign/edit.mp4"
+wait_for "paused at"
+wait_for "file changed"
+wait_for "stalled —" 40
+shot states "mediaup — paused, stalled, file changed and done rows"
+
+tmux_ send-keys -t shots '?'
+wait_for "switch pane"
+shot help "mediaup — help (?)"
+
+tmux_ send-keys -t shots Escape G
+wait_for "✔ logo.png" 60
+tmux_ send-keys -t shots Enter
+wait_for "sha256"
+shot details "mediaup — details of a finished upload (Enter)"
+tmux_ send-keys -t shots Escape q y
