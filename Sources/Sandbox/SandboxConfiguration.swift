@@ -6,7 +6,9 @@ public struct SandboxConfiguration: Sendable {
     public var port: Int = 8360
     /// The `D360-API-KEY` value every request must carry.
     public var apiKey: String
-    /// Directory the received bytes are written to (created if missing).
+    /// Directory the received bytes are written to (created if missing). The sandbox also
+    /// keeps its state there (signing secret, sessions, media uploads as small JSON files),
+    /// so a sandbox started again on the same directory knows the sessions it issued.
     public var storageDirectory: String
     /// Per-request body read rate limit in bytes per second (nil = unlimited).
     public var bytesPerSecond: Int?

@@ -45,7 +45,9 @@ public final class SandboxServer: Sendable {
     ) async throws -> SandboxServer {
         try FileManager.default.createDirectory(
             atPath: configuration.storageDirectory, withIntermediateDirectories: true)
-        let state = SandboxState(configuration: configuration)
+        // Whatever an earlier sandbox left in this directory: secret, sessions, media.
+        let store = SandboxStore(directory: configuration.storageDirectory, logger: logger)
+        let state = SandboxState(configuration: configuration, store: store, loaded: try store.load())
         let handlers = SandboxHandlers(state: state, configuration: configuration, logger: logger)
 
         let router = Router(context: SandboxRequestContext.self)
@@ -112,13 +114,15 @@ public final class SandboxServer: Sendable {
 
     // MARK: Inspection and control for tests
 
-    /// Every resumable session created so far, oldest first (expired ones included).
+    /// Every resumable session created so far, oldest first (expired ones included), also
+    /// those an earlier sandbox on the same storage directory created.
     public func sessions() async -> [SandboxSession] { await state.allSessions() }
 
     /// Every file received through `POST /media`, oldest first.
     public func mediaUploads() async -> [SandboxMedia] { await state.allMedia() }
 
-    /// Makes every existing session answer as expired from now on.
+    /// Makes every existing session answer as expired from now on (also after a restart
+    /// on the same storage directory).
     public func expireAllSessions() async { await state.expireAll() }
 
     /// Every request answered so far, oldest first.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import UploadCore
 
 /// An error answered as `{"error": message}` with `status`.
@@ -60,7 +61,9 @@ actor SandboxState {
         let declared: Int64
         let path: String
         let handle: String
-        let createdAt = ContinuousClock.now
+        /// Wall-clock time, so it survives a restart.
+        let createdAt: Date
+        let sequence: Int
         var received: Int64 = 0
         var complete = false
         var sha256: String?
@@ -72,7 +75,10 @@ actor SandboxState {
         var firedResets: Set<Int64> = []
         var firedStalls: Set<Int64> = []
 
-        init(token: String, signature: String, fileName: String, fileType: String, declared: Int64, path: String, handle: String) {
+        init(
+            token: String, signature: String, fileName: String, fileType: String, declared: Int64,
+            path: String, handle: String, createdAt: Date, sequence: Int
+        ) {
             self.token = token
             self.signature = signature
             self.fileName = fileName
@@ -80,25 +86,77 @@ actor SandboxState {
             self.declared = declared
             self.path = path
             self.handle = handle
+            self.createdAt = createdAt
+            self.sequence = sequence
         }
 
         var id: String { "upload:\(token)?sig=\(signature)" }
+
+        var stored: StoredSession {
+            StoredSession(
+                version: StoredSession.currentVersion, token: token, fileName: fileName, fileType: fileType,
+                declaredLength: declared, createdAt: createdAt.timeIntervalSince1970, sequence: sequence,
+                dataFile: (path as NSString).lastPathComponent, handle: handle, complete: complete,
+                sha256: sha256, expired: expiredByHand)
+        }
     }
 
     let configuration: SandboxConfiguration
-    private let secret: [UInt8] = randomBytes(32)
+    private let store: SandboxStore
+    private let logger: Logger
+    private let secret: [UInt8]
     private var sessionsByToken: [String: Session] = [:]
     private var sessionOrder: [String] = []
+    private var nextSessionSequence = 1
     private var media: [SandboxMedia] = []
+    private var nextMediaSequence = 1
     private var log: [SandboxRequestRecord] = []
     private var createsSeen = 0
 
-    init(configuration: SandboxConfiguration) {
+    /// A sandbox state that goes on from what `store` found in the storage directory.
+    init(configuration: SandboxConfiguration, store: SandboxStore, loaded: LoadedSandboxState) {
         self.configuration = configuration
+        self.store = store
+        self.logger = store.logger
+        self.secret = loaded.secret
+        for item in loaded.sessions {
+            let r = item.record
+            let session = Session(
+                token: r.token, signature: Self.signature(secret: loaded.secret, token: r.token),
+                fileName: r.fileName, fileType: r.fileType, declared: r.declaredLength,
+                path: store.path(r.dataFile), handle: r.handle,
+                createdAt: Date(timeIntervalSince1970: r.createdAt), sequence: r.sequence)
+            session.received = item.received
+            // The data file decides: a sandbox killed after the last byte but before
+            // it wrote the completion still has a complete session (digest pending).
+            session.complete = item.received == r.declaredLength
+            session.sha256 = session.complete ? r.sha256 : nil
+            session.expiredByHand = r.expired
+            sessionsByToken[r.token] = session
+            sessionOrder.append(r.token)
+            nextSessionSequence = max(nextSessionSequence, r.sequence + 1)
+        }
+        for item in loaded.media {
+            media.append(item.media)
+            nextMediaSequence = max(nextMediaSequence, item.sequence + 1)
+        }
+    }
+
+    /// Writes a session's record; a failure is logged, not fatal (the session lives on in memory).
+    private func persist(_ s: Session) {
+        do {
+            try store.save(s.stored)
+        } catch {
+            logger.error("sandbox: cannot store session", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The signature for a token: a keyed SHA-256 (per-server secret + token), base64url, truncated.
     nonisolated func signature(for token: String) -> String {
+        Self.signature(secret: secret, token: token)
+    }
+
+    private static func signature(secret: [UInt8], token: String) -> String {
         let hasher = SHA256Digest()
         hasher.update(secret + Array(token.utf8))
         let digest = hasher.bytes()
@@ -116,14 +174,23 @@ actor SandboxState {
     func createSession(fileName: String, fileType: String, length: Int64) throws -> String {
         let token = base64URL(Array("1:attachment:\(UUID().uuidString.lowercased())".utf8))
         let signature = signature(for: token)
-        let path = (configuration.storageDirectory as NSString)
-            .appendingPathComponent("session-\(sessionOrder.count + 1)-\(token.suffix(12))")
+        let sequence = nextSessionSequence
+        let path = store.path("session-\(sequence)-\(token.suffix(12))")
         let sink = try FileSink(path: path, truncate: true)
         let typeTag = Data(fileType.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
         let handle = "4::\(typeTag):AR" + base64URL(randomBytes(45))
         let session = Session(
             token: token, signature: signature, fileName: fileName, fileType: fileType,
-            declared: length, path: path, handle: handle)
+            declared: length, path: path, handle: handle, createdAt: Date(), sequence: sequence)
+        // Stored before the id is handed out: an id the client holds is never lost to a restart.
+        do {
+            try store.save(session.stored)
+        } catch {
+            sink.close()
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        nextSessionSequence += 1
         session.sink = sink
         sessionsByToken[token] = session
         sessionOrder.append(token)
@@ -133,7 +200,7 @@ actor SandboxState {
     private func isExpired(_ s: Session) -> Bool {
         if s.expiredByHand { return true }
         if let lifetime = configuration.sessionLifetime {
-            return s.createdAt.duration(to: .now) > .seconds(lifetime)
+            return Date().timeIntervalSince(s.createdAt) > lifetime
         }
         return false
     }
@@ -203,12 +270,17 @@ actor SandboxState {
 
         if take > 0 {
             guard let slice = buffer.readSlice(length: Int(take)) else { return .overflow }
+            if s.sink == nil {
+                // Restored from disk, or its file was closed at stop: append to what is there.
+                s.sink = try FileSink(path: s.path, truncate: false)
+            }
             try slice.withUnsafeReadableBytes { try s.sink?.write($0) }
             s.received += take
             if s.received == s.declared {
                 s.complete = true
                 s.sink?.close()
                 s.sink = nil
+                persist(s)
             }
         }
         switch fault {
@@ -230,11 +302,17 @@ actor SandboxState {
     }
 
     func setDigest(token: String, sha256: String) {
-        sessionsByToken[token]?.sha256 = sha256
+        guard let s = sessionsByToken[token] else { return }
+        s.sha256 = sha256
+        persist(s)
     }
 
     func expireAll() {
-        for s in sessionsByToken.values { s.expiredByHand = true }
+        for token in sessionOrder {
+            guard let s = sessionsByToken[token], !s.expiredByHand else { continue }
+            s.expiredByHand = true
+            persist(s)
+        }
     }
 
     func allSessions() -> [SandboxSession] {
@@ -264,7 +342,19 @@ actor SandboxState {
         }
     }
 
-    func addMedia(_ m: SandboxMedia) { media.append(m) }
+    func addMedia(_ m: SandboxMedia) {
+        media.append(m)
+        let record = StoredMedia(
+            version: StoredMedia.currentVersion, id: m.id, fileName: m.fileName, type: m.type, length: m.length,
+            sha256: m.sha256, messagingProduct: m.messagingProduct, sequence: nextMediaSequence,
+            dataFile: (m.path as NSString).lastPathComponent)
+        nextMediaSequence += 1
+        do {
+            try store.save(record)
+        } catch {
+            logger.error("sandbox: cannot store media upload", metadata: ["id": "\(m.id)", "error": "\(error)"])
+        }
+    }
     func allMedia() -> [SandboxMedia] { media }
 
     // MARK: Request log

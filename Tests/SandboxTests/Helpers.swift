@@ -135,3 +135,17 @@ func writeTemp(_ data: Data) throws -> String {
     try data.write(to: URL(fileURLWithPath: path))
     return path
 }
+
+/// Starts a sandbox on a free port with the given storage directory (kept after stop,
+/// so a later sandbox can start on it); the caller stops it.
+func startSandbox(
+    storage: String,
+    _ tweak: (inout SandboxConfiguration) -> Void = { _ in }
+) async throws -> SandboxServer {
+    var config = SandboxConfiguration(apiKey: testKey, storageDirectory: storage)
+    config.port = 0
+    tweak(&config)
+    var logger = Logger(label: "sandbox-tests")
+    logger.logLevel = .error
+    return try await SandboxServer.start(config, logger: logger)
+}
