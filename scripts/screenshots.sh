@@ -54,16 +54,16 @@ shot() { # name title
 wait_for "logo.png"
 wait_for "✓" 10
 # Mark four files; rest the cursor on the one WhatsApp refuses, so the details line says why.
-tmux_ send-keys -t shots Down Down Space Space Down Space Space Down
+tmux_ send-keys -t shots Down Down Space Space Down Space Space Up
 shot browser "mediaup — the file browser: marks, types, and why a file is refused"
 
-tmux_ send-keys -t shots Up Up Up Up Up u
+tmux_ send-keys -t shots u
 wait_for "▶ brochure.pdf"
 sleep 2
 shot uploads "mediaup — uploads in progress, with speed and ETA"
 
 # Pause the brochure; shorten edit.mp4 under its running upload; wait for the stall at 5 MB.
-tmux_ send-keys -t shots g p
+tmux_ send-keys -t shots p
 truncate -s 3000000 "$WORK/campaign/edit.mp4"
 wait_for "paused at"
 wait_for "file changed"
@@ -75,7 +75,7 @@ wait_for "switch pane"
 shot help "mediaup — help (?)"
 
 tmux_ send-keys -t shots Escape G
-wait_for "✔ logo.png" 60
+wait_for "✔ promo.mp4" 60
 tmux_ send-keys -t shots Enter
 wait_for "sha256"
 shot details "mediaup — details of a finished upload (Enter)"

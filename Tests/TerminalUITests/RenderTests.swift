@@ -160,3 +160,15 @@ struct RenderTests {
         #expect(state.render().lines[14].contains("✗ WhatsApp does not take video/quicktime files"))
     }
 }
+
+@Suite("Overlay fit")
+struct OverlayFitTests {
+    @Test("the help box fits in a 22-row terminal with its border")
+    func helpFits() {
+        var state = Fixture.state(width: 140, height: 22)
+        state.overlay = .help
+        let lines = state.render().lines
+        #expect(lines.contains { $0.contains("└") && $0.contains("┘") && $0.contains("────────") && $0.firstIndex(of: "└") != $0.startIndex })
+        #expect(lines.contains { $0.contains("q") && $0.contains("quit (running uploads are paused") })
+    }
+}
