@@ -195,12 +195,12 @@ struct PersistenceTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let one = try await startSandbox(storage: dir)
         let old = try await one.createSession(length: 10)
-        try await Task.sleep(for: .milliseconds(1_200))
+        try await Task.sleep(for: .milliseconds(3_500))
         await one.stop()
 
         // Restarted with a lifetime the old session has outlived: expired at once,
         // while one created now is live.
-        let two = try await startSandbox(storage: dir) { $0.sessionLifetime = 1 }
+        let two = try await startSandbox(storage: dir) { $0.sessionLifetime = 3 }
         do {
             let fresh = try await two.createSession(length: 10)
             #expect(try await two.status(old).status == 400)

@@ -77,7 +77,10 @@ public final class TmuxSession: Sendable {
         if let workingDirectory {
             script += "cd -- \(Self.shellQuote(workingDirectory)) || exit 127\n"
         }
-        script += "exec " + command.map(Self.shellQuote).joined(separator: " ") + "\n"
+        // The shell waits and writes the exit status to a file: tmux does not always
+        // record a dead pane's status in time (or at all) under load.
+        script += command.map(Self.shellQuote).joined(separator: " ") + "\n"
+        script += "echo $? > " + Self.shellQuote(directory + "/exit-status") + "\n"
         let scriptPath = directory + "/run.sh"
         try Self.write(script, to: scriptPath, mode: 0o700)
 
@@ -169,6 +172,10 @@ public final class TmuxSession: Sendable {
     /// The program's exit status once it has exited and tmux has recorded it, else `nil`. A program
     /// killed by a signal reports 128 + the signal number, as a shell would.
     public func exitStatus() async throws -> Int32? {
+        if let recorded = try? String(contentsOfFile: directory + "/exit-status", encoding: .utf8),
+           let status = Int32(recorded.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return status
+        }
         let state = try await tmux(
             "list-panes", "-t", target, "-F", "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}")
         let fields = state.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", omittingEmptySubsequences: false)
