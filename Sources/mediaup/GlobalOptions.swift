@@ -18,12 +18,34 @@ struct GlobalOptions: ParsableArguments {
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    var resolvedBaseURL: String {
-        baseURL ?? environment["MEDIAUP_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? APIEndpoint.defaultBaseURL
+    /// The config file's values; its warnings go to stderr once. A broken file is bad
+    /// configuration (exit 2).
+    private var config: ConfigFile {
+        get throws {
+            let path = ConfigFile.defaultPath(environment: environment)
+            do {
+                let file = try ConfigFile.load(path: path)
+                ConfigWarnings.printOnce(file.warnings)
+                return file
+            } catch {
+                throw UsageError(error.description)
+            }
+        }
     }
 
+    /// The flag, else `MEDIAUP_BASE_URL`, else the config file, else 360dialog's host.
+    var resolvedBaseURL: String {
+        get throws {
+            try baseURL ?? environment["MEDIAUP_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? config.values["base_url"] ?? APIEndpoint.defaultBaseURL
+        }
+    }
+
+    /// The flag, else `D360_API_KEY`, else the config file.
     var resolvedAPIKey: String? {
-        apiKey ?? environment["D360_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        get throws {
+            try apiKey ?? environment["D360_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? config.values["api_key"]
+        }
     }
 
     var resolvedStateDirectory: String {
@@ -36,7 +58,8 @@ struct GlobalOptions: ParsableArguments {
 
     /// The validated endpoint, or exit code 2 with the reason.
     func endpoint() throws -> APIEndpoint {
-        do { return try APIEndpoint(baseURL: resolvedBaseURL, apiKey: resolvedAPIKey) } catch {
+        let (baseURL, apiKey) = (try resolvedBaseURL, try resolvedAPIKey)
+        do { return try APIEndpoint(baseURL: baseURL, apiKey: apiKey) } catch {
             throw UsageError(error.description)
         }
     }
@@ -54,6 +77,16 @@ struct GlobalOptions: ParsableArguments {
         }
         startLogging(directory: directory)
         return (journal, Logger(label: "mediaup"))
+    }
+}
+
+/// Prints config-file warnings once per process, however often the file is read.
+enum ConfigWarnings {
+    private static let printed = Mutex(false)
+
+    static func printOnce(_ warnings: [String]) {
+        guard !warnings.isEmpty, printed.withLock({ done in defer { done = true }; return !done }) else { return }
+        for warning in warnings { FileHandle.standardError.write(Data("mediaup: warning: \(warning)\n".utf8)) }
     }
 }
 

@@ -59,7 +59,7 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let key = global.resolvedAPIKey ?? Self.demoKey
+        let key = try global.resolvedAPIKey ?? Self.demoKey
         let storage = storageDirectory.map(FilePaths.absolute) ?? global.resolvedStateDirectory + "/sandbox"
         var configuration = SandboxConfiguration(apiKey: key, storageDirectory: storage)
         configuration.host = host

@@ -50,8 +50,9 @@ struct TuiCommand: AsyncParsableCommand {
             endpoint = try APIEndpoint(baseURL: server!.baseURL, apiKey: SandboxCommand.demoKey)
         } else {
             stateDirectory = global.resolvedStateDirectory
-            if global.resolvedAPIKey == nil {
-                do { endpoint = try APIEndpoint.withoutKey(baseURL: global.resolvedBaseURL) } catch { throw UsageError(error.description) }
+            if try global.resolvedAPIKey == nil {
+                let baseURL = try global.resolvedBaseURL
+                do { endpoint = try APIEndpoint.withoutKey(baseURL: baseURL) } catch { throw UsageError(error.description) }
                 notice = "no API key: set D360_API_KEY (or --api-key) to upload, or try mediaup tui --sandbox"
             } else {
                 endpoint = try global.endpoint()

@@ -127,3 +127,20 @@ struct UploadReportTests {
         #expect(object?.count == 10)
     }
 }
+
+@Suite("Config file")
+struct ConfigFileTests {
+    @Test("keys, comments, quotes; unknown keys warn; a missing file is empty")
+    func parse() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-config-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ConfigFile.load(path: path) == ConfigFile(values: [:], warnings: []))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("# c\n\napi_key = 'k 1'\nbase_url=https://x.example\ncolour = blue\n".utf8),
+                                           attributes: [.posixPermissions: 0o600])
+        let config = try ConfigFile.load(path: path)
+        #expect(config.values == ["api_key": "k 1", "base_url": "https://x.example"])
+        #expect(config.warnings == ["the config file \(path), line 5: unknown key \"colour\" ignored (known: api_key, base_url)"])
+        #expect(ConfigFile.defaultPath(environment: ["XDG_CONFIG_HOME": "/c"]) == "/c/mediaup/config")
+        #expect(ConfigFile.defaultPath(environment: ["MEDIAUP_CONFIG": "/x", "XDG_CONFIG_HOME": "/c"]) == "/x")
+    }
+}
