@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
         // TestSupport's own helpers (TmuxSession) against ordinary programs such as bash.
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Sandbox", "TestSupport"]),
+        .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Transport", "Sandbox", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

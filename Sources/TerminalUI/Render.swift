@@ -208,10 +208,11 @@ extension AppState {
     }
 
     static func icon(for row: UploadSnapshot) -> (String, Color) {
-        switch row.session.state {
+        if row.activeElsewhere && row.session.state.isActive { return ("⇄", .magenta) }
+        return switch row.session.state {
         case .uploading: ("▶", .cyan)
         case .creating: ("▶", .cyan)
-        case .queued: row.activeElsewhere ? ("⇄", .magenta) : ("·", .gray)
+        case .queued: ("·", .gray)
         case .paused: ("‖", .yellow)
         case .retrying: ("⟳", .yellow)
         case .stalled: ("⚠", .yellow)
@@ -342,13 +343,16 @@ extension Style {
 public enum UploadText {
     public static func words(for row: UploadSnapshot, bytesPerSecond: Double, date: Date) -> String {
         let session = row.session
+        if row.activeElsewhere && session.state.isActive {
+            return "active in another mediaup process (server offset \(ByteFormat.string(session.serverOffset)))"
+        }
         switch session.state {
         case .uploading:
             guard bytesPerSecond > 0 else { return "uploading" }
             let remaining = Double(session.fileSize - row.transferredBytes)
             return ByteFormat.string(Int64(bytesPerSecond)) + "/s  " + RateMeter.clock(remaining / bytesPerSecond) + " left"
         case .creating: return "creating session"
-        case .queued: return row.activeElsewhere ? "active in another mediaup process" : "queued"
+        case .queued: return "queued"
         case .paused:
             return session.route == .media ? "paused (restarts from 0)" : "paused at " + ByteFormat.string(session.serverOffset)
         case .retrying, .stalled:

@@ -98,8 +98,43 @@ public actor Uploader {
             order.append(session.id)
             snapshots[session.id] = UploadSnapshot(session: session, retryLimit: options.retry.maxRetries, activeElsewhere: elsewhere)
         }
+        if watcher == nil, snapshots.values.contains(where: \.activeElsewhere) {
+            watcher = Task { await self.watchOtherProcesses() }
+        }
         return currentSnapshots()
     }
+
+    /// Follows sessions another process is uploading: shows what its journal rows say,
+    /// and takes a session over (resumes it here) the moment that process lets go of
+    /// it without finishing, e.g. because it died.
+    private func watchOtherProcesses() async {
+        while !Task.isCancelled {
+            let watched = order.filter { snapshots[$0]?.activeElsewhere == true && running[$0] == nil }
+            if watched.isEmpty { break }
+            for id in watched {
+                guard var snapshot = snapshots[id], let stored = try? journal.session(id: id) else { continue }
+                snapshot.session = stored
+                snapshot.transferredBytes = stored.serverOffset
+                if SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: stateDirectory) {
+                    if snapshot != snapshots[id] { publish(snapshot) }
+                    continue
+                }
+                snapshot.activeElsewhere = false
+                let abandoned = stored.state.isActive
+                if abandoned { snapshot.session.state = .paused }
+                publish(snapshot)
+                if abandoned {
+                    logger.info("session \(id) was left by another process; taking it over")
+                    resume(id: id)
+                }
+            }
+            try? await Task.sleep(for: .seconds(options.takeOverPollInterval))
+        }
+        watcher = nil
+    }
+
+    /// The task following other processes' sessions, while there are any.
+    private var watcher: Task<Void, Never>?
 
     /// Waits until none of `ids` is queued or running, and returns their snapshots
     /// (a cancelled session is left out).

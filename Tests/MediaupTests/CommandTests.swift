@@ -1,6 +1,7 @@
 import Foundation
 import Sandbox
 import TestSupport
+import Transport
 import Testing
 import UploadCore
 
@@ -268,6 +269,29 @@ struct CommandTests {
 
 @Suite("Two processes on one journal")
 struct SharedJournalTests {
+    @Test("a screen's uploader shows another process's session, then takes it over when that process dies")
+    func screenTakesOver() async throws {
+        let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("watched.pdf", size: 4_000_000, magic: Magic.pdf)
+        let other = try bed.start(["upload", file])
+        #expect(await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 300_000 })
+
+        let journal = try Journal(stateDirectory: bed.directory + "/state")
+        let api = MediaAPI(endpoint: try APIEndpoint(baseURL: bed.server.baseURL, apiKey: BinaryBed.key), transport: CurlTransport())
+        let uploader = Uploader(journal: journal, api: api, stateDirectory: bed.directory + "/state",
+                                options: Uploader.Options(takeOverPollInterval: 0.2), logger: quietLogger("test"))
+        let loaded = try #require(try await uploader.loadJournal().first)
+        #expect(loaded.activeElsewhere)
+        #expect(loaded.session.state.isActive)
+
+        kill(other.process.processIdentifier, SIGKILL)
+        #expect(await eventually { await uploader.snapshot(id: loaded.id)?.session.state == .done })
+        let sessions = await bed.server.sessions()
+        #expect(sessions.count == 1, "taken over, not started again")
+        #expect(sessions.first?.sha256 == (try SHA256Digest.ofFile(at: file)))
+    }
+
     @Test("a session one process uploads is left alone by the other, which takes over when the first dies")
     func takeOver() async throws {
         let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
