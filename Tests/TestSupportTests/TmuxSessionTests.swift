@@ -81,7 +81,9 @@ import Testing
     }
 
     @Test func exitStatusAndLastScreenSurviveExit() async throws {
-        try await Self.withSession(["bash", "-c", "echo 'last words'; exit 3"]) { session in
+        // The pause lets tmux read the words before the terminal closes: under load it
+        // can see the hang-up first and drop what was still unread.
+        try await Self.withSession(["bash", "-c", "echo 'last words'; sleep 0.5; exit 3"]) { session in
             let screen = try await session.waitFor("last words", timeout: 10)
             #expect(screen.contains("last words"))
             #expect(await eventually(within: 10) { (try? await session.exitStatus()) != nil })
