@@ -112,6 +112,8 @@ actor SandboxState {
     private var nextMediaSequence = 1
     private var log: [SandboxRequestRecord] = []
     private var createsSeen = 0
+    /// How many requests each of `configuration.oddities` has been applied to.
+    private var odditiesUsed: [Int] = []
 
     /// A sandbox state that goes on from what `store` found in the storage directory.
     init(configuration: SandboxConfiguration, store: SandboxStore, loaded: LoadedSandboxState) {
@@ -161,6 +163,42 @@ actor SandboxState {
         hasher.update(secret + Array(token.utf8))
         let digest = hasher.bytes()
         return "AR" + String(base64URL(digest).prefix(30))
+    }
+
+    // MARK: Oddities
+
+    /// The first oddity for `endpoint` that `applies` accepts and whose count is not
+    /// used up; counts it as used.
+    func takeOddity(_ endpoint: SandboxOddity.Endpoint, where applies: (SandboxOddity.Kind) -> Bool) -> SandboxOddity.Kind? {
+        if odditiesUsed.count < configuration.oddities.count {
+            odditiesUsed = Array(repeating: 0, count: configuration.oddities.count)
+        }
+        for (index, oddity) in configuration.oddities.enumerated()
+        where oddity.endpoint == endpoint && odditiesUsed[index] < oddity.count && applies(oddity.kind) {
+            odditiesUsed[index] += 1
+            return oddity.kind
+        }
+        return nil
+    }
+
+    /// Drops the last `bytes` bytes a session holds (an incomplete one), as a server that lost them.
+    func dropTail(token: String, bytes: Int64) {
+        guard let s = sessionsByToken[token], !s.complete, bytes > 0 else { return }
+        let keep = max(0, s.received - bytes)
+        s.sink?.close()
+        s.sink = nil
+        _ = truncate(s.path, off_t(keep))
+        s.received = keep
+    }
+
+    /// Bytes a session holds.
+    func received(token: String) -> Int64 { sessionsByToken[token]?.received ?? 0 }
+
+    /// Makes one session answer as expired from now on.
+    func expire(token: String) {
+        guard let s = sessionsByToken[token] else { return }
+        s.expiredByHand = true
+        persist(s)
     }
 
     // MARK: Sessions

@@ -49,6 +49,10 @@ final class TransferContext {
     private var lastMove: Double
     private var lastReport: Double = 0
     private var lastReported: Int64 = -1
+    /// When the final (non-1xx) status line arrived. From then on the reply must end
+    /// within the stall timeout: replies are small, and one that trickles a byte now
+    /// and then never counts as stalled by the rule above, so it would never end.
+    private var replyStarted: Double?
 
     // MARK: Response
 
@@ -179,6 +183,8 @@ final class TransferContext {
         while let last = text.last, last.isNewline { text.removeLast() }
         if text.hasPrefix("HTTP/") {
             headers = [:]
+            let code = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            if !(100..<200).contains(code), replyStarted == nil { replyStarted = monotonicSeconds() }
             return
         }
         guard let colon = text.firstIndex(of: ":") else { return }
@@ -203,6 +209,10 @@ final class TransferContext {
             lastDownloaded = downloaded
             lastMove = now
         } else if now - lastMove >= limits.stallTimeout {
+            failure = .stalled(seconds: limits.stallTimeout)
+            return false
+        }
+        if let replyStarted, now - replyStarted >= limits.stallTimeout {
             failure = .stalled(seconds: limits.stallTimeout)
             return false
         }

@@ -193,7 +193,7 @@ public enum TransportErrorText {
     public static func describe(_ error: TransportError) -> String {
         switch error {
         case .cancelled: "cancelled"
-        case .stalled(let seconds): "stalled: no byte moved for \(Int(seconds))s"
+        case .stalled(let seconds): "stalled: no byte moved, or the reply did not end, within \(Int(seconds))s"
         case .connectFailed(let detail): "cannot connect: \(detail)"
         case .connectionLost(let detail): "connection lost: \(detail)"
         case .tls(let detail): "TLS failed: \(detail)"

@@ -511,9 +511,7 @@ public actor Uploader {
             if let existing = session.remoteId {
                 remoteId = existing
                 offset = try await api.serverOffset(sessionID: existing, control: control)
-                guard offset <= session.fileSize else {
-                    throw RowEnd(state: .failed, message: "the server holds \(offset) bytes of a \(session.fileSize)-byte file; retry to start a new session")
-                }
+                guard offset <= session.fileSize else { throw abandonSession(id: id, serverHolds: offset) }
                 update(id) { $0.session.serverOffset = offset; $0.transferredBytes = offset }
             } else {
                 update(id) { $0.session.state = .creating }
@@ -537,9 +535,7 @@ public actor Uploader {
                 guard confirmed > offset || (remaining == 0 && confirmed == offset) else {
                     throw APIFailure.unexpectedReply("the server accepted a chunk at \(offset) but holds \(confirmed) bytes")
                 }
-                guard confirmed <= session.fileSize else {
-                    throw RowEnd(state: .failed, message: "the server holds \(confirmed) bytes of a \(session.fileSize)-byte file")
-                }
+                guard confirmed <= session.fileSize else { throw abandonSession(id: id, serverHolds: confirmed) }
                 if remaining == 0 {
                     throw APIFailure.unexpectedReply("the server holds every byte but gave no handle")
                 }
@@ -548,6 +544,19 @@ public actor Uploader {
                 try persist(id)
             }
         }
+    }
+
+    /// The server claims more bytes than the file has: nothing sensible can follow on
+    /// that session (the rest would have a negative length). Forgets it, so that a
+    /// retry starts a new one from byte 0, and fails the row saying so.
+    private func abandonSession(id: String, serverHolds offset: Int64) -> RowEnd {
+        let size = snapshots[id]?.session.fileSize ?? 0
+        update(id) {
+            $0.session.remoteId = nil
+            $0.session.serverOffset = 0
+            $0.transferredBytes = 0
+        }
+        return RowEnd(state: .failed, message: "the server holds \(offset) bytes of a \(size)-byte file; retry to start a new session from byte 0")
     }
 
     /// A progress callback for one attempt; runs on the transport's thread and hops
