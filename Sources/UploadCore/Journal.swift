@@ -43,11 +43,11 @@ public final class Journal: Sendable {
             do {
                 database = try Self.open(path: path)
             } catch {
-                throw JournalError("cannot open the journal \(path): \(Self.reason(error))")
+                throw JournalError("cannot open the journal \(path): \(Self.reason(error, at: path))")
             }
             recoveryNotice = "the journal \(path) was unreadable; it was kept as \(aside) and a new one started"
         } catch {
-            throw JournalError("cannot open the journal \(path): \(Self.reason(error))")
+            throw JournalError("cannot open the journal \(path): \(Self.reason(error, at: path))")
         }
     }
 
@@ -93,9 +93,15 @@ public final class Journal: Sendable {
         error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
     }
 
-    private static func reason(_ error: Error) -> String {
+    /// Words for a journal error; `path` is the journal's, to tell a full disk from
+    /// other I/O errors.
+    private static func reason(_ error: Error, at path: String? = nil) -> String {
         if let error = error as? DatabaseError {
             if error.resultCode == .SQLITE_FULL { return "the disk is full" }
+            // Growing the WAL index (-shm) on a full disk fails as a bare "disk I/O error".
+            if error.resultCode == .SQLITE_IOERR, let path, isFull(directoryOf: path) {
+                return "the disk is full (\(error.message ?? "disk I/O error"))"
+            }
             if error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_PERM {
                 return "not writable (\(error.message ?? "permission denied"))"
             }
@@ -104,12 +110,18 @@ public final class Journal: Sendable {
         return (error as NSError).localizedDescription
     }
 
+    /// Whether the file system holding `path` has no blocks left for ordinary users.
+    private static func isFull(directoryOf path: String) -> Bool {
+        var info = statvfs()
+        return statvfs((path as NSString).deletingLastPathComponent, &info) == 0 && info.f_bavail == 0
+    }
+
     /// Writes (inserts or replaces) a session.
     public func save(_ session: UploadSession) throws(JournalError) {
         do {
             try database.write { db in try session.save(db) }
         } catch {
-            throw JournalError("cannot write the journal \(path): \(Self.reason(error))")
+            throw JournalError("cannot write the journal \(path): \(Self.reason(error, at: path))")
         }
     }
 
@@ -118,7 +130,7 @@ public final class Journal: Sendable {
         do {
             _ = try database.write { db in try UploadSession.deleteOne(db, key: id) }
         } catch {
-            throw JournalError("cannot write the journal \(path): \(Self.reason(error))")
+            throw JournalError("cannot write the journal \(path): \(Self.reason(error, at: path))")
         }
     }
 
@@ -129,7 +141,7 @@ public final class Journal: Sendable {
                 try UploadSession.order(Column("createdAt"), Column("id")).fetchAll(db)
             }
         } catch {
-            throw JournalError("cannot read the journal \(path): \(Self.reason(error))")
+            throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")
         }
     }
 
@@ -141,7 +153,7 @@ public final class Journal: Sendable {
                     ?? UploadSession.filter(Column("remoteId") == id).fetchOne(db)
             }
         } catch {
-            throw JournalError("cannot read the journal \(path): \(Self.reason(error))")
+            throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")
         }
     }
 
@@ -159,7 +171,7 @@ public final class Journal: Sendable {
                     .fetchOne(db)
             }
         } catch {
-            throw JournalError("cannot read the journal \(path): \(Self.reason(error))")
+            throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")
         }
     }
 }

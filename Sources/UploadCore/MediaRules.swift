@@ -140,7 +140,7 @@ public enum MediaRules {
         case .success(let identity):
             let head: [UInt8]
             do { head = try FileIdentity.readHead(path: path, count: sniffLength) } catch {
-                return .rejected(reason: "cannot read \(path): \(error.message)")
+                return .rejected(reason: "cannot read \(error.message)")
             }
             return verdict(head: head, fileName: path, size: identity.size, route: route)
         }

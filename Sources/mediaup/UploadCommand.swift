@@ -27,6 +27,10 @@ struct UploadCommand: AsyncParsableCommand {
         var entries: [HeadlessRun.Entry] = []
         var refused: [UploadReport] = []
         for file in files {
+            if RawArguments.notUTF8.contains(file) {
+                refused.append(UploadReport(file: file, route: via, bytes: nil, error: "\(file): the name is not valid UTF-8, so mediaup cannot name that exact file; rename it and try again"))
+                continue
+            }
             do {
                 let snapshot = try await uploader.add(path: file, route: via)
                 entries.append(.init(file: file, sessionID: snapshot.id))
@@ -41,6 +45,26 @@ struct UploadCommand: AsyncParsableCommand {
 }
 
 extension UploadRoute: ExpressibleByArgument {}
+
+/// Arguments whose bytes are not valid UTF-8. Swift decodes argv with repair (each bad
+/// byte becomes U+FFFD), so such an argument names a different path, which may even
+/// exist; these must be refused, never opened.
+enum RawArguments {
+    /// The repaired decodings of invalid arguments (minus any argument that really is that text).
+    static let notUTF8: Set<String> = {
+        var repaired = Set<String>()
+        var exact = Set<String>()
+        for index in 0..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+            if let text = String(validatingCString: pointer) {
+                exact.insert(text)
+            } else {
+                repaired.insert(String(cString: pointer))
+            }
+        }
+        return repaired.subtracting(exact)
+    }()
+}
 
 extension Error {
     /// The text to show a user.
