@@ -66,8 +66,8 @@ struct SandboxHandlers: Sendable {
         return token
     }
 
-    private func injectFailure() throws {
-        if configuration.failRate > 0, Double.random(in: 0..<1) < configuration.failRate {
+    private func injectFailure() async throws {
+        if await state.shouldInjectFailure() {
             throw APIError(.serviceUnavailable, "sandbox: injected failure")
         }
     }
@@ -90,8 +90,15 @@ struct SandboxHandlers: Sendable {
 
     func upload(_ request: Request, context: SandboxRequestContext, session: String) async throws -> Response {
         let token = try sessionToken(session, request: request)
-        try injectFailure()
+        try await injectFailure()
         await narrowReceiveBuffer(context.channel)
+        if configuration.uploadStartDelaySeconds > 0 {
+            do {
+                try await Task.sleep(for: .seconds(configuration.uploadStartDelaySeconds))
+            } catch {
+                throw ClientGone()
+            }
+        }
         var offset: Int64 = 0
         if let text = request.headers[.fileOffset] {
             guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
@@ -193,7 +200,7 @@ struct SandboxHandlers: Sendable {
     }
 
     func uploadMedia(_ request: Request) async throws -> Response {
-        try injectFailure()
+        try await injectFailure()
         guard let contentType = request.headers[.contentType],
             let boundary = MultipartStreamParser.boundary(fromContentType: contentType)
         else {
