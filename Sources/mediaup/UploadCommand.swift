@@ -6,7 +6,7 @@ import UploadCore
 struct UploadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upload",
-        abstract: "Uploads files; a file with an unfinished session continues it from the server's offset."
+        abstract: "Uploads files; a file with an unfinished session continues it from the server's offset, a file already done is reported, not sent again."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -23,19 +23,29 @@ struct UploadCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard !files.isEmpty else { throw UsageError("name at least one file to upload") }
-        let (uploader, _) = try transfer.makeUploader(global: global)
+        let (uploader, journal) = try transfer.makeUploader(global: global)
         var entries: [HeadlessRun.Entry] = []
-        var refused: [UploadReport] = []
+        var settled: [UploadReport] = []
         for file in files {
+            // Already done by an earlier run (same path, size and mtime): report it, send
+            // nothing. Running the same command again after a crash then only finishes
+            // what the crash left, instead of uploading the finished files a second time.
+            let path = FilePaths.absolute(file)
+            if case .success(let identity) = FileIdentity.read(path: path),
+                let done = try? journal.finishedSession(path: path, identity: identity, route: via)
+            {
+                settled.append(UploadReport(file: file, snapshot: UploadSnapshot(session: done)))
+                continue
+            }
             do {
                 let snapshot = try await uploader.add(path: file, route: via)
                 entries.append(.init(file: file, sessionID: snapshot.id))
             } catch {
                 let size = try? FileIdentity.read(path: file).get().size
-                refused.append(UploadReport(file: file, route: via, bytes: size, error: error.message))
+                settled.append(UploadReport(file: file, route: via, bytes: size, error: error.message))
             }
         }
-        let code = await HeadlessRun(uploader: uploader, json: json).run(entries: entries, settled: refused)
+        let code = await HeadlessRun(uploader: uploader, json: json).run(entries: entries, settled: settled)
         throw ExitCode(code)
     }
 }
