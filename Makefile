@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/mediaup
 DEMO_DIR := .build/demo
 
-.PHONY: setup build test run sandbox screenshots clean
+.PHONY: setup build test soak run sandbox screenshots clean
 
 include scripts/screenshots.mk
 
@@ -24,6 +24,15 @@ build: setup
 test: setup
 	swift build --build-tests
 	swift test --skip-build
+
+# The soak test at a bigger size (the CI-sized one runs in `make test`): 40 files through
+# 503s, random resets, stalls and 429s. MEDIAUP_SOAK_SCALE (default 4) multiplies the file
+# sizes, kept within WhatsApp's limits; MEDIAUP_SOAK_SEED picks the faults. Ends with one
+# summary line: files, bytes, seconds, retries, bytes re-sent, refused offsets.
+soak: setup
+	swift build --build-tests
+	@set -o pipefail; MEDIAUP_SOAK_SCALE=$${MEDIAUP_SOAK_SCALE:-4} swift test --skip-build --filter 'MediaupTests.SoakTests' 2>&1 \
+		| grep -E '^soak:|✘|recorded an issue|Test run with'
 
 # Opens the terminal UI. With D360_API_KEY set: uploads go to 360dialog, and the
 # Files pane opens DIR (default: your home folder). Without it: the built-in sandbox

@@ -164,8 +164,8 @@ struct SandboxHandlers: Sendable {
         return token
     }
 
-    private func injectFailure() throws {
-        if configuration.failRate > 0, Double.random(in: 0..<1) < configuration.failRate {
+    private func injectFailure() async throws {
+        if await state.shouldInjectFailure() {
             throw APIError(.serviceUnavailable, "sandbox: injected failure")
         }
     }
@@ -189,7 +189,7 @@ struct SandboxHandlers: Sendable {
     func upload(_ request: Request, context: SandboxRequestContext, session: String) async throws -> Response {
         if let odd = await earlyOddity(.upload, request) { return odd }
         let token = try sessionToken(session, request: request)
-        try injectFailure()
+        try await injectFailure()
         await narrowReceiveBuffer(context.channel)
         var expireAt: Int64?
         if case .expireAfterBytes(let bytes)? = await state.takeOddity(.upload, where: {
@@ -198,6 +198,13 @@ struct SandboxHandlers: Sendable {
             expireAt = bytes
         }
         var expired = false
+        if configuration.uploadStartDelaySeconds > 0 {
+            do {
+                try await Task.sleep(for: .seconds(configuration.uploadStartDelaySeconds))
+            } catch {
+                throw ClientGone()
+            }
+        }
         var offset: Int64 = 0
         if let text = request.headers[.fileOffset] {
             guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
@@ -307,7 +314,7 @@ struct SandboxHandlers: Sendable {
 
     func uploadMedia(_ request: Request) async throws -> Response {
         if let odd = await earlyOddity(.media, request) { return odd }
-        try injectFailure()
+        try await injectFailure()
         guard let contentType = request.headers[.contentType],
             let boundary = MultipartStreamParser.boundary(fromContentType: contentType)
         else {

@@ -23,6 +23,16 @@ public struct SandboxConfiguration: Sendable {
     public var stallAtOffsets: [Int64] = []
     /// How long a stall lasts.
     public var stallSeconds: Double = 0
+    /// At most this many stalls fire over the sandbox's life, across all sessions (nil = no cap).
+    public var stallLimit: Int? = nil
+    /// Cut the connection at this many offsets per session, drawn at random (from
+    /// ``faultSeed``) in `1..<file_length` when the session is created; each fires once.
+    public var randomResetsPerSession: Int = 0
+    /// Seeds the random draws of ``failRate`` and ``randomResetsPerSession`` so a run's
+    /// faults repeat (nil = a fresh seed each start).
+    public var faultSeed: UInt64? = nil
+    /// Wait this long before reading the body of each `POST /upload:…` (a slow server).
+    public var uploadStartDelaySeconds: Double = 0
     /// The first N `POST /uploads` are answered 429 with `Retry-After`.
     public var rateLimitedCreates: Int = 0
     /// The `Retry-After` value sent with those 429s.
@@ -148,6 +158,14 @@ public struct SandboxMedia: Sendable, Hashable {
     public var messagingProduct: String
     /// Where the bytes are stored.
     public var path: String
+}
+
+/// A `POST /upload:…` refused because its `file_offset` was not what the session held.
+public struct SandboxOffsetRefusal: Sendable, Hashable {
+    /// The `file_offset` the client sent.
+    public var sent: Int64
+    /// The bytes the session held at that moment.
+    public var held: Int64
 }
 
 /// One request as the sandbox answered it. Never holds the API key or the signature.

@@ -127,6 +127,12 @@ public final class SandboxServer: Sendable {
 
     /// Every request answered so far, oldest first.
     public func requestLog() async -> [SandboxRequestRecord] { await state.requestLog() }
+
+    /// Every `POST /upload:…` refused for a `file_offset` mismatch, in order.
+    public func offsetRefusals() async -> [SandboxOffsetRefusal] { await state.offsetRefusals() }
+
+    /// How many stall faults have fired so far.
+    public func stallsFired() async -> Int { await state.stallCount() }
 }
 
 /// Thrown by ``SandboxServer/start(_:logger:)`` when the server could not start.

@@ -74,6 +74,8 @@ actor SandboxState {
         var generation = 0
         var firedResets: Set<Int64> = []
         var firedStalls: Set<Int64> = []
+        /// Offsets drawn for ``SandboxConfiguration/randomResetsPerSession`` (not persisted).
+        var randomResets: [Int64] = []
 
         init(
             token: String, signature: String, fileName: String, fileType: String, declared: Int64,
@@ -114,6 +116,9 @@ actor SandboxState {
     private var createsSeen = 0
     /// How many requests each of `configuration.oddities` has been applied to.
     private var odditiesUsed: [Int] = []
+    private var stallsFired = 0
+    private var refusals: [SandboxOffsetRefusal] = []
+    private var random: SeededRandom
 
     /// A sandbox state that goes on from what `store` found in the storage directory.
     init(configuration: SandboxConfiguration, store: SandboxStore, loaded: LoadedSandboxState) {
@@ -121,6 +126,7 @@ actor SandboxState {
         self.store = store
         self.logger = store.logger
         self.secret = loaded.secret
+        self.random = SeededRandom(seed: configuration.faultSeed ?? UInt64.random(in: 0...UInt64.max))
         for item in loaded.sessions {
             let r = item.record
             let session = Session(
@@ -229,6 +235,11 @@ actor SandboxState {
             throw error
         }
         nextSessionSequence += 1
+        if length > 1 {
+            session.randomResets = (0..<configuration.randomResetsPerSession).map { _ in
+                Int64.random(in: 1..<length, using: &random)
+            }
+        }
         session.sink = sink
         sessionsByToken[token] = session
         sessionOrder.append(token)
@@ -259,6 +270,7 @@ actor SandboxState {
         let s = try liveSession(token)
         s.uploadRequests += 1
         guard offset == s.received else {
+            refusals.append(SandboxOffsetRefusal(sent: offset, held: s.received))
             throw APIError(.badRequest, "file_offset mismatch: server has \(s.received)")
         }
         if let contentLength, offset + contentLength > s.declared {
@@ -284,15 +296,17 @@ actor SandboxState {
 
         // The first not yet fired fault offset this buffer would reach.
         let from = s.received, to = s.received + take
-        let reset = configuration.resetAtOffsets
+        let reset = (configuration.resetAtOffsets + s.randomResets)
             .filter { $0 > from && $0 <= to && !s.firedResets.contains($0) }.min()
-        let stall = configuration.stallAtOffsets
+        let stallsLeft = configuration.stallLimit.map { stallsFired < $0 } ?? true
+        let stall = !stallsLeft ? nil : configuration.stallAtOffsets
             .filter { $0 > from && $0 <= to && !s.firedStalls.contains($0) }.min()
         var fault: AppendOutcome?
         switch (reset, stall) {
         case let (r?, st?) where st < r:
             take = st - from
             s.firedStalls.insert(st)
+            stallsFired += 1
             fault = .stall(at: st, rest: ByteBuffer())
         case let (r?, _):
             take = r - from
@@ -301,6 +315,7 @@ actor SandboxState {
         case let (nil, st?):
             take = st - from
             s.firedStalls.insert(st)
+            stallsFired += 1
             fault = .stall(at: st, rest: ByteBuffer())
         case (nil, nil):
             break
@@ -395,8 +410,29 @@ actor SandboxState {
     }
     func allMedia() -> [SandboxMedia] { media }
 
-    // MARK: Request log
+    // MARK: Faults and request log
+
+    /// Whether to answer an upload request 503 (``SandboxConfiguration/failRate``).
+    func shouldInjectFailure() -> Bool {
+        configuration.failRate > 0 && Double.random(in: 0..<1, using: &random) < configuration.failRate
+    }
+
+    func offsetRefusals() -> [SandboxOffsetRefusal] { refusals }
+    func stallCount() -> Int { stallsFired }
 
     func record(_ r: SandboxRequestRecord) { log.append(r) }
     func requestLog() -> [SandboxRequestRecord] { log }
+}
+
+/// SplitMix64: a small generator whose draws repeat for a given seed.
+struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -159,14 +159,24 @@ public final class Journal: Sendable {
 
     /// The newest unfinished session for this version of this file by this route.
     public func unfinishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
+        try latestSession(path: path, identity: identity, route: route, done: false)
+    }
+
+    /// The newest done session for this file (same path, size and mtime) by `route`, if any.
+    public func finishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
+        try latestSession(path: path, identity: identity, route: route, done: true)
+    }
+
+    private func latestSession(path: String, identity: FileIdentity, route: UploadRoute, done: Bool) throws(JournalError) -> UploadSession? {
         do {
             return try database.read { db in
-                try UploadSession
+                let state = Column("state")
+                return try UploadSession
                     .filter(Column("path") == path)
                     .filter(Column("fileSize") == identity.size)
                     .filter(Column("fileModified") == identity.modifiedNanoseconds)
                     .filter(Column("route") == route.rawValue)
-                    .filter(Column("state") != UploadState.done.rawValue)
+                    .filter(done ? state == UploadState.done.rawValue : state != UploadState.done.rawValue)
                     .order(Column("createdAt").desc)
                     .fetchOne(db)
             }

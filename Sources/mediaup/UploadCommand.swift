@@ -6,7 +6,7 @@ import UploadCore
 struct UploadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upload",
-        abstract: "Uploads files; a file with an unfinished session continues it from the server's offset."
+        abstract: "Uploads files; a file with an unfinished session continues it from the server's offset, a file already done is reported, not sent again."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -21,14 +21,28 @@ struct UploadCommand: AsyncParsableCommand {
     @Argument(help: "Files to upload.")
     var files: [String]
 
+    /// How long a finished upload of an unchanged file is reported instead of repeated.
+    static let reuseWindow: TimeInterval = 24 * 3600
+
     func run() async throws {
         guard !files.isEmpty else { throw UsageError("name at least one file to upload") }
-        let (uploader, _) = try transfer.makeUploader(global: global)
+        let (uploader, journal) = try transfer.makeUploader(global: global)
         var entries: [HeadlessRun.Entry] = []
-        var refused: [UploadReport] = []
+        var settled: [UploadReport] = []
         for file in files {
             if RawArguments.notUTF8.contains(file) {
-                refused.append(UploadReport(file: file, route: via, bytes: nil, error: "\(file): the name is not valid UTF-8, so mediaup cannot name that exact file; rename it and try again"))
+                settled.append(UploadReport(file: file, route: via, bytes: nil, error: "\(file): the name is not valid UTF-8, so mediaup cannot name that exact file; rename it and try again"))
+                continue
+            }
+            // Done by a run in the last day (same path, size and mtime): report it, send
+            // nothing. Running the same command again after a crash then only finishes
+            // what the crash left. Older results are not reused: a media id lasts 30 days.
+            let path = FilePaths.absolute(file)
+            if case .success(let identity) = FileIdentity.read(path: path),
+                let done = try? journal.finishedSession(path: path, identity: identity, route: via),
+                done.updatedAt > Date().addingTimeInterval(-Self.reuseWindow)
+            {
+                settled.append(UploadReport(file: file, snapshot: UploadSnapshot(session: done)))
                 continue
             }
             do {
@@ -36,10 +50,10 @@ struct UploadCommand: AsyncParsableCommand {
                 entries.append(.init(file: file, sessionID: snapshot.id))
             } catch {
                 let size = try? FileIdentity.read(path: file).get().size
-                refused.append(UploadReport(file: file, route: via, bytes: size, error: error.message))
+                settled.append(UploadReport(file: file, route: via, bytes: size, error: error.message))
             }
         }
-        let code = await HeadlessRun(uploader: uploader, json: json).run(entries: entries, settled: refused)
+        let code = await HeadlessRun(uploader: uploader, json: json).run(entries: entries, settled: settled)
         throw ExitCode(code)
     }
 }
