@@ -145,11 +145,7 @@ struct OdditiesTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("n.png", size: 300_000)
         let uploader = try bed.makeUploader(stallTimeout: 1, chunkSize: 100_000)
-        let events = await uploader.events()
-        let sawStalled = Task {
-            for await event in events { if case .updated(let s) = event, s.session.state == .stalled { return true } }
-            return false
-        }
+        let sawStalled = await TestBed.watch(uploader, for: .stalled)
         let added = try await uploader.add(path: file, route: .resumable)
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         sawStalled.cancel()

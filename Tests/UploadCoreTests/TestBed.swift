@@ -39,4 +39,14 @@ final class TestBed: Sendable {
     func sha256(_ path: String) throws -> String { try SHA256Digest.ofFile(at: path) }
 
     func stop() async { await fixture.stop() }
+
+    /// Watches `uploader` from now on; the task's value says whether any row reached
+    /// `state` before the task was cancelled.
+    static func watch(_ uploader: Uploader, for state: UploadState) async -> Task<Bool, Never> {
+        let events = await uploader.events()
+        return Task {
+            for await event in events { if case .updated(let snapshot) = event, snapshot.session.state == state { return true } }
+            return false
+        }
+    }
 }

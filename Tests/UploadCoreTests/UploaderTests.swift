@@ -114,11 +114,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("s.png", size: 1_000_000)
         let uploader = try bed.makeUploader(stallTimeout: 1)
-        let events = await uploader.events()
-        let sawStalled = Task {
-            for await event in events { if case .updated(let s) = event, s.session.state == .stalled { return true } }
-            return false
-        }
+        let sawStalled = await TestBed.watch(uploader, for: .stalled)
         let added = try await uploader.add(path: file, route: .resumable)
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         sawStalled.cancel()
