@@ -29,22 +29,23 @@ func makeTempDir() throws -> String {
 
 /// Starts a sandbox on a free port with a fresh storage directory, runs `body`, stops it.
 func withSandbox<T>(
+    storage: String? = nil,
     _ tweak: (inout SandboxConfiguration) -> Void = { _ in },
     _ body: (SandboxServer) async throws -> T
 ) async throws -> T {
-    var config = SandboxConfiguration(apiKey: testKey, storageDirectory: try makeTempDir())
-    config.port = 0
-    tweak(&config)
-    var logger = Logger(label: "sandbox-tests")
-    logger.logLevel = .warning
-    let server = try await SandboxServer.start(config, logger: logger)
+    let directory = try storage ?? makeTempDir()
+    let server = try await startSandbox(storage: directory, tweak)
+    // A folder the caller named is kept: it is what a restart starts from.
+    func finish() async {
+        await server.stop()
+        if storage == nil { try? FileManager.default.removeItem(atPath: directory) }
+    }
     do {
         let result = try await body(server)
-        await server.stop()
-        try? FileManager.default.removeItem(atPath: config.storageDirectory)
+        await finish()
         return result
     } catch {
-        await server.stop()
+        await finish()
         throw error
     }
 }
