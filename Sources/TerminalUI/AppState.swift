@@ -35,8 +35,9 @@ public struct AppState: Sendable {
     public var wantsQuit = false
 
     // Files pane.
-    public var directory: String
-    public var listing: [FileEntry] = []
+    public var directory: String { didSet { refreshVisibleEntries() } }
+    /// The folder's entries as listed, in no particular order.
+    public var listing: [FileEntry] = [] { didSet { refreshVisibleEntries() } }
     public var listingError: String?
     public var loadingDirectory = true
     public var fileCursor = 0
@@ -44,10 +45,10 @@ public struct AppState: Sendable {
     var pendingCursorName: String?
     /// Marked files by path; marks stay while browsing other folders.
     public var marked: [String] = []
-    public var filter = ""
+    public var filter = "" { didSet { refreshVisibleEntries() } }
     public var isEditingFilter = false
     public var showHidden = false
-    public var sort: SortOrder = .name
+    public var sort: SortOrder = .name { didSet { refreshVisibleEntries() } }
 
     // Uploads pane.
     public var uploads: [UploadSnapshot] = []
@@ -58,10 +59,16 @@ public struct AppState: Sendable {
         self.directory = directory
         self.hostLabel = hostLabel
         self.isSandbox = isSandbox
+        refreshVisibleEntries()
     }
 
     /// The Files pane's rows: "..", then the folder's entries, filtered and sorted.
-    public var visibleEntries: [FileEntry] {
+    /// Kept, not computed per use: a big folder would otherwise be sorted several
+    /// times per frame on the UI loop. It follows `listing`, `filter`, `sort` and
+    /// `directory` as they change.
+    public private(set) var visibleEntries: [FileEntry] = []
+
+    private mutating func refreshVisibleEntries() {
         var entries = sort.sorted(listing)
         if !filter.isEmpty {
             entries = entries.filter { $0.name.localizedCaseInsensitiveContains(filter) }
@@ -69,7 +76,7 @@ public struct AppState: Sendable {
         if directory != "/" {
             entries.insert(FileEntry(name: "..", path: (directory as NSString).deletingLastPathComponent, isDirectory: true), at: 0)
         }
-        return entries
+        visibleEntries = entries
     }
 
     /// The entry under the cursor.

@@ -56,12 +56,15 @@ extension AppState {
             return []
         case .judged(let directory, let judgements):
             guard directory == self.directory else { return [] }
-            for index in listing.indices {
-                if let judgement = judgements[listing[index].path] {
-                    listing[index].verdicts = judgement.verdicts
-                    listing[index].mime = judgement.mime
+            // One assignment, so the rows are rebuilt once, not once per file.
+            var judged = listing
+            for index in judged.indices {
+                if let judgement = judgements[judged[index].path] {
+                    judged[index].verdicts = judgement.verdicts
+                    judged[index].mime = judgement.mime
                 }
             }
+            listing = judged
             return []
         case .uploader(let event):
             apply(event)
@@ -229,8 +232,9 @@ extension AppState {
 
     private mutating func open(_ path: String) -> [Effect] {
         let previous = directory
-        directory = path
+        // The old listing goes first, so changing the folder does not sort it again.
         listing = []
+        directory = path
         listingError = nil
         loadingDirectory = true
         filter = ""
