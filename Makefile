@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/mediaup
 DEMO_DIR := .build/demo
 
-.PHONY: setup build test soak run sandbox screenshots clean
+.PHONY: setup build test soak bench run sandbox screenshots clean
 
 include scripts/screenshots.mk
 
@@ -16,6 +16,7 @@ setup:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@command -v python3 >/dev/null || { echo "installing: python3"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3 >/dev/null; }
 	@command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 first (https://swift.org/install)"; exit 1; }
 
 build: setup
@@ -33,6 +34,14 @@ soak: setup
 	swift build --build-tests
 	@set -o pipefail; MEDIAUP_SOAK_SCALE=$${MEDIAUP_SOAK_SCALE:-4} swift test --skip-build --filter 'MediaupTests.SoakTests' 2>&1 \
 		| grep -E '^soak:|✘|recorded an issue|Test run with'
+
+# mediaup side by side with curl on the loopback sandbox, from a release build: nine
+# comparisons (throughput, memory, screen CPU, start-up, resume), one table, also
+# written to bench/RESULTS.md. About ten minutes; needs ~6 GB free in $$TMPDIR.
+# BENCH_ONLY=1,3 runs only those comparisons.
+bench: setup
+	swift build -c release
+	python3 bench/bench.py --bin .build/release/mediaup --out bench/RESULTS.md $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 # Opens the terminal UI. With D360_API_KEY set: uploads go to 360dialog, and the
 # Files pane opens DIR (default: your home folder). Without it: the built-in sandbox

@@ -216,7 +216,6 @@ struct SandboxHandlers: Sendable {
         let generation: Int
         switch try await state.beginUpload(token: token, offset: offset, contentLength: contentLength) {
         case .alreadyComplete(let handle):
-            _ = try await digestIfComplete(token: token)
             return await reply(.upload, ["h": .string(handle)])
         case .proceed(let g):
             generation = g
@@ -241,7 +240,6 @@ struct SandboxHandlers: Sendable {
                         throw APIError(.badRequest, "upload superseded by a newer request for this session")
                     case .reset(let at):
                         logger.info("reset fault: cutting the connection", metadata: ["offset": "\(at)"])
-                        _ = try await digestIfComplete(token: token)
                         await cutConnection(context.channel)
                         throw ConnectionCut()
                     case .stall(let at, let rest):
@@ -274,7 +272,7 @@ struct SandboxHandlers: Sendable {
         }
 
         if expired { throw APIError.sessionGone }
-        let snap = try await digestIfComplete(token: token)
+        guard let snap = await state.snapshot(token: token) else { throw APIError.sessionGone }
         if overflow {
             throw APIError(.badRequest, "body exceeds file_length \(snap.declared)")
         }
@@ -282,17 +280,6 @@ struct SandboxHandlers: Sendable {
             return await reply(.upload, ["h": .string(handle)])
         }
         return await reply(.upload, ["id": .string(snap.id), "file_offset": .number(snap.received)])
-    }
-
-    /// The session's state; when it has just become complete, first hashes the stored
-    /// file (streamed from disk, off the state actor) and records the digest.
-    private func digestIfComplete(token: String) async throws -> UploadSnapshot {
-        guard let snap = await state.snapshot(token: token) else { throw APIError.sessionGone }
-        if snap.needsDigest {
-            let digest = try SHA256Digest.ofFile(at: snap.path)
-            await state.setDigest(token: token, sha256: digest)
-        }
-        return snap
     }
 
     /// Cuts the TCP connection the way a crashed server or a middlebox would:

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UploadCore
 
 /// A local HTTP server speaking 360dialog's Media Uploads API (resumable
 /// `/uploads` + `/upload:<id>` sessions and plain `/media`), with injectable
@@ -55,6 +56,7 @@ public final class SandboxServer: Sendable {
         // Constant paths win over the one-component parameter route in Hummingbird's trie.
         router.post("uploads") { request, _ in try await handlers.createSession(request) }
         router.post("media") { request, _ in try await handlers.uploadMedia(request) }
+        router.get("sandbox/stats") { _, _ in jsonResponse(.ok, await state.statistics()) }
         router.get(":session") { request, context in
             try await handlers.sessionStatus(request, session: context.parameters.get("session") ?? "")
         }
@@ -115,8 +117,17 @@ public final class SandboxServer: Sendable {
     // MARK: Inspection and control for tests
 
     /// Every resumable session created so far, oldest first (expired ones included), also
-    /// those an earlier sandbox on the same storage directory created.
-    public func sessions() async -> [SandboxSession] { await state.allSessions() }
+    /// those an earlier sandbox on the same storage directory created. Complete sessions
+    /// are hashed here, when first asked for, not while the client waits for its reply:
+    /// a GiB's digest would otherwise make the sandbox slower than the clients it measures.
+    public func sessions() async -> [SandboxSession] {
+        for (token, path) in await state.completeSessionsWithoutDigest() {
+            if let digest = try? SHA256Digest.ofFile(at: path) {
+                await state.setDigest(token: token, sha256: digest)
+            }
+        }
+        return await state.allSessions()
+    }
 
     /// Every file received through `POST /media`, oldest first.
     public func mediaUploads() async -> [SandboxMedia] { await state.allMedia() }

@@ -47,7 +47,6 @@ struct UploadSnapshot: Sendable {
     var received: Int64
     var declared: Int64
     var handle: String?
-    var needsDigest: Bool
     var path: String
 }
 
@@ -350,8 +349,12 @@ actor SandboxState {
         guard let s = sessionsByToken[token] else { return nil }
         return UploadSnapshot(
             id: s.id, received: s.received, declared: s.declared,
-            handle: s.complete ? s.handle : nil,
-            needsDigest: s.complete && s.sha256 == nil, path: s.path)
+            handle: s.complete ? s.handle : nil, path: s.path)
+    }
+
+    /// Tokens and data files of complete sessions not hashed yet.
+    func completeSessionsWithoutDigest() -> [(token: String, path: String)] {
+        sessionOrder.compactMap { sessionsByToken[$0] }.filter { $0.complete && $0.sha256 == nil }.map { ($0.token, $0.path) }
     }
 
     func setDigest(token: String, sha256: String) {
@@ -418,6 +421,23 @@ actor SandboxState {
     }
 
     func offsetRefusals() -> [SandboxOffsetRefusal] { refusals }
+
+    /// Totals since start (`GET /sandbox/stats`): what arrived, what was kept, and the
+    /// requests whose `file_offset` was refused, so a client's re-sent bytes can be counted.
+    func statistics() -> [String: JSONValue] {
+        let all = Array(sessionsByToken.values)
+        return [
+            "sessions": .number(Int64(all.count)),
+            "sessions_complete": .number(Int64(all.filter(\.complete).count)),
+            "session_bytes_stored": .number(all.reduce(0) { $0 + $1.received }),
+            "session_body_bytes_received": .number(all.reduce(0) { $0 + $1.totalBody }),
+            "upload_requests": .number(Int64(all.reduce(0) { $0 + $1.uploadRequests })),
+            "offset_refusals": .number(Int64(refusals.count)),
+            "offset_refusals_below_server_offset": .number(Int64(refusals.filter { $0.sent < $0.held }.count)),
+            "media_uploads": .number(Int64(media.count)),
+            "media_bytes_stored": .number(media.reduce(0) { $0 + $1.length }),
+        ]
+    }
     func stallCount() -> Int { stallsFired }
 
     func record(_ r: SandboxRequestRecord) { log.append(r) }

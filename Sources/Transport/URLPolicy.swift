@@ -10,7 +10,7 @@ import Darwin
 /// Decides, before any traffic, whether a URL may be used: http or https only, and plain
 /// http only to a loopback host (the local sandbox). The API key travels in a header, so
 /// it must never cross a network in clear text.
-enum URLPolicy {
+public enum URLPolicy {
     /// The parts of a URL the transport needs to know about.
     struct Target: Equatable {
         var scheme: String
@@ -49,6 +49,11 @@ enum URLPolicy {
             throw .invalidURL("unsupported scheme \(scheme); only http and https are allowed")
         }
         return Target(scheme: scheme, host: host, isLoopback: loopback)
+    }
+
+    /// Whether `url` is a valid URL whose host is this machine.
+    public static func isLoopback(url: String) -> Bool {
+        (try? check(url))?.isLoopback ?? false
     }
 
     /// `localhost`, `[::1]`, or a dotted IPv4 address in 127.0.0.0/8.

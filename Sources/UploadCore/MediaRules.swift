@@ -114,8 +114,9 @@ public enum MediaRules {
         head.count > 20 && String(decoding: head[12..<16], as: UTF8.self) == "VP8X" && (head[20] & 0x02) != 0
     }
 
-    /// Judges a file of `size` bytes whose first bytes are `head` for `route`.
-    public static func verdict(head: [UInt8], fileName: String, size: Int64, route: UploadRoute) -> MediaVerdict {
+    /// Judges a file of `size` bytes whose first bytes are `head` for `route`. Without
+    /// `sizeLimits` only the type is judged (benchmarks against a local sandbox).
+    public static func verdict(head: [UInt8], fileName: String, size: Int64, route: UploadRoute, sizeLimits: Bool = true) -> MediaVerdict {
         if size == 0 { return .rejected(reason: "the file is empty") }
         let type = detect(head: head, fileName: fileName)
         guard let kind = type.kind else {
@@ -125,7 +126,7 @@ public enum MediaRules {
             return .rejected(reason: "\(type.mime) cannot go through a resumable session (PDF, JPEG, PNG or MP4 only); use --via media")
         }
         let limit = sizeLimit(for: kind, animated: kind == .sticker && isAnimatedWebP(head))
-        if size > limit {
+        if sizeLimits && size > limit {
             return .rejected(reason: "\(ByteFormat.string(size)) is over WhatsApp's \(ByteFormat.string(limit)) limit for \(kind.rawValue) files")
         }
         return .accepted(type)
@@ -133,7 +134,7 @@ public enum MediaRules {
 
     /// Reads the head of the file at `path` and judges it; unreadable files are refused
     /// with the system's reason.
-    public static func verdict(forFileAt path: String, route: UploadRoute) -> MediaVerdict {
+    public static func verdict(forFileAt path: String, route: UploadRoute, sizeLimits: Bool = true) -> MediaVerdict {
         switch FileIdentity.read(path: path) {
         case .failure(let problem):
             return .rejected(reason: problem.message)
@@ -142,7 +143,7 @@ public enum MediaRules {
             do { head = try FileIdentity.readHead(path: path, count: sniffLength) } catch {
                 return .rejected(reason: "cannot read \(error.message)")
             }
-            return verdict(head: head, fileName: path, size: identity.size, route: route)
+            return verdict(head: head, fileName: path, size: identity.size, route: route, sizeLimits: sizeLimits)
         }
     }
 }

@@ -24,12 +24,17 @@ public actor Uploader {
         public var chunkSize: Int64?
         /// Seconds between looks at a session another process holds.
         public var takeOverPollInterval: Double
+        /// Whether files over WhatsApp's size limits are refused. Only a local sandbox
+        /// takes bigger ones; benchmarks use it to send a GiB.
+        public var enforcesSizeLimits: Bool
 
-        public init(parallel: Int = 4, retry: RetryPolicy = RetryPolicy(), chunkSize: Int64? = nil, takeOverPollInterval: Double = 1) {
+        public init(parallel: Int = 4, retry: RetryPolicy = RetryPolicy(), chunkSize: Int64? = nil, takeOverPollInterval: Double = 1,
+                    enforcesSizeLimits: Bool = true) {
             self.parallel = max(1, parallel)
             self.retry = retry
             self.chunkSize = chunkSize
             self.takeOverPollInterval = takeOverPollInterval
+            self.enforcesSizeLimits = enforcesSizeLimits
         }
     }
 
@@ -160,7 +165,7 @@ public actor Uploader {
         let path = FilePaths.absolute(rawPath)
         let identity = try FileIdentity.read(path: path).get()
         let mediaType: MediaType
-        switch MediaRules.verdict(forFileAt: path, route: route) {
+        switch MediaRules.verdict(forFileAt: path, route: route, sizeLimits: options.enforcesSizeLimits) {
         case .rejected(let reason): throw FileProblem(reason)
         case .accepted(let type): mediaType = type
         }
@@ -384,7 +389,7 @@ public actor Uploader {
             if session.remoteId == nil && session.serverOffset == 0 {
                 session.fileSize = identity.size
                 session.fileModified = identity.modifiedNanoseconds
-                if case .rejected(let reason) = MediaRules.verdict(forFileAt: session.path, route: session.route) {
+                if case .rejected(let reason) = MediaRules.verdict(forFileAt: session.path, route: session.route, sizeLimits: options.enforcesSizeLimits) {
                     return RowEnd(state: .failed, message: reason)
                 }
                 update(id) { $0.session.fileSize = identity.size; $0.session.fileModified = identity.modifiedNanoseconds }

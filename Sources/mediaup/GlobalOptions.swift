@@ -120,6 +120,9 @@ struct TransferOptions: ParsableArguments {
     @Option(name: .customLong("chunk-size"), help: ArgumentHelp("Bytes per request of a resumable session (default: the whole rest in one).", valueName: "BYTES"))
     var chunkSize: Int64?
 
+    @Flag(name: .customLong("ignore-size-limits"), help: ArgumentHelp("Send files over WhatsApp's size limits; only to a sandbox on this machine (benchmarks). The real API refuses such files."))
+    var ignoreSizeLimits = false
+
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
@@ -134,10 +137,14 @@ struct TransferOptions: ParsableArguments {
 
     /// An uploader over libcurl to `endpoint`, journaling in `stateDirectory`.
     func makeUploader(endpoint: APIEndpoint, stateDirectory: String, global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
+        if ignoreSizeLimits && !URLPolicy.isLoopback(url: endpoint.baseURL) {
+            throw UsageError("--ignore-size-limits is only for a sandbox on this machine: WhatsApp refuses files over its limits")
+        }
         let (journal, logger) = try global.openState(directory: stateDirectory)
         let limits = TransferLimits(connectTimeout: 15, stallTimeout: stallTimeout)
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
-        let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize)
+        let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
+                                       enforcesSizeLimits: !ignoreSizeLimits)
         let uploader = Uploader(journal: journal, api: api, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)
     }
