@@ -60,7 +60,7 @@ let package = Package(
             dependencies: ["Sandbox", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport"]),
+        .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "UploadCore"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),

@@ -45,7 +45,7 @@ public struct FileLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let time = Date().formatted(.iso8601)
+        let time = UTCText.string(Date(), separator: "T", suffix: "Z")
         let extra = metadata.merging(event.metadata ?? [:]) { $1 }
         let context = extra.isEmpty ? "" : " " + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         sink.write("\(time) \(event.level) \(label): \(event.message)\(context)\n")

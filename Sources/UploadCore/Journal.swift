@@ -116,10 +116,28 @@ public final class Journal: Sendable {
         return statvfs((path as NSString).deletingLastPathComponent, &info) == 0 && info.f_bavail == 0
     }
 
+    /// One statement, compiled once per connection: saves happen on every state change.
+    private static let saveSQL = "INSERT OR REPLACE INTO \(UploadSession.databaseTableName) ("
+        + UploadSession.databaseColumnNames.joined(separator: ", ") + ") VALUES ("
+        + UploadSession.databaseColumnNames.map { _ in "?" }.joined(separator: ", ") + ")"
+
+    private static let sessionByIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE id = ?"
+    private static let sessionByRemoteIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE remoteId = ? LIMIT 1"
+
+    /// The newest session for one version of a file by one route, done or not.
+    private static let latestSessionSQL = """
+        SELECT * FROM \(UploadSession.databaseTableName)
+        WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND (state = '\(UploadState.done.rawValue)') = ?
+        ORDER BY createdAt DESC LIMIT 1
+        """
+
     /// Writes (inserts or replaces) a session.
     public func save(_ session: UploadSession) throws(JournalError) {
         do {
-            try database.write { db in try session.save(db) }
+            // One statement is atomic on its own: no BEGIN/COMMIT around it.
+            try database.writeWithoutTransaction { db in
+                try db.cachedStatement(sql: Self.saveSQL).execute(arguments: StatementArguments(session.databaseValues))
+            }
         } catch {
             throw JournalError("cannot write the journal \(path): \(Self.reason(error, at: path))")
         }
@@ -148,9 +166,9 @@ public final class Journal: Sendable {
     /// The session with this local id, or with this server session id.
     public func session(id: String) throws(JournalError) -> UploadSession? {
         do {
-            return try database.read { db in
-                try UploadSession.fetchOne(db, key: id)
-                    ?? UploadSession.filter(Column("remoteId") == id).fetchOne(db)
+            return try database.unsafeRead { db in
+                try UploadSession.fetchOne(db.cachedStatement(sql: Self.sessionByIDSQL), arguments: [id])
+                    ?? UploadSession.fetchOne(db.cachedStatement(sql: Self.sessionByRemoteIDSQL), arguments: [id])
             }
         } catch {
             throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")
@@ -169,16 +187,11 @@ public final class Journal: Sendable {
 
     private func latestSession(path: String, identity: FileIdentity, route: UploadRoute, done: Bool) throws(JournalError) -> UploadSession? {
         do {
-            return try database.read { db in
-                let state = Column("state")
-                return try UploadSession
-                    .filter(Column("path") == path)
-                    .filter(Column("fileSize") == identity.size)
-                    .filter(Column("fileModified") == identity.modifiedNanoseconds)
-                    .filter(Column("route") == route.rawValue)
-                    .filter(done ? state == UploadState.done.rawValue : state != UploadState.done.rawValue)
-                    .order(Column("createdAt").desc)
-                    .fetchOne(db)
+            // A single SELECT sees one consistent state: no read transaction needed.
+            return try database.unsafeRead { db in
+                try UploadSession.fetchOne(
+                    db.cachedStatement(sql: Self.latestSessionSQL),
+                    arguments: [path, identity.size, identity.modifiedNanoseconds, route, done])
             }
         } catch {
             throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")

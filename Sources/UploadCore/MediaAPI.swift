@@ -24,7 +24,7 @@ public struct APIEndpoint: Sendable {
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed),
               let scheme = components.scheme?.lowercased(),
-              let host = components.host, !host.isEmpty,
+              case let host = Self.hostText(trimmed), !host.isEmpty,
               components.query == nil, components.fragment == nil
         else {
             throw ConfigurationError("the base URL \"\(baseURL)\" is not a valid URL (expected e.g. \(Self.defaultBaseURL))")
@@ -65,10 +65,23 @@ public struct APIEndpoint: Sendable {
     /// Whether a key was given.
     public var hasKey: Bool { !apiKey.isEmpty }
 
+    /// The host as written in a URL that URLComponents accepted. Not `components.host`:
+    /// that runs international names through ICU, megabytes of resident memory for a
+    /// check that needs none of it.
+    static func hostText(_ url: String) -> String {
+        guard let start = url.range(of: "://")?.upperBound else { return "" }
+        var authority = url[start...].prefix { !"/?#".contains($0) }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") { return String(authority.prefix { $0 != "]" }) + "]" }
+        return String(authority.prefix { $0 != ":" })
+    }
+
     /// Whether `host` names this machine: 127.0.0.0/8, localhost or ::1.
     public static func isLoopbackHost(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+        var address = in_addr()
+        let loopbackIPv4 = inet_pton(AF_INET, bare, &address) == 1 && withUnsafeBytes(of: &address) { $0.first == 127 }
+        return bare == "localhost" || bare == "::1" || loopbackIPv4
     }
 }
 

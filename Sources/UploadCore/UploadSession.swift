@@ -102,8 +102,57 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public var identity: FileIdentity { FileIdentity(size: fileSize, modifiedNanoseconds: fileModified) }
 }
 
+extension UploadState: DatabaseValueConvertible {}
+extension UploadRoute: DatabaseValueConvertible {}
+
+/// Rows are read and written by hand, not through Codable: GRDB's Codable path cost
+/// more than SQLite itself when a catalogue of 2,000 small files went up
+/// (bench/RESULTS.md, comparison 8).
 extension UploadSession: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "session"
+
+    /// The table's columns, in the order of `databaseValues`.
+    static let databaseColumnNames = [
+        "id", "path", "fileName", "fileSize", "fileModified", "mimeType", "route", "remoteId", "serverOffset",
+        "state", "handle", "mediaId", "sha256", "attempts", "lastError", "createdAt", "updatedAt",
+    ]
+
+    /// The row's values, in the order of `databaseColumnNames`.
+    var databaseValues: [(any DatabaseValueConvertible)?] {
+        [id, path, fileName, fileSize, fileModified, mimeType, route, remoteId, serverOffset,
+         state, handle, mediaId, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt)]
+    }
+
+    /// A date column in GRDB's text form, read without GRDB's Calendar (see `UTCText`);
+    /// any other form GRDB reads as usual.
+    private static func date(_ row: Row, _ column: String) throws -> Date {
+        if let text = try? row.decode(String.self, forColumn: column), let date = UTCText.date(from: text) { return date }
+        return try row.decode(forColumn: column)
+    }
+
+    public init(row: Row) throws {
+        id = try row.decode(forColumn: "id")
+        path = try row.decode(forColumn: "path")
+        fileName = try row.decode(forColumn: "fileName")
+        fileSize = try row.decode(forColumn: "fileSize")
+        fileModified = try row.decode(forColumn: "fileModified")
+        mimeType = try row.decode(forColumn: "mimeType")
+        route = try row.decode(forColumn: "route")
+        remoteId = try row.decode(forColumn: "remoteId")
+        serverOffset = try row.decode(forColumn: "serverOffset")
+        state = try row.decode(forColumn: "state")
+        handle = try row.decode(forColumn: "handle")
+        mediaId = try row.decode(forColumn: "mediaId")
+        sha256 = try row.decode(forColumn: "sha256")
+        attempts = try row.decode(forColumn: "attempts")
+        lastError = try row.decode(forColumn: "lastError")
+        createdAt = try Self.date(row, "createdAt")
+        updatedAt = try Self.date(row, "updatedAt")
+    }
+
+    public func encode(to container: inout PersistenceContainer) throws {
+        for (name, value) in zip(Self.databaseColumnNames, databaseValues) { container[name] = value }
+    }
 }
 
 /// A session plus what only a running process knows: bytes in flight, when the next

@@ -56,7 +56,15 @@ public actor Uploader {
     private var running: [String: Running] = [:]
     private var stopRequests: [String: StopKind] = [:]
     private var observers: [UUID: AsyncStream<UploaderEvent>.Continuation] = [:]
-    private var settleWaiters: [UUID: (ids: Set<String>, continuation: CheckedContinuation<Void, Never>)] = [:]
+    /// Callers of `waitUntilSettled`, each with the ids it waits for that are still active;
+    /// kept per id so that a change costs a set update, not a scan of every id.
+    private var settleWaiters: [UUID: (ids: Set<String>, active: Set<String>, continuation: CheckedContinuation<Void, Never>)] = [:]
+    /// Sessions in the order they became queued, from `queueHead` on. An entry whose row
+    /// has left the queued state since is skipped when reached, so scheduling costs the
+    /// same with 2,000 rows as with 2.
+    private var queue: [String] = []
+    private var queueHead = 0
+    private var inQueue: Set<String> = []
     /// Set when the server refused the key: nothing more starts until it changes.
     private var refusedKeyMessage: String?
     /// Bumped per attempt, so late progress from an ended attempt is ignored.
@@ -145,15 +153,16 @@ public actor Uploader {
     /// (a cancelled session is left out).
     public func waitUntilSettled(_ ids: [String]) async -> [UploadSnapshot] {
         let wanted = Set(ids)
-        if !isAnyActive(wanted) { return ids.compactMap { snapshots[$0] } }
+        let active = wanted.filter(isActive)
+        if active.isEmpty { return ids.compactMap { snapshots[$0] } }
         await withCheckedContinuation { continuation in
-            settleWaiters[UUID()] = (wanted, continuation)
+            settleWaiters[UUID()] = (wanted, active, continuation)
         }
         return ids.compactMap { snapshots[$0] }
     }
 
-    private func isAnyActive(_ ids: Set<String>) -> Bool {
-        ids.contains { id in running[id] != nil || (snapshots[id]?.session.state.isActive ?? false) }
+    private func isActive(_ id: String) -> Bool {
+        running[id] != nil || (snapshots[id]?.session.state.isActive ?? false)
     }
 
     // MARK: - Commands
@@ -277,20 +286,34 @@ public actor Uploader {
     // MARK: - Scheduling
 
     private func schedule() {
-        let queued = order.filter { id in snapshots[id]?.session.state == .queued && running[id] == nil }
-        for id in queued {
-            if let refused = refusedKeyMessage, var snapshot = snapshots[id] {
+        while queueHead < queue.count {
+            let id = queue[queueHead]
+            let isQueued = snapshots[id]?.session.state == .queued && running[id] == nil
+            if isQueued && refusedKeyMessage == nil && running.count >= options.parallel { break }
+            queueHead += 1
+            inQueue.remove(id)
+            guard isQueued, var snapshot = snapshots[id] else { continue }
+            if let refused = refusedKeyMessage {
                 snapshot.session.state = .failed
                 snapshot.session.lastError = "not sent: \(refused)"
                 persistOrFail(&snapshot)
                 publish(snapshot)
                 continue
             }
-            guard running.count < options.parallel else { break }
             let control = TransferControl()
             let task = Task { await self.drive(id: id, control: control) }
             running[id] = Running(task: task, control: control)
         }
+        if queueHead > 1024 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+    }
+
+    /// Puts a queued row at the back of the queue (once).
+    private func noteQueued(_ snapshot: UploadSnapshot) {
+        guard snapshot.session.state == .queued, inQueue.insert(snapshot.id).inserted else { return }
+        queue.append(snapshot.id)
     }
 
     private func forget(_ id: String) {
@@ -301,7 +324,7 @@ public actor Uploader {
         snapshots[id] = nil
         order.removeAll { $0 == id }
         emit(.removed(id: id))
-        settle()
+        settle(id)
     }
 
     // MARK: - Driving one session
@@ -594,7 +617,7 @@ public actor Uploader {
             logger.info("session \(id) ended \(end.state.rawValue): \(end.message ?? "")")
         }
         schedule()
-        settle()
+        settle(id)
     }
 
     // MARK: - State plumbing
@@ -607,18 +630,31 @@ public actor Uploader {
 
     private func publish(_ snapshot: UploadSnapshot) {
         snapshots[snapshot.id] = snapshot
+        noteQueued(snapshot)
         emit(.updated(snapshot))
-        settle()
+        settle(snapshot.id)
     }
 
     private func emit(_ event: UploaderEvent) {
         for continuation in observers.values { continuation.yield(event) }
     }
 
-    private func settle() {
-        for (key, waiter) in settleWaiters where !isAnyActive(waiter.ids) {
-            settleWaiters[key] = nil
-            waiter.continuation.resume()
+    /// Tells the waiters for `id` whether it is still active; wakes those left with none.
+    private func settle(_ id: String) {
+        let active = isActive(id)
+        for (key, var waiter) in settleWaiters where waiter.ids.contains(id) {
+            if active {
+                waiter.active.insert(id)
+                settleWaiters[key] = waiter
+            } else {
+                waiter.active.remove(id)
+                if waiter.active.isEmpty {
+                    settleWaiters[key] = nil
+                    waiter.continuation.resume()
+                } else {
+                    settleWaiters[key] = waiter
+                }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import UploadCore
 
@@ -72,5 +73,28 @@ struct JournalTests {
             withExtendedLifetime(attempt) {}
         }
         #expect(!SessionLock.isHeldElsewhere(sessionID: "s1", stateDirectory: directory))
+    }
+}
+
+/// Dates are written and read by hand (no DateFormatter, no ICU), in GRDB's own form.
+@Suite("Journal dates")
+struct JournalDateTests {
+    @Test("written in GRDB's form, UTC, to the millisecond, and read back")
+    func roundTrip() throws {
+        let date = Date(timeIntervalSince1970: 1_795_617_388.2849)
+        let text = UTCText.string(date)
+        #expect(text == "2026-11-25 14:36:28.284")
+        let read = try #require(UTCText.date(from: text))
+        #expect(abs(read.timeIntervalSince1970 - 1_795_617_388.284) < 0.0005)
+        #expect(UTCText.string(date, separator: "T", suffix: "Z") == "2026-11-25T14:36:28.284Z")
+        // GRDB reads the same text to the same instant.
+        #expect(Date.fromDatabaseValue(text.databaseValue).map { abs($0.timeIntervalSince(read)) < 0.0005 } == true)
+    }
+
+    @Test("other forms are not taken for this one")
+    func refusesOtherForms() {
+        #expect(UTCText.date(from: "2026-11-25T14:36:28.284") == nil)
+        #expect(UTCText.date(from: "2026-11-25 14:36:28") == nil)
+        #expect(UTCText.date(from: "2026-1x-25 14:36:28.284") == nil)
     }
 }

@@ -109,6 +109,17 @@ struct EndpointTests {
         #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "not a url", apiKey: "k") }
         #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "https://ok.example", apiKey: nil) }
         #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "https://ok.example", apiKey: "a\nb") }
+        // A loopback name in the user part does not make the host loopback.
+        #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "http://127.0.0.1@example.com/", apiKey: "k") }
+        #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "http://localhost.example.com:80", apiKey: "k") }
+        #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "http://127.example.com", apiKey: "k") }
+    }
+
+    @Test func hostIsReadFromTheURLText() {
+        #expect(APIEndpoint.hostText("https://user:pw@waba-v2.360dialog.io:443/v1?x#y") == "waba-v2.360dialog.io")
+        #expect(APIEndpoint.hostText("http://[::1]:8360/") == "[::1]")
+        #expect(APIEndpoint.hostText("http://127.0.0.1") == "127.0.0.1")
+        #expect(APIEndpoint.hostText("no scheme") == "")
     }
 }
 
