@@ -24,16 +24,22 @@ public actor Uploader {
         public var chunkSize: Int64?
         /// Seconds between looks at a session another process holds.
         public var takeOverPollInterval: Double
+        /// Whether each file's SHA-256 is computed beside its transfer (`sha256` of the
+        /// session). Off by default: on a machine whose cores are busy (a local server,
+        /// several transfers) the hash's second of CPU per GB slows the uploads that
+        /// users compare with curl (bench/RESULTS.md).
+        public var computesSHA256: Bool
         /// Whether files over WhatsApp's size limits are refused. Only a local sandbox
         /// takes bigger ones; benchmarks use it to send a GiB.
         public var enforcesSizeLimits: Bool
 
         public init(parallel: Int = 4, retry: RetryPolicy = RetryPolicy(), chunkSize: Int64? = nil, takeOverPollInterval: Double = 1,
-                    enforcesSizeLimits: Bool = true) {
+                    computesSHA256: Bool = false, enforcesSizeLimits: Bool = true) {
             self.parallel = max(1, parallel)
             self.retry = retry
             self.chunkSize = chunkSize
             self.takeOverPollInterval = takeOverPollInterval
+            self.computesSHA256 = computesSHA256
             self.enforcesSizeLimits = enforcesSizeLimits
         }
     }
@@ -422,8 +428,8 @@ public actor Uploader {
         case .success: break
         }
         let path = session.path
-        let hash = Task.detached { await BackgroundHashing.sha256(ofFileAt: path) }
-        defer { hash.cancel() }
+        let hash = options.computesSHA256 ? Task.detached { await BackgroundHashing.sha256(ofFileAt: path) } : nil
+        defer { hash?.cancel() }
 
         var retriesUsed = 0
         var offsetAtLastFailure: Int64 = -1
@@ -435,13 +441,13 @@ public actor Uploader {
                 guard case .success(let identity) = FileIdentity.read(path: path), identity == snapshots[id]?.session.identity else {
                     return RowEnd(state: .fileChanged, message: "\(session.fileName) changed on disk while it was being sent; the server's copy may be mixed. Retry to send it again")
                 }
-                let digest = await hash.value
+                let digest = await hash?.value
                 update(id) {
                     switch result {
                     case .handle(let handle): $0.session.handle = handle
                     case .mediaID(let mediaID): $0.session.mediaId = mediaID
                     }
-                    $0.session.sha256 = try? digest.get()
+                    $0.session.sha256 = try? digest?.get()
                     $0.session.serverOffset = $0.session.fileSize
                     $0.transferredBytes = $0.session.fileSize
                     $0.session.state = .done

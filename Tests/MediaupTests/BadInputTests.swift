@@ -34,7 +34,7 @@ struct BadInputTests {
     /// Uploads one good file so the journal has a session to keep; returns its id.
     static func seedJournal(_ bed: BinaryBed) async throws -> String {
         let earlier = bed.makeFile("earlier.png", size: 2000)
-        let outcome = try await bed.run(["upload", "--json", earlier])
+        let outcome = try await bed.run(["upload", "--json", "--sha256", earlier])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         return try #require(outcome.objects.first?["session_id"] as? String)
     }
@@ -52,7 +52,7 @@ struct BadInputTests {
     static func uploadBesideGood(_ bed: BinaryBed, _ bad: [String], extra: [String] = [],
                                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> ([String: [String: Any]], BinaryBed.Outcome) {
         let good = bed.makeFile("good-\(UUID().uuidString.prefix(6)).png", size: 50_000)
-        let outcome = try await bed.run(["upload", "--json"] + extra + bad + [good])
+        let outcome = try await bed.run(["upload", "--json", "--sha256", "--sha256"] + extra + bad + [good])
         #expect(outcome.status == 1, "stderr: \(outcome.stderr)", sourceLocation: sourceLocation)
         #expect(outcome.lines.count == bad.count + 1, "\(outcome.stdout)", sourceLocation: sourceLocation)
         try await expectArrived(good, in: outcome, bed: bed, sourceLocation: sourceLocation)
@@ -97,7 +97,7 @@ struct BadInputTests {
         #expect(chmod(locked, 0) == 0)
         if getuid() == 0 {
             // Root bypasses file modes: the file is readable, so it must arrive byte for byte.
-            let outcome = try await bed.run(["upload", "--json", locked])
+            let outcome = try await bed.run(["upload", "--json", "--sha256", locked])
             #expect(outcome.status == 0, "\(outcome.stderr)")
             try await Self.expectArrived(locked, in: outcome, bed: bed)
         } else {
@@ -177,7 +177,7 @@ struct BadInputTests {
         let bed = try await BinaryBed()
         defer { Task { await bed.stop() } }
         let png = bed.makeFile("actually-an-image.pdf", size: 4000)
-        let outcome = try await bed.run(["upload", "--json", png])
+        let outcome = try await bed.run(["upload", "--json", "--sha256", png])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         try await Self.expectArrived(png, in: outcome, bed: bed)
         #expect(await bed.server.sessions().first?.fileType == "image/png")
@@ -189,7 +189,7 @@ struct BadInputTests {
         defer { Task { await bed.stop() } }
         let names = ["with  two spaces.png", "quote \"double\" and 'single'.png", "line\nbreak.png", "emoji 😀🎬.png", "back\\slash\ttab.png"]
         let paths = names.map { bed.makeFile($0, size: 3000) }
-        let outcome = try await bed.run(["upload", "--json"] + paths)
+        let outcome = try await bed.run(["upload", "--json", "--sha256", "--sha256"] + paths)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.lines.count == paths.count, "one line per file, a newline in a name stays escaped")
         for path in paths { try await Self.expectArrived(path, in: outcome, bed: bed) }
@@ -214,7 +214,7 @@ struct BadInputTests {
         var environment = bed.environment
         environment["MEDIAUP"] = BinaryBed.binary
         environment["DIR"] = folder
-        let script = #"exec "$MEDIAUP" upload --json "$(printf '%sbad\377name.png' "$DIR")" "${DIR}good.png""#
+        let script = #"exec "$MEDIAUP" upload --json --sha256 "$(printf '%sbad\377name.png' "$DIR")" "${DIR}good.png""#
         let outcome = try await BinaryBed.Running(binary: "/bin/sh", arguments: ["-c", script], environment: environment,
                                                   directory: bed.directory).outcome()
         #expect(outcome.status == 1, "\(outcome.stderr)")
@@ -242,7 +242,7 @@ struct BadInputTests {
         defer { Task { await bed.stop() } }
         let big = bed.makeFile("changing.pdf", size: changingSize, magic: Magic.pdf)
         let good = bed.makeFile("steady.png", size: 20_000)
-        let running = try bed.start(["upload", "--json", big, good])
+        let running = try bed.start(["upload", "--json", "--sha256", big, good])
         let started = await eventually {
             await bed.server.sessions().contains { $0.declaredLength == changingSize && $0.receivedBytes > 300_000 }
         }
@@ -316,18 +316,18 @@ struct BadInputTests {
 
     @Test("no API key: exit 2, 'no API key'")
     func missingKey() async throws {
-        try await Self.expectBadConfiguration(["upload", "--json"], environment: { $0["D360_API_KEY"] = nil }, saying: "no API key")
+        try await Self.expectBadConfiguration(["upload", "--json", "--sha256", "--sha256"], environment: { $0["D360_API_KEY"] = nil }, saying: "no API key")
     }
 
     @Test("a malformed base URL: exit 2, 'not a valid URL'")
     func malformedBaseURL() async throws {
-        try await Self.expectBadConfiguration(["upload", "--json"], environment: { $0["MEDIAUP_BASE_URL"] = "::not a url" },
+        try await Self.expectBadConfiguration(["upload", "--json", "--sha256", "--sha256"], environment: { $0["MEDIAUP_BASE_URL"] = "::not a url" },
                                               saying: "not a valid URL")
     }
 
     @Test("http:// to a host that is not loopback: exit 2, refused before any request")
     func plainHTTPRemote() async throws {
-        try await Self.expectBadConfiguration(["upload", "--json", "--base-url", "http://example.com:8360"], saying: "refusing http://")
+        try await Self.expectBadConfiguration(["upload", "--json", "--sha256", "--base-url", "http://example.com:8360"], saying: "refusing http://")
     }
 
     @Test("a state directory under a regular file: exit 2, names the state directory")
@@ -337,7 +337,7 @@ struct BadInputTests {
         let earlier = try await Self.seedJournal(bed)
         let plain = bed.makeFile("plain.txt", size: 10, magic: [])
         let file = bed.makeFile("a.png", size: 1000)
-        let outcome = try await bed.run(["upload", "--json", "--state-dir", plain + "/state", file])
+        let outcome = try await bed.run(["upload", "--json", "--sha256", "--state-dir", plain + "/state", file])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("cannot create the state directory \(plain)/state"), "stderr was: \(outcome.stderr)")
         #expect(outcome.stdout.isEmpty)
@@ -358,7 +358,7 @@ struct BadInputTests {
         #expect(FileManager.default.createFile(atPath: state + "/journal.sqlite", contents: garbage))
 
         let file = bed.makeFile("after.png", size: 8000)
-        let outcome = try await bed.run(["upload", "--json", file])
+        let outcome = try await bed.run(["upload", "--json", "--sha256", file])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("mediaup: warning: the journal \(state)/journal.sqlite was unreadable; it was kept as"),
                 "stderr was: \(outcome.stderr)")
@@ -389,7 +389,7 @@ struct BadInputTests {
         environment["MEDIAUP_STATE_DIR"] = state
 
         let earlier = bed.makeFile("earlier.png", size: 2000)
-        let first = try await bed.run(["upload", "--json", earlier], environment: environment)
+        let first = try await bed.run(["upload", "--json", "--sha256", earlier], environment: environment)
         #expect(first.status == 0, "\(first.stderr)")
         let earlierID = try #require(first.objects.first?["session_id"] as? String)
 
@@ -402,7 +402,7 @@ struct BadInputTests {
         close(filler)
 
         let file = bed.makeFile("later.png", size: 2000)
-        let running = try bed.start(["upload", "--json", file], environment: environment)
+        let running = try bed.start(["upload", "--json", "--sha256", file], environment: environment)
         let outcome = await running.outcome()
         #expect(running.process.terminationReason == .exit, "it must not crash")
         // Where SQLite first needs a block decides the exit code: opening the journal

@@ -106,7 +106,7 @@ struct CommandTests {
         defer { Task { await bed.stop() } }
         let png = bed.makeFile("poster one.png", size: 400_000)
         let pdf = bed.makeFile("menu.pdf", size: 300_000, magic: Magic.pdf)
-        let outcome = try await bed.run(["upload", "--json", png, pdf])
+        let outcome = try await bed.run(["upload", "--json", "--sha256", png, pdf])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         #expect(outcome.lines.count == 2)
         let objects = outcome.objects
@@ -141,6 +141,8 @@ struct CommandTests {
         let media = try #require(await bed.server.mediaUploads().first)
         #expect(object["media_id"] as? String == media.id)
         #expect(object["handle"] is NSNull)
+        // Without --sha256 the file is not hashed: the field is there, null.
+        #expect(object["sha256"] is NSNull)
         #expect(media.sha256 == (try SHA256Digest.ofFile(at: png)))
     }
 
@@ -217,7 +219,7 @@ struct CommandTests {
         let before = try #require(await bed.server.sessions().first)
         #expect(before.receivedBytes < 4_000_000)
 
-        let outcome = try await bed.run(["upload", "--json", file])
+        let outcome = try await bed.run(["upload", "--json", "--sha256", file])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let object = try #require(outcome.objects.first)
         #expect(object["state"] as? String == "done")

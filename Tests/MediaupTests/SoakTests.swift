@@ -58,7 +58,7 @@ struct SoakTests {
 
         let started = Date()
         let outcome = try await bed.run(
-            ["upload", "--parallel", "4", "--json", "--stall-timeout", "2"] + plan.map { bed.directory + "/files/" + $0.name })
+            ["upload", "--parallel", "4", "--json", "--sha256", "--stall-timeout", "2"] + plan.map { bed.directory + "/files/" + $0.name })
         let seconds = Date().timeIntervalSince(started)
         #expect(outcome.status == 0, "stderr: \(outcome.stderr.suffix(2000))")
 

@@ -26,8 +26,10 @@ final class TestBed: Sendable {
                  limits: TransferLimits(connectTimeout: 5, stallTimeout: stallTimeout))
     }
 
-    func makeUploader(key: String = TestBed.key, stallTimeout: Double = 30, retries: Int = 5, chunkSize: Int64? = nil, parallel: Int = 4) throws -> Uploader {
-        let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: 0.1, maxDelay: 0.5), chunkSize: chunkSize)
+    func makeUploader(key: String = TestBed.key, stallTimeout: Double = 30, retries: Int = 5, chunkSize: Int64? = nil, parallel: Int = 4,
+                      computesSHA256: Bool = true) throws -> Uploader {
+        let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: 0.1, maxDelay: 0.5),
+                                       chunkSize: chunkSize, computesSHA256: computesSHA256)
         return Uploader(journal: journal, api: try makeAPI(key: key, stallTimeout: stallTimeout), stateDirectory: stateDirectory,
                         options: options, logger: quietLogger("test.uploader"))
     }

@@ -26,6 +26,19 @@ struct UploaderTests {
         #expect(try bed.journal.session(id: added.id)?.state == .done)
     }
 
+    @Test("without computesSHA256 nothing is hashed: the session ends done with no sha256")
+    func noDigestUnlessAsked() async throws {
+        let bed = try await TestBed()
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("menu.png", size: 500_000)
+        let uploader = try bed.makeUploader(computesSHA256: false)
+        let added = try await uploader.add(path: file, route: .resumable)
+        let result = try #require(await uploader.waitUntilSettled([added.id]).first)
+        #expect(result.session.state == .done)
+        #expect(result.session.sha256 == nil)
+        #expect(try bed.journal.session(id: added.id)?.sha256 == nil)
+    }
+
     @Test("a /media upload ends with a media id and equal bytes")
     func mediaUpload() async throws {
         let bed = try await TestBed()
