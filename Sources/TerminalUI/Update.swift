@@ -56,15 +56,7 @@ extension AppState {
             return []
         case .judged(let directory, let judgements):
             guard directory == self.directory else { return [] }
-            // One assignment, so the rows are rebuilt once, not once per file.
-            var judged = listing
-            for index in judged.indices {
-                if let judgement = judgements[judged[index].path] {
-                    judged[index].verdicts = judgement.verdicts
-                    judged[index].mime = judgement.mime
-                }
-            }
-            listing = judged
+            applyJudgements(judgements)
             return []
         case .uploader(let event):
             apply(event)
