@@ -62,7 +62,19 @@ extension AppState {
             apply(event)
             return []
         case .loaded(let snapshots):
-            for snapshot in snapshots { apply(.updated(snapshot)) }
+            // Rows found by id through an index: a linear search per row made loading a
+            // journal of 10,000 sessions quadratic, on the UI loop.
+            var rowIndex: [String: Int] = [:]
+            for (index, row) in uploads.enumerated() { rowIndex[row.id] = index }
+            for snapshot in snapshots {
+                meters[snapshot.id, default: RateMeter()].record(bytes: snapshot.transferredBytes, at: now)
+                if let index = rowIndex[snapshot.id] {
+                    uploads[index] = snapshot
+                } else {
+                    rowIndex[snapshot.id] = uploads.count
+                    uploads.append(snapshot)
+                }
+            }
             return []
         case .failed(let text), .notice(let text):
             self.message = text
