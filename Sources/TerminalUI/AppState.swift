@@ -37,7 +37,14 @@ public struct AppState: Sendable {
     // Files pane.
     public var directory: String { didSet { refreshVisibleEntries() } }
     /// The folder's entries as listed, in no particular order.
-    public var listing: [FileEntry] = [] { didSet { refreshVisibleEntries() } }
+    public var listing: [FileEntry] {
+        get { listingStorage }
+        set {
+            listingStorage = newValue
+            refreshVisibleEntries()
+        }
+    }
+    private var listingStorage: [FileEntry] = []
     public var listingError: String?
     public var loadingDirectory = true
     public var fileCursor = 0
@@ -77,6 +84,20 @@ public struct AppState: Sendable {
             entries.insert(FileEntry(name: "..", path: (directory as NSString).deletingLastPathComponent, isDirectory: true), at: 0)
         }
         visibleEntries = entries
+    }
+
+    /// Writes verdicts into the rows where they stand: they change no row's place, and
+    /// sorting a big folder again for each batch would stall the loop.
+    mutating func applyJudgements(_ judgements: [String: DirectoryLoader.Judgement]) {
+        func fill(_ entries: inout [FileEntry]) {
+            for index in entries.indices {
+                guard let judgement = judgements[entries[index].path] else { continue }
+                entries[index].verdicts = judgement.verdicts
+                entries[index].mime = judgement.mime
+            }
+        }
+        fill(&listingStorage)
+        fill(&visibleEntries)
     }
 
     /// The entry under the cursor.

@@ -109,6 +109,9 @@ public final class TerminalApp: Sendable {
         }
     }
 
+    /// How many rows are judged before the rest: more than any screen shows.
+    private static let firstJudged = 256
+
     /// Carries out effects: disk and network work on other threads, results back
     /// through the inbox.
     private func perform(_ effects: [Effect], backend: any TerminalBackend) {
@@ -118,9 +121,13 @@ public final class TerminalApp: Sendable {
                 DispatchQueue.global(qos: .userInitiated).async { [inbox] in
                     let listing = DirectoryLoader.list(directory, showHidden: showHidden)
                     inbox.post(.app(.listed(listing)))
-                    // Types and verdicts need each file's first bytes: a second pass.
-                    let judgements = DirectoryLoader.judge(listing.entries)
-                    inbox.post(.app(.judged(directory: directory, judgements: judgements)))
+                    // Types and verdicts need each file's first bytes: a second pass, after
+                    // the rows are on screen. The first rows by name (what a screen shows
+                    // first) are judged and sent before the rest.
+                    let entries = listing.entries
+                    for batch in [entries.prefix(Self.firstJudged), entries.dropFirst(Self.firstJudged)] where !batch.isEmpty {
+                        inbox.post(.app(.judged(directory: directory, judgements: DirectoryLoader.judge(Array(batch)))))
+                    }
                 }
             case .upload(let paths, let route):
                 Task { [uploader, inbox] in

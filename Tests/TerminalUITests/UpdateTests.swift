@@ -114,6 +114,39 @@ struct UpdateTests {
         #expect(state.uploads.isEmpty)
     }
 
+    @Test("verdicts arrive in batches after the listing: each fills its rows in place; the rest stay unjudged")
+    func judgedInBatches() {
+        var state = Fixture.state()
+        let unjudged = ["promo.mp4", "brochure.pdf", "teaser.mov"].map {
+            FileEntry(name: $0, path: "/data/" + $0, isDirectory: false, size: 10)
+        }
+        _ = state.update(.listed(DirectoryListing(path: "/data", entries: unjudged)))
+        state.fileCursor = 2
+        let order = state.visibleEntries.map(\.name)
+        let accepted = DirectoryLoader.Judgement(mime: "video/mp4", verdicts: [.resumable: .accepted(MediaType(mime: "video/mp4", kind: .video))])
+        _ = state.update(.judged(directory: "/data", judgements: ["/data/promo.mp4": accepted]))
+        #expect(state.visibleEntries.map(\.name) == order && state.fileCursor == 2)
+        #expect(state.visibleEntries.first { $0.name == "promo.mp4" }?.mime == "video/mp4")
+        #expect(state.listing.first { $0.name == "promo.mp4" }?.verdict(for: .resumable) == .accepted(MediaType(mime: "video/mp4", kind: .video)))
+        #expect(state.visibleEntries.first { $0.name == "teaser.mov" }?.verdicts == nil)
+        _ = state.update(.judged(directory: "/data", judgements: ["/data/teaser.mov": accepted, "/data/brochure.pdf": accepted]))
+        #expect(state.visibleEntries.filter { !$0.isDirectory }.allSatisfy { $0.mime == "video/mp4" })
+        // Batches for a folder left meanwhile are ignored.
+        _ = state.update(.judged(directory: "/elsewhere", judgements: ["/data/promo.mp4": DirectoryLoader.Judgement(mime: nil, verdicts: [:])]))
+        #expect(state.visibleEntries.first { $0.name == "promo.mp4" }?.mime == "video/mp4")
+    }
+
+    @Test("journal rows at start all show, in journal order; a row already known is updated, not doubled")
+    func loadedFromJournal() {
+        var state = Fixture.state()
+        _ = state.update(.uploader(.updated(Fixture.row("b.mp4", state: .queued))))
+        let rows = (0..<500).map { Fixture.row("j\($0).mp4", state: .done) } + [Fixture.row("b.mp4", state: .paused)]
+        _ = state.update(.loaded(rows))
+        #expect(state.uploads.count == 501)
+        #expect(state.uploads.first?.id == "b.mp4" && state.uploads.first?.session.state == .paused)
+        #expect(state.uploads.dropFirst().map(\.id) == (0..<500).map { "j\($0).mp4" })
+    }
+
     @Test("s cycles the sort and . asks for hidden files")
     func sortAndHidden() {
         var state = Fixture.state()
