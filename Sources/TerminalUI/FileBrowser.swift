@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import UploadCore
 
 #if canImport(Glibc)
@@ -69,7 +70,7 @@ public enum DirectoryLoader {
             return DirectoryListing(path: path, entries: [], error: "cannot open \(path): \(FileIdentity.errorText(errno))")
         }
         defer { closedir(directory) }
-        var entries: [FileEntry] = []
+        var names: [(name: String, valid: Bool)] = []
         while let record = readdir(directory) {
             let rawName = withUnsafeBytes(of: record.pointee.d_name) { buffer in
                 Array(buffer.prefix(while: { $0 != 0 }))
@@ -78,13 +79,25 @@ public enum DirectoryLoader {
             let name = decoded ?? rawName.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }.joined()
             if name == "." || name == ".." { continue }
             if !showHidden && name.hasPrefix(".") { continue }
-            let full = path == "/" ? "/" + name : path + "/" + name
-            guard decoded != nil else {
-                entries.append(FileEntry(name: name, path: full, isDirectory: false, problem: "the name is not valid UTF-8; rename the file to upload it"))
-                continue
-            }
-            entries.append(entry(name: name, path: full, in: dirfd(directory)))
+            names.append((name, decoded != nil))
         }
+        // Stat in parallel, one slice per core: for a folder of 100,000 files the stat
+        // calls are most of the wait before the first frame (bench/RESULTS.md, 5).
+        let folder = dirfd(directory)
+        let slices = names.count < 2_000 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let parts = Mutex([[FileEntry]](repeating: [], count: slices))
+        DispatchQueue.concurrentPerform(iterations: slices) { [names] slice in
+            let range = (names.count * slice / slices)..<(names.count * (slice + 1) / slices)
+            let part = names[range].map { item in
+                let full = path == "/" ? "/" + item.name : path + "/" + item.name
+                guard item.valid else {
+                    return FileEntry(name: item.name, path: full, isDirectory: false, problem: "the name is not valid UTF-8; rename the file to upload it")
+                }
+                return entry(name: item.name, path: full, in: folder)
+            }
+            parts.withLock { $0[slice] = part }
+        }
+        let entries = Array(parts.withLock { $0 }.joined())
         return DirectoryListing(path: path, entries: SortOrder.name.sorted(entries))
     }
 
@@ -146,15 +159,19 @@ public enum SortOrder: String, Sendable, CaseIterable {
         return all[(all.firstIndex(of: self)! + 1) % all.count]
     }
 
-    /// `entries` in this order, folders first.
+    /// `entries` in this order, folders first. Positions are sorted, not entries: an
+    /// entry holds several references, and moving 100,000 of them around a merge sort
+    /// cost more retains and releases than the comparisons (bench/RESULTS.md, 5).
     public func sorted(_ entries: [FileEntry]) -> [FileEntry] {
-        entries.sorted { a, b in
-            if a.isDirectory != b.isDirectory { return a.isDirectory }
-            switch self {
-            case .name: return NameOrder.precedes(a.name, a.nameKey, b.name, b.nameKey)
-            case .size: return a.size != b.size ? a.size > b.size : a.name < b.name
-            case .time: return a.modified != b.modified ? a.modified > b.modified : a.name < b.name
-            }
+        entries.withUnsafeBufferPointer { all in
+            all.indices.sorted { i, j in
+                if all[i].isDirectory != all[j].isDirectory { return all[i].isDirectory }
+                switch self {
+                case .name: return NameOrder.precedes(all[i].name, all[i].nameKey, all[j].name, all[j].nameKey)
+                case .size: return all[i].size != all[j].size ? all[i].size > all[j].size : all[i].name < all[j].name
+                case .time: return all[i].modified != all[j].modified ? all[i].modified > all[j].modified : all[i].name < all[j].name
+                }
+            }.map { all[$0] }
         }
     }
 }
