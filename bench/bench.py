@@ -21,7 +21,6 @@ import os
 import platform
 import pty
 import re
-import resource
 import select
 import shutil
 import signal
@@ -84,12 +83,12 @@ def spawn(argv, env, stdout_path=os.devnull, stderr_path=os.devnull):
 
 
 def run_measured(argv, env, what):
-    """Runs argv to the end: (seconds, peak RSS in KiB). A non-zero exit is a Failure."""
+    """Runs argv to the end: its seconds. A non-zero exit is a Failure."""
     err = tempfile.NamedTemporaryFile(prefix="bench-stderr-", delete=False).name
     out = err + ".out"
     start = time.perf_counter()
     pid = spawn(argv, env, out, err)
-    _, status, usage = os.wait4(pid, 0)
+    _, status = os.waitpid(pid, 0)
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
@@ -97,7 +96,29 @@ def run_measured(argv, env, what):
         raise Failure(f"{what} exited {code}: {detail}")
     os.unlink(err)
     os.unlink(out)
-    return seconds, usage.ru_maxrss
+    return seconds
+
+
+# Runs argv from a small, fresh process and prints the child's peak RSS. A process
+# spawned straight from the bench would report at least the bench's own peak (vfork
+# and exec carry the parent's high-water mark), which can be above mediaup's.
+PEAK_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def peak_rss_kib(argv, env, what):
+    """Runs argv to the end through PEAK_LAUNCHER; its peak resident memory in KiB."""
+    done = subprocess.run([sys.executable, "-c", PEAK_LAUNCHER] + argv, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise Failure(f"{what} exited {done.returncode}: {done.stderr[-2000:]}")
+    return int(done.stdout.strip().split("\n")[-1])
 
 
 class Sandbox:
@@ -177,8 +198,7 @@ class StateDirs:
 
 def write_file(path, header, size, block):
     """header, then `block` repeated, to `size` bytes; streamed, never whole in memory."""
-    if os.path.exists(path) and os.path.getsize(path) == size:
-        return path
+    assert block, "an empty block would never fill the file"
     with open(path, "wb") as f:
         f.write(header)
         left = size - len(header)
@@ -366,8 +386,7 @@ class Bench:
         self.sizes = sizes
         self.states = StateDirs(work)
         self.rows = []
-        # Files repeat one small random block: the bench's own memory must stay far below
-        # mediaup's, since a child spawned by vfork inherits its parent's peak RSS (see memory()).
+        # Files repeat one small random block: a network benchmark needs no more entropy.
         self.block = os.urandom(4 * MIB)
 
     def row(self, number, measure, mediaup, baseline, result, goal, met):
@@ -392,7 +411,7 @@ class Bench:
             for run in range(s.single_runs):
                 theirs.append(timed(lambda: curl_resumable(sandbox, path)))
                 sandbox.forget_files()
-                ours.append(self.mediaup(sandbox, ["upload", "--ignore-size-limits", path], "mediaup upload")[0])
+                ours.append(self.mediaup(sandbox, ["upload", "--ignore-size-limits", path], "mediaup upload"))
                 if run == 0:
                     stored = sandbox.stored_file(s.single)
                     if stored is None or sha256_of(stored) != sha256_of(path):
@@ -400,6 +419,7 @@ class Bench:
                 sandbox.forget_files()
         finally:
             sandbox.stop()
+            os.unlink(path)
         rate = lambda seconds: s.single / seconds / 1e6
         ratio = median(theirs) / median(ours)
         self.row(1, f"one {human(s.single)} upload, resumable session",
@@ -430,10 +450,12 @@ class Bench:
                 theirs.append(timed(eight_curls))
                 sandbox.forget_files()
                 ours.append(self.mediaup(sandbox, ["upload", "--ignore-size-limits", "--parallel", "8"] + paths,
-                                         "mediaup upload --parallel 8")[0])
+                                         "mediaup upload --parallel 8"))
                 sandbox.forget_files()
         finally:
             sandbox.stop()
+            for path in paths:
+                os.unlink(path)
         total = 8 * s.parallel_file
         ratio = median(theirs) / median(ours)
         self.row(2, f"eight {human(s.parallel_file)} uploads at once",
@@ -454,13 +476,11 @@ class Bench:
                     write_file(path, pdf_header("memory"), size, self.block)
                 runs = []
                 for _ in range(s.memory_runs):
-                    runs.append(self.mediaup(sandbox, ["upload", "--ignore-size-limits", path], "mediaup upload")[1])
+                    env = mediaup_env(self.work, sandbox, self.states.fresh())
+                    runs.append(peak_rss_kib([self.binary, "upload", "--ignore-size-limits", path], env, "mediaup upload"))
                     sandbox.forget_files()
                 peaks.append(median(runs) / 1024)
-                if own_peak_kib() >= min(runs):
-                    raise Failure("the bench's own memory is above mediaup's: the peak cannot be told apart")
-                if size > 2 * GIB:
-                    os.unlink(path)
+                os.unlink(path)
         finally:
             sandbox.stop()
         spread = (max(peaks) - min(peaks)) / min(peaks)
@@ -496,6 +516,7 @@ class Bench:
         finally:
             screen.close()
             sandbox.stop()
+            shutil.rmtree(folder)
         self.row(4, f"screen CPU over {s.cpu_window:.0f} s (share of one core)",
                  f"idle {idle * 100:.2f}%, 8 uploads at 1 MB/s {busy * 100:.2f}%", "—",
                  f"{idle * 100:.2f}% / {busy * 100:.2f}%", "≤ 1% / ≤ 10%", idle <= 0.01 and busy <= 0.10)
@@ -512,13 +533,11 @@ class Bench:
     def big_folder(self):
         s = self.sizes
         folder = os.path.join(self.work, f"folder-{s.folder_files}")
-        if not os.path.isdir(folder):
-            os.makedirs(folder + ".part", exist_ok=True)
-            jpeg = b"\xff\xd8\xff\xe0" + bytes(60)
-            for i in range(s.folder_files):
-                with open(os.path.join(folder + ".part", f"img-{i:06d}.jpg"), "wb") as f:
-                    f.write(jpeg)
-            os.rename(folder + ".part", folder)
+        os.makedirs(folder, exist_ok=True)
+        jpeg = b"\xff\xd8\xff\xe0" + bytes(60)
+        for i in range(s.folder_files):
+            with open(os.path.join(folder, f"img-{i:06d}.jpg"), "wb") as f:
+                f.write(jpeg)
         sandbox = Sandbox(self.binary, self.work, "sandbox-folder")
         times = []
         try:
@@ -530,6 +549,7 @@ class Bench:
                     screen.close()
         finally:
             sandbox.stop()
+            shutil.rmtree(folder)
         ms = median(times) * 1000
         self.row(5, f"open a folder of {s.folder_files:,} files to the first frame showing it",
                  f"{ms:.0f} ms", "—", f"{ms:.0f} ms", "≤ 300 ms", ms <= 300)
@@ -615,8 +635,10 @@ class Bench:
         s = self.sizes
         folder = os.path.join(self.work, f"catalogue-{s.catalogue_files}")
         os.makedirs(folder, exist_ok=True)
+        size = 100 * 1024
+        starts = [(i * 4096) % (len(self.block) - size) for i in range(s.catalogue_files)]
         paths = [write_file(os.path.join(folder, f"product-{i:04d}.png"), PNG_HEADER + i.to_bytes(4, "big"),
-                            100 * 1024, self.block[i * 4096: i * 4096 + 100 * 1024]) for i in range(s.catalogue_files)]
+                            size, self.block[start:start + size]) for i, start in enumerate(starts)]
         loop = os.path.join(self.work, "curl-loop.sh")
         with open(loop, "w") as f:
             # 360dialog's recipe for POST /media, once per file.
@@ -629,14 +651,15 @@ class Bench:
             for _ in range(s.catalogue_runs):
                 env = mediaup_env(self.work, sandbox, self.states.fresh())
                 before = sandbox.stats()["media_uploads"]
-                theirs.append(run_measured(["bash", loop] + paths, env, "curl loop")[0])
+                theirs.append(run_measured(["bash", loop] + paths, env, "curl loop"))
                 ours.append(self.mediaup(sandbox, ["upload", "--via", "media", "--parallel", "4"] + paths,
-                                         "mediaup upload --via media")[0])
+                                         "mediaup upload --via media"))
                 if sandbox.stats()["media_uploads"] - before != 2 * s.catalogue_files:
                     raise Failure("not every catalogue file arrived")
                 sandbox.forget_files()
         finally:
             sandbox.stop()
+            shutil.rmtree(folder)
         ratio = median(theirs) / median(ours)
         self.row(8, f"catalogue: {s.catalogue_files:,} PNGs of 100 KB via /media",
                  f"{median(ours):.2f} s", f"curl loop {median(theirs):.2f} s", f"{ratio:.1f}×", "≥ 5×", ratio >= 5)
@@ -661,11 +684,6 @@ def fill_journal(state, count):
     db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
     db.commit()
     db.close()
-
-
-def own_peak_kib():
-    """This process's peak RSS: wait4 reports at least this for a child it spawned."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def human(size):

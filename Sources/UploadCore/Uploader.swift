@@ -434,6 +434,7 @@ public actor Uploader {
         var retriesUsed = 0
         var offsetAtLastFailure: Int64 = -1
         var resyncsInARow = 0
+        var offsetAtLastResync: Int64 = -1
         while true {
             do {
                 try Task.checkCancellation()
@@ -472,8 +473,15 @@ public actor Uploader {
                 case .stopped:
                     return stopEnd(id: id)
                 case .resync:
+                    // An offset that moved since the last refusal means bytes of an earlier
+                    // connection (say, of a killed run) are still arriving: not a failure.
+                    // Give them a moment and ask again.
+                    let offset = snapshots[id]?.session.serverOffset ?? 0
+                    if offset > offsetAtLastResync && offsetAtLastResync >= 0 { resyncsInARow = 0 }
+                    offsetAtLastResync = offset
                     resyncsInARow += 1
                     if resyncsInARow > 3 { return RowEnd(state: .failed, message: message) }
+                    try? await Task.sleep(for: .milliseconds(250 * resyncsInARow))
                     continue
                 case .unauthorized:
                     refusedKeyMessage = "the server refused the API key (\(message))"

@@ -64,7 +64,7 @@ struct CrashTests {
             bed.makeFile("b.pdf", size: 2_500_000, magic: Magic.pdf),
             bed.makeFile("c.mp4", size: 4_000_000, magic: Magic.mp4),
         ]
-        let arguments = ["upload", "--json", "--sha256", "--sha256"] + files
+        let arguments = ["upload", "--json", "--sha256"] + files
         let running = try bed.start(arguments)
         let printed = { (try? String(contentsOfFile: running.outPath, encoding: .utf8))?.split(separator: "\n").count ?? 0 }
 
