@@ -174,7 +174,15 @@ struct SandboxHandlers: Sendable {
     /// otherwise loopback TCP takes megabytes at once and a client's progress (bytes
     /// the peer acknowledged) runs far ahead of what the sandbox has read.
     private func narrowReceiveBuffer(_ channel: any Channel) async {
-        guard let rate = configuration.bytesPerSecond, let provider = channel as? any SocketOptionProvider else { return }
+        guard let rate = configuration.bytesPerSecond, let provider = channel as? any SocketOptionProvider else {
+            // Unthrottled: read up to 1 MiB at a time (NIO's default stops at 64 KiB). A
+            // GiB then crosses from the event loop to the handler in a thousand buffers, not
+            // sixteen thousand; those hand-offs made the sandbox slower than the clients it
+            // measures (bench/RESULTS.md, comparison 1).
+            let reads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64 * 1024, maximum: 1 << 20)
+            try? await channel.setOption(ChannelOptions.recvAllocator, value: reads).get()
+            return
+        }
         let size = SocketOptionValue(min(max(rate / 8, 16 * 1024), 256 * 1024))
         try? await provider.unsafeSetSocketOption(level: .socket, name: .so_rcvbuf, value: size).get()
     }

@@ -12,6 +12,10 @@ public struct SandboxConfiguration: Sendable {
     public var storageDirectory: String
     /// Per-request body read rate limit in bytes per second (nil = unlimited).
     public var bytesPerSecond: Int?
+    /// Whether session bytes are written to disk. Off, they are counted (offsets, resets
+    /// and stalls work as ever) but dropped: a benchmark's sandbox then costs one copy
+    /// per byte instead of two, and no digest is kept. Such sessions do not survive a restart.
+    public var keepsBytes = true
     /// Probability that an upload request (`POST /upload:…`, `POST /media`) is answered 503
     /// before its body is read.
     public var failRate: Double = 0

@@ -322,11 +322,13 @@ actor SandboxState {
 
         if take > 0 {
             guard let slice = buffer.readSlice(length: Int(take)) else { return .overflow }
-            if s.sink == nil {
-                // Restored from disk, or its file was closed at stop: append to what is there.
-                s.sink = try FileSink(path: s.path, truncate: false)
+            if configuration.keepsBytes {
+                if s.sink == nil {
+                    // Restored from disk, or its file was closed at stop: append to what is there.
+                    s.sink = try FileSink(path: s.path, truncate: false)
+                }
+                try slice.withUnsafeReadableBytes { try s.sink?.write($0) }
             }
-            try slice.withUnsafeReadableBytes { try s.sink?.write($0) }
             s.received += take
             if s.received == s.declared {
                 s.complete = true
@@ -354,7 +356,8 @@ actor SandboxState {
 
     /// Tokens and data files of complete sessions not hashed yet.
     func completeSessionsWithoutDigest() -> [(token: String, path: String)] {
-        sessionOrder.compactMap { sessionsByToken[$0] }.filter { $0.complete && $0.sha256 == nil }.map { ($0.token, $0.path) }
+        guard configuration.keepsBytes else { return [] }
+        return sessionOrder.compactMap { sessionsByToken[$0] }.filter { $0.complete && $0.sha256 == nil }.map { ($0.token, $0.path) }
     }
 
     func setDigest(token: String, sha256: String) {

@@ -36,6 +36,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("stall-seconds"), help: ArgumentHelp("How long each stall lasts.", valueName: "S"))
     var stallSeconds: Double = 0
 
+    @Flag(name: .customLong("discard-bytes"), help: "Count upload bytes but do not store them (benchmarks: one copy per byte instead of two); sessions do not survive a restart.")
+    var discardBytes = false
+
     @Option(name: .customLong("storage-dir"), help: ArgumentHelp("Where received files go (default: STATE_DIR/sandbox).", valueName: "DIR"))
     var storageDirectory: String?
 
@@ -65,6 +68,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.bytesPerSecond = rate
+        configuration.keepsBytes = !discardBytes
         configuration.failRate = failRate
         configuration.resetAtOffsets = try Self.offsets(resetAt, option: "--reset-at")
         configuration.stallAtOffsets = try Self.offsets(stallAt, option: "--stall-at")

@@ -39,6 +39,23 @@ struct UploaderTests {
         #expect(try bed.journal.session(id: added.id)?.sha256 == nil)
     }
 
+    @Test("a sandbox that drops bytes still counts them: the upload ends with a handle, nothing is stored")
+    func sandboxDroppingBytes() async throws {
+        let bed = try await TestBed { $0.keepsBytes = false }
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("flyer.pdf", size: 1_500_000, magic: Magic.pdf)
+        let uploader = try bed.makeUploader()
+        let added = try await uploader.add(path: file, route: .resumable)
+        let result = try #require(await uploader.waitUntilSettled([added.id]).first)
+        #expect(result.session.state == .done)
+        let stored = try #require(await bed.server.sessions().first)
+        #expect(stored.handle != nil && stored.handle == result.session.handle)
+        #expect(stored.receivedBytes == 1_500_000)
+        #expect(stored.sha256 == nil)
+        let onDisk = try FileManager.default.attributesOfItem(atPath: stored.path)[.size] as? Int
+        #expect(onDisk == 0)
+    }
+
     @Test("a /media upload ends with a media id and equal bytes")
     func mediaUpload() async throws {
         let bed = try await TestBed()
