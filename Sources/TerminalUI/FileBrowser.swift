@@ -164,14 +164,17 @@ public enum SortOrder: String, Sendable, CaseIterable {
     /// cost more retains and releases than the comparisons (bench/RESULTS.md, 5).
     public func sorted(_ entries: [FileEntry]) -> [FileEntry] {
         entries.withUnsafeBufferPointer { all in
-            all.indices.sorted { i, j in
+            let precedes = { (i: Int, j: Int) -> Bool in
                 if all[i].isDirectory != all[j].isDirectory { return all[i].isDirectory }
                 switch self {
                 case .name: return NameOrder.precedes(all[i].name, all[i].nameKey, all[j].name, all[j].nameKey)
                 case .size: return all[i].size != all[j].size ? all[i].size > all[j].size : all[i].name < all[j].name
                 case .time: return all[i].modified != all[j].modified ? all[i].modified > all[j].modified : all[i].name < all[j].name
                 }
-            }.map { all[$0] }
+            }
+            // A listing comes sorted by name from the loader: a look costs less than a sort.
+            if all.indices.dropFirst().allSatisfy({ !precedes($0, $0 - 1) }) { return entries }
+            return all.indices.sorted(by: precedes).map { all[$0] }
         }
     }
 }
