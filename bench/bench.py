@@ -52,7 +52,7 @@ class Sizes:
         self.single_runs = 1 if smoke else 9
         self.single = 8 * MIB if smoke else GIB
         self.parallel_file = 2 * MIB if smoke else 256 * MIB
-        self.parallel_runs = 1 if smoke else 3
+        self.parallel_runs = 1 if smoke else 5
         self.memory = [MIB, 4 * MIB, 16 * MIB] if smoke else [64 * MIB, GIB, 4 * GIB]
         self.memory_runs = 1 if smoke else 3
         self.cpu_window = 1.0 if smoke else 10.0
@@ -452,7 +452,9 @@ class Bench:
         s = self.sizes
         paths = [write_file(os.path.join(self.work, f"parallel-{i}.pdf"), pdf_header(f"parallel {i}"),
                             s.parallel_file, self.block) for i in range(8)]
-        sandbox = Sandbox(self.binary, self.work, "sandbox-parallel")
+        # The bytes were checked in comparison 1; here too the sandbox drops them, so the
+        # clients are measured, not the page cache (with storing, runs swung 0.87–1.48×).
+        sandbox = Sandbox(self.binary, self.work, "sandbox-parallel", discard=True)
         ours, theirs = [], []
 
         def eight_curls():
@@ -468,17 +470,15 @@ class Bench:
         try:
             for _ in range(s.parallel_runs):
                 theirs.append(timed(eight_curls))
-                sandbox.forget_files()
                 ours.append(self.mediaup(sandbox, ["upload", "--ignore-size-limits", "--parallel", "8"] + paths,
                                          "mediaup upload --parallel 8"))
-                sandbox.forget_files()
         finally:
             sandbox.stop()
             for path in paths:
                 os.unlink(path)
         total = 8 * s.parallel_file
         ratio = median(theirs) / median(ours)
-        self.row(2, f"eight {human(s.parallel_file)} uploads at once",
+        self.row(2, f"eight {human(s.parallel_file)} uploads at once (sandbox dropping the bytes)",
                  f"{total / median(ours) / 1e6:.0f} MB/s", f"8 curls {total / median(theirs) / 1e6:.0f} MB/s",
                  f"{ratio:.2f}×", "≥ 0.9×", ratio >= 0.9)
 
