@@ -170,10 +170,11 @@ struct SandboxHandlers: Sendable {
         }
     }
 
-    /// With a rate limit, keeps the kernel's receive buffer small, as on a slow link;
-    /// otherwise loopback TCP takes megabytes at once and a client's progress (bytes
-    /// the peer acknowledged) runs far ahead of what the sandbox has read.
-    private func narrowReceiveBuffer(_ channel: any Channel) async {
+    /// Sets how an upload's connection is read. With a rate limit, the kernel's receive
+    /// buffer stays small, as on a slow link; otherwise loopback TCP takes megabytes at
+    /// once and a client's progress (bytes the peer acknowledged) runs far ahead of what
+    /// the sandbox has read. Without one, reads are large (below).
+    private func tuneReceiving(_ channel: any Channel) async {
         guard let rate = configuration.bytesPerSecond, let provider = channel as? any SocketOptionProvider else {
             // Unthrottled: read up to 1 MiB at a time (NIO's default stops at 64 KiB). A
             // GiB then crosses from the event loop to the handler in a thousand buffers, not
@@ -198,7 +199,7 @@ struct SandboxHandlers: Sendable {
         if let odd = await earlyOddity(.upload, request) { return odd }
         let token = try sessionToken(session, request: request)
         try await injectFailure()
-        await narrowReceiveBuffer(context.channel)
+        await tuneReceiving(context.channel)
         var expireAt: Int64?
         if case .expireAfterBytes(let bytes)? = await state.takeOddity(.upload, where: {
             if case .expireAfterBytes = $0 { true } else { false }

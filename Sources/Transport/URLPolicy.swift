@@ -1,16 +1,10 @@
 import CCurl
 import UploadCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Decides, before any traffic, whether a URL may be used: http or https only, and plain
 /// http only to a loopback host (the local sandbox). The API key travels in a header, so
 /// it must never cross a network in clear text.
-public enum URLPolicy {
+enum URLPolicy {
     /// The parts of a URL the transport needs to know about.
     struct Target: Equatable {
         var scheme: String
@@ -51,18 +45,10 @@ public enum URLPolicy {
         return Target(scheme: scheme, host: host, isLoopback: loopback)
     }
 
-    /// Whether `url` is a valid URL whose host is this machine.
-    public static func isLoopback(url: String) -> Bool {
-        (try? check(url))?.isLoopback ?? false
-    }
-
-    /// `localhost`, `[::1]`, or a dotted IPv4 address in 127.0.0.0/8.
+    /// `localhost` (also as `localhost.`), `[::1]`, or a dotted IPv4 address in 127.0.0.0/8:
+    /// the same test the endpoint's configuration makes.
     static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" || host == "localhost." || host == "[::1]" { return true }
-        var address = in_addr()
-        guard inet_pton(AF_INET, host, &address) == 1 else { return false }
-        // s_addr is in network byte order: the first octet is the lowest byte in memory.
-        return withUnsafeBytes(of: &address) { $0.first == 127 }
+        host == "localhost." || APIEndpoint.isLoopbackHost(host)
     }
 
     private static func part(_ handle: OpaquePointer, _ which: CURLUPart) -> String? {

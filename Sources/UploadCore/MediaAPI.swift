@@ -80,6 +80,7 @@ public struct APIEndpoint: Sendable {
     public static func isLoopbackHost(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
         var address = in_addr()
+        // s_addr is in network byte order: the first octet is the lowest byte in memory.
         let loopbackIPv4 = inet_pton(AF_INET, bare, &address) == 1 && withUnsafeBytes(of: &address) { $0.first == 127 }
         return bare == "localhost" || bare == "::1" || loopbackIPv4
     }

@@ -140,7 +140,7 @@ struct TransferOptions: ParsableArguments {
 
     /// An uploader over libcurl to `endpoint`, journaling in `stateDirectory`.
     func makeUploader(endpoint: APIEndpoint, stateDirectory: String, global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
-        if ignoreSizeLimits && !URLPolicy.isLoopback(url: endpoint.baseURL) {
+        if ignoreSizeLimits && !endpoint.isLoopback {
             throw UsageError("--ignore-size-limits is only for a sandbox on this machine: WhatsApp refuses files over its limits")
         }
         let (journal, logger) = try global.openState(directory: stateDirectory)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TerminalUI
+import UploadCore
 
 @Suite("Sorting by name")
 struct NameOrderTests {
@@ -12,7 +13,7 @@ struct NameOrderTests {
     func matchesFoundation() {
         // Tricky on purpose: case, digit runs with leading zeros, every punctuation mark.
         let alphabet = Array(" _-.aAbBzZ0019()~$,".utf8) + (32...126).map { UInt8($0) }
-        var generator = SeededGenerator(seed: 5)
+        var generator = SeededRandom(seed: 5)
         func name() -> String {
             String(decoding: (0..<Int.random(in: 1...10, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
         }
@@ -37,18 +38,5 @@ struct NameOrderTests {
         #expect(names.sorted(by: precedes).filter { NameOrder.key($0) != nil }
             == ["_notes", "Img-1.jpg", "img-2.jpg", "img-02.jpg", "IMG-2.jpg", "img-10.jpg", "zoo.png"])
         #expect(NameOrder.key("été.mp4") == nil && NameOrder.key("tab\there") == nil)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failure can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
