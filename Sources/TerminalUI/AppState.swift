@@ -36,13 +36,10 @@ public struct AppState: Sendable {
 
     // Files pane.
     public var directory: String { didSet { refreshVisibleEntries() } }
-    /// The folder's entries as listed, in no particular order.
+    /// The folder's entries in name order, folders first (setting it puts them so).
     public var listing: [FileEntry] {
         get { listingStorage }
-        set {
-            listingStorage = newValue
-            refreshVisibleEntries()
-        }
+        set { replaceListing(DirectoryListing(path: directory, entries: newValue).entries) }
     }
     private var listingStorage: [FileEntry] = []
     public var listingError: String?
@@ -70,34 +67,40 @@ public struct AppState: Sendable {
     }
 
     /// The Files pane's rows: "..", then the folder's entries, filtered and sorted.
-    /// Kept, not computed per use: a big folder would otherwise be sorted several
-    /// times per frame on the UI loop. It follows `listing`, `filter`, `sort` and
-    /// `directory` as they change.
-    public private(set) var visibleEntries: [FileEntry] = []
+    public var visibleEntries: VisibleEntries {
+        VisibleEntries(parent: parentEntry, listing: listingStorage, positions: visiblePositions)
+    }
+
+    /// Which of `listing` the Files pane shows, in its order; nil: all, as listed. Kept,
+    /// not computed per use: sorting or filtering a big folder several times a frame would
+    /// stall the UI loop. It follows `listing`, `filter`, `sort` and `directory`.
+    private var visiblePositions: [Int]?
+    private var parentEntry: FileEntry?
+
+    /// Takes a listing already in name order (a `DirectoryListing`'s) as it is: a big
+    /// folder is neither sorted nor copied again on the UI loop.
+    mutating func replaceListing(_ entries: [FileEntry]) {
+        listingStorage = entries
+        refreshVisibleEntries()
+    }
 
     private mutating func refreshVisibleEntries() {
-        var entries = sort.sorted(listing)
+        var positions = sort.positions(of: listingStorage)
         if !filter.isEmpty {
-            entries = entries.filter { $0.name.localizedCaseInsensitiveContains(filter) }
+            positions = (positions ?? Array(listingStorage.indices)).filter { listingStorage[$0].name.localizedCaseInsensitiveContains(filter) }
         }
-        if directory != "/" {
-            entries.insert(FileEntry(name: "..", path: (directory as NSString).deletingLastPathComponent, isDirectory: true), at: 0)
-        }
-        visibleEntries = entries
+        visiblePositions = positions
+        parentEntry = directory == "/" ? nil : FileEntry(name: "..", path: (directory as NSString).deletingLastPathComponent, isDirectory: true)
     }
 
     /// Writes verdicts into the rows where they stand: they change no row's place, and
     /// sorting a big folder again for each batch would stall the loop.
-    mutating func applyJudgements(_ judgements: [String: DirectoryLoader.Judgement]) {
-        func fill(_ entries: inout [FileEntry]) {
-            for index in entries.indices {
-                guard let judgement = judgements[entries[index].path] else { continue }
-                entries[index].verdicts = judgement.verdicts
-                entries[index].mime = judgement.mime
-            }
+    mutating func applyJudgements(_ judgements: [DirectoryLoader.Judgement]) {
+        for judgement in judgements
+        where listingStorage.indices.contains(judgement.position) && listingStorage[judgement.position].name == judgement.name {
+            listingStorage[judgement.position].verdicts = judgement.verdicts
+            listingStorage[judgement.position].mime = judgement.mime
         }
-        fill(&listingStorage)
-        fill(&visibleEntries)
     }
 
     /// The entry under the cursor.
@@ -116,4 +119,22 @@ public struct AppState: Sendable {
 
     /// Rows of the panes' interiors (between the borders).
     public var paneRows: Int { max(1, height - 5) }
+}
+
+/// The Files pane's rows as a view of the listing: ".." (outside the root), then the
+/// listing's entries at the chosen positions. Nothing is copied to make one.
+public struct VisibleEntries: RandomAccessCollection, Sendable {
+    let parent: FileEntry?
+    let listing: [FileEntry]
+    let positions: [Int]?
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { (parent == nil ? 0 : 1) + (positions?.count ?? listing.count) }
+
+    public subscript(index: Int) -> FileEntry {
+        guard let parent else { return entry(at: index) }
+        return index == 0 ? parent : entry(at: index - 1)
+    }
+
+    private func entry(at index: Int) -> FileEntry { listing[positions?[index] ?? index] }
 }

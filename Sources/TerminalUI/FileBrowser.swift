@@ -11,9 +11,7 @@ import Darwin
 /// One line of the Files pane.
 public struct FileEntry: Sendable, Equatable {
     /// The name as shown: escaped (`\xNN`) where it is not valid UTF-8.
-    public var name: String { didSet { nameKey = NameOrder.key(name) } }
-    /// What sorts by name quickly (see `NameOrder`); made once, by the loader's thread.
-    private(set) var nameKey: [UInt8]?
+    public var name: String
     public var path: String
     public var isDirectory: Bool
     public var size: Int64
@@ -30,7 +28,6 @@ public struct FileEntry: Sendable, Equatable {
     public init(name: String, path: String, isDirectory: Bool, size: Int64 = 0, modified: Double = 0,
                 problem: String? = nil, verdicts: [UploadRoute: MediaVerdict]? = nil) {
         self.name = name
-        self.nameKey = NameOrder.key(name)
         self.path = path
         self.isDirectory = isDirectory
         self.size = size
@@ -49,12 +46,20 @@ public struct FileEntry: Sendable, Equatable {
 /// A folder's contents as the loader found them.
 public struct DirectoryListing: Sendable, Equatable {
     public var path: String
-    /// Sorted by name (off the UI loop), so that sorting them there again is quick.
-    public var entries: [FileEntry]
+    /// In name order, folders first: the Files pane's first order, and what the others
+    /// break ties with.
+    public private(set) var entries: [FileEntry]
     /// Set when the folder could not be read; `entries` is then empty.
     public var error: String?
 
+    /// A listing of `entries` in any order; they are put in name order.
     public init(path: String, entries: [FileEntry], error: String? = nil) {
+        var order = NameOrder(capacity: entries.count)
+        for entry in entries { order.append(entry.name, isDirectory: entry.isDirectory) }
+        self.init(path: path, nameOrdered: order.sortedPositions().map { entries[$0] }, error: error)
+    }
+
+    init(path: String, nameOrdered entries: [FileEntry], error: String? = nil) {
         self.path = path
         self.entries = entries
         self.error = error
@@ -65,85 +70,181 @@ public struct DirectoryListing: Sendable, Equatable {
 public enum DirectoryLoader {
     /// Lists `path` with sizes and times (following symlinks; a dangling link or a
     /// loop shows as a problem). Hidden entries only when `showHidden`.
+    ///
+    /// Built for a folder of 100,000 files (bench/RESULTS.md, 5): reading the folder is
+    /// one thread's work, so it only copies the raw names; then each core stats, names,
+    /// keys and sorts a slice, the slices are merged, and `FileEntry`s are made once,
+    /// already in order.
     public static func list(_ path: String, showHidden: Bool) -> DirectoryListing {
         guard let directory = opendir(path) else {
-            return DirectoryListing(path: path, entries: [], error: "cannot open \(path): \(FileIdentity.errorText(errno))")
+            return DirectoryListing(path: path, nameOrdered: [], error: "cannot open \(path): \(FileIdentity.errorText(errno))")
         }
         defer { closedir(directory) }
-        var names: [(name: String, valid: Bool)] = []
+        // Each name as the folder holds it, NUL-terminated, for fstatat.
+        var rawNames: [CChar] = []
+        var starts: [Int] = []
+        let nameOffset = MemoryLayout<dirent>.offset(of: \.d_name)!
         while let record = readdir(directory) {
-            let rawName = withUnsafeBytes(of: record.pointee.d_name) { buffer in
-                Array(buffer.prefix(while: { $0 != 0 }))
+            let name = UnsafeRawPointer(record).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+            let length = strlen(name)
+            if name[0] == CChar(UInt8(ascii: ".")) && (!showHidden || length == 1 || (length == 2 && name[1] == name[0])) {
+                continue
             }
-            let decoded = String(validating: rawName, as: UTF8.self)
-            let name = decoded ?? rawName.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }.joined()
-            if name == "." || name == ".." { continue }
-            if !showHidden && name.hasPrefix(".") { continue }
-            names.append((name, decoded != nil))
+            starts.append(rawNames.count)
+            rawNames.append(contentsOf: UnsafeBufferPointer(start: name, count: length + 1))
         }
-        // Stat in parallel, one slice per core: for a folder of 100,000 files the stat
-        // calls are most of the wait before the first frame (bench/RESULTS.md, 5).
         let folder = dirfd(directory)
-        let slices = names.count < 2_000 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let parts = Mutex([[FileEntry]](repeating: [], count: slices))
-        DispatchQueue.concurrentPerform(iterations: slices) { [names] slice in
-            let range = (names.count * slice / slices)..<(names.count * (slice + 1) / slices)
-            let part = names[range].map { item in
-                let full = path == "/" ? "/" + item.name : path + "/" + item.name
-                guard item.valid else {
-                    return FileEntry(name: item.name, path: full, isDirectory: false, problem: "the name is not valid UTF-8; rename the file to upload it")
-                }
-                return entry(name: item.name, path: full, in: folder)
+        let done = Mutex([(index: Int, slice: FolderSlice)]())
+        rawNames.withUnsafeBufferPointer { names in
+            // Read only, and alive until every slice is done.
+            nonisolated(unsafe) let names = names
+            onEachCore(count: starts.count) { [starts] index, range in
+                let slice = FolderSlice(names: names, starts: starts[range], folder: folder)
+                done.withLock { $0.append((index, slice)) }
             }
-            parts.withLock { $0[slice] = part }
         }
-        let entries = Array(parts.withLock { $0 }.joined())
-        return DirectoryListing(path: path, entries: SortOrder.name.sorted(entries))
+        let slices = done.withLock { $0.sorted { $0.index < $1.index }.map(\.slice) }
+        let prefix = path == "/" ? "/" : path + "/"
+        let merged = NameOrder.merge(slices.map { ($0.order, $0.sortedPositions) })
+        let entries = [FileEntry](unsafeUninitializedCapacity: merged.count) { buffer, initialized in
+            // Each core fills only its own range.
+            nonisolated(unsafe) let buffer = buffer
+            onEachCore(count: merged.count) { _, range in
+                for index in range {
+                    let item = merged[index]
+                    (buffer.baseAddress! + index).initialize(to: slices[item.run].entry(at: item.position, pathPrefix: prefix))
+                }
+            }
+            initialized = merged.count
+        }
+        return DirectoryListing(path: path, nameOrdered: entries)
     }
 
-    /// Stats `name` relative to the open folder: the kernel need not walk the whole
-    /// path again for each of a big folder's entries.
-    private static func entry(name: String, path: String, in folder: Int32) -> FileEntry {
-        var info = stat()
-        guard fstatat(folder, name, &info, 0) == 0 else {
-            let err = errno
-            let reason = err == ELOOP ? "a symbolic link loop" : err == ENOENT ? "a symbolic link to nothing" : FileIdentity.errorText(err)
-            return FileEntry(name: name, path: path, isDirectory: false, problem: reason)
+    /// Runs `body` on every core at once, each with its share of `0..<count` (all on
+    /// this thread for a small count, where threads would cost more than they save).
+    private static func onEachCore(count: Int, _ body: @Sendable (_ index: Int, _ range: Range<Int>) -> Void) {
+        let slices = count < 2_000 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        DispatchQueue.concurrentPerform(iterations: slices) { index in
+            body(index, (count * index / slices)..<(count * (index + 1) / slices))
         }
+    }
+
+    /// One core's share of a folder: its names stat'ed, decoded, keyed and sorted. A
+    /// class: making 100,000 entries from a few slices must not copy a slice each time.
+    private final class FolderSlice: Sendable {
+        let order: NameOrder
+        let facts: [StatFacts]
+        let validNames: [Bool]
+        let sortedPositions: [Int]
+
+        init(names: UnsafeBufferPointer<CChar>, starts: ArraySlice<Int>, folder: Int32) {
+            var order = NameOrder(capacity: starts.count)
+            var facts: [StatFacts] = []
+            var validNames: [Bool] = []
+            facts.reserveCapacity(starts.count)
+            validNames.reserveCapacity(starts.count)
+            for start in starts {
+                let raw = names.baseAddress! + start
+                let utf8 = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
+                let decoded = String(validating: utf8, as: UTF8.self)
+                // A name that is not UTF-8 cannot be uploaded: no need to stat it.
+                let fact = decoded == nil ? StatFacts() : DirectoryLoader.facts(of: raw, in: folder)
+                order.append(decoded ?? DirectoryLoader.escaped(utf8), utf8: utf8, isDirectory: fact.kind == .directory)
+                facts.append(fact)
+                validNames.append(decoded != nil)
+            }
+            sortedPositions = order.sortedPositions()
+            self.order = order
+            self.facts = facts
+            self.validNames = validNames
+        }
+
+        func entry(at position: Int, pathPrefix: String) -> FileEntry {
+            let name = order.name(at: position)
+            guard validNames[position] else {
+                return FileEntry(name: name, path: pathPrefix + name, isDirectory: false,
+                                 problem: "the name is not valid UTF-8; rename the file to upload it")
+            }
+            return facts[position].entry(name: name, path: pathPrefix + name)
+        }
+    }
+
+    /// A name that is not UTF-8, shown with its odd bytes as `\xNN`.
+    private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }.joined()
+    }
+
+    /// What `stat` said of one entry: plain values, cheap to make on many threads.
+    private struct StatFacts: Sendable {
+        enum Kind { case directory, regular, other, failed }
+        var kind = Kind.failed
+        var size: Int64 = 0
+        var modified: Double = 0
+        var error: Int32 = 0
+
+        func entry(name: String, path: String) -> FileEntry {
+            switch kind {
+            case .failed:
+                let reason = error == ELOOP ? "a symbolic link loop" : error == ENOENT ? "a symbolic link to nothing" : FileIdentity.errorText(error)
+                return FileEntry(name: name, path: path, isDirectory: false, problem: reason)
+            case .directory:
+                return FileEntry(name: name, path: path, isDirectory: true, modified: modified)
+            case .regular, .other:
+                return FileEntry(name: name, path: path, isDirectory: false, size: size, modified: modified,
+                                 problem: kind == .other ? "not a regular file" : nil)
+            }
+        }
+    }
+
+    /// Stats a name relative to the open folder: the kernel need not walk the whole
+    /// path again for each of a big folder's entries.
+    private static func facts(of name: UnsafePointer<CChar>, in folder: Int32) -> StatFacts {
+        var info = stat()
+        guard fstatat(folder, name, &info, 0) == 0 else { return StatFacts(error: errno) }
         #if canImport(Glibc)
         let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         #else
         let modified = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
         #endif
         let kind = info.st_mode & S_IFMT
-        if kind == S_IFDIR {
-            return FileEntry(name: name, path: path, isDirectory: true, modified: modified)
-        }
-        var entry = FileEntry(name: name, path: path, isDirectory: false, size: Int64(info.st_size), modified: modified)
-        if kind != S_IFREG { entry.problem = "not a regular file" }
-        return entry
+        return StatFacts(kind: kind == S_IFDIR ? .directory : kind == S_IFREG ? .regular : .other,
+                         size: Int64(info.st_size), modified: modified)
     }
 
     /// What reading a file's first bytes tells: its type and both modes' verdicts.
     public struct Judgement: Sendable, Equatable {
+        /// Where the file stands in its listing, and its name there: a judgement finds
+        /// its row without a search, and a stale one (the folder listed again since)
+        /// finds another name there and is dropped.
+        public var position: Int
+        public var name: String
         public var mime: String?
         public var verdicts: [UploadRoute: MediaVerdict]
+
+        public init(position: Int, name: String, mime: String?, verdicts: [UploadRoute: MediaVerdict]) {
+            self.position = position
+            self.name = name
+            self.mime = mime
+            self.verdicts = verdicts
+        }
     }
 
-    /// Reads each file's first bytes (once) and judges it for both modes.
-    public static func judge(_ entries: [FileEntry]) -> [String: Judgement] {
-        var judgements: [String: Judgement] = [:]
-        for entry in entries where !entry.isDirectory && entry.problem == nil {
+    /// Reads each file's first bytes (once) and judges it for both modes. `entries` is a
+    /// slice of a listing's entries; its indices are their positions there.
+    public static func judge(_ entries: ArraySlice<FileEntry>) -> [Judgement] {
+        var judgements: [Judgement] = []
+        for (position, entry) in zip(entries.indices, entries) where !entry.isDirectory && entry.problem == nil {
             guard let head = try? FileIdentity.readHead(path: entry.path, count: MediaRules.sniffLength) else {
                 let verdict = MediaRules.verdict(forFileAt: entry.path, route: .media)
-                judgements[entry.path] = Judgement(mime: nil, verdicts: [.media: verdict, .resumable: verdict])
+                judgements.append(Judgement(position: position, name: entry.name, mime: nil, verdicts: [.media: verdict, .resumable: verdict]))
                 continue
             }
             var verdicts: [UploadRoute: MediaVerdict] = [:]
             for route in UploadRoute.allCases {
                 verdicts[route] = MediaRules.verdict(head: head, fileName: entry.name, size: entry.size, route: route)
             }
-            judgements[entry.path] = Judgement(mime: MediaRules.detect(head: head, fileName: entry.name).mime, verdicts: verdicts)
+            judgements.append(Judgement(position: position, name: entry.name,
+                                        mime: MediaRules.detect(head: head, fileName: entry.name).mime, verdicts: verdicts))
         }
         return judgements
     }
@@ -159,22 +260,21 @@ public enum SortOrder: String, Sendable, CaseIterable {
         return all[(all.firstIndex(of: self)! + 1) % all.count]
     }
 
-    /// `entries` in this order, folders first. Positions are sorted, not entries: an
-    /// entry holds several references, and moving 100,000 of them around a merge sort
-    /// cost more retains and releases than the comparisons (bench/RESULTS.md, 5).
-    public func sorted(_ entries: [FileEntry]) -> [FileEntry] {
+    /// The positions of `entries`, which are in name order (a `DirectoryListing`'s), in
+    /// this order: folders first, ties in name order. Nil for name order: nothing moves.
+    /// Positions are sorted, not entries: an entry holds several references, and moving
+    /// 100,000 of them around a merge sort cost more than the comparisons.
+    public func positions(of entries: [FileEntry]) -> [Int]? {
+        guard self != .name else { return nil }
+        var positions = Array(entries.indices)
         entries.withUnsafeBufferPointer { all in
-            let precedes = { (i: Int, j: Int) -> Bool in
+            positions.sort { i, j in
                 if all[i].isDirectory != all[j].isDirectory { return all[i].isDirectory }
-                switch self {
-                case .name: return NameOrder.precedes(all[i].name, all[i].nameKey, all[j].name, all[j].nameKey)
-                case .size: return all[i].size != all[j].size ? all[i].size > all[j].size : all[i].name < all[j].name
-                case .time: return all[i].modified != all[j].modified ? all[i].modified > all[j].modified : all[i].name < all[j].name
-                }
+                if self == .size, all[i].size != all[j].size { return all[i].size > all[j].size }
+                if self == .time, all[i].modified != all[j].modified { return all[i].modified > all[j].modified }
+                return i < j
             }
-            // A listing comes sorted by name from the loader: a look costs less than a sort.
-            if all.indices.dropFirst().allSatisfy({ !precedes($0, $0 - 1) }) { return entries }
-            return all.indices.sorted(by: precedes).map { all[$0] }
         }
+        return positions
     }
 }

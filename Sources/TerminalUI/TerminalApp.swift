@@ -126,7 +126,7 @@ public final class TerminalApp: Sendable {
                     // first) are judged and sent before the rest.
                     let entries = listing.entries
                     for batch in [entries.prefix(Self.firstJudged), entries.dropFirst(Self.firstJudged)] where !batch.isEmpty {
-                        inbox.post(.app(.judged(directory: directory, judgements: DirectoryLoader.judge(Array(batch)))))
+                        inbox.post(.app(.judged(directory: directory, judgements: DirectoryLoader.judge(batch))))
                     }
                 }
             case .upload(let paths, let route):

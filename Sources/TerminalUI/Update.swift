@@ -7,7 +7,7 @@ public enum Message: Sendable {
     case resize(width: Int, height: Int)
     case tick(now: Double, date: Date)
     case listed(DirectoryListing)
-    case judged(directory: String, judgements: [String: DirectoryLoader.Judgement])
+    case judged(directory: String, judgements: [DirectoryLoader.Judgement])
     case uploader(UploaderEvent)
     /// Sessions from the journal at start.
     case loaded([UploadSnapshot])
@@ -49,7 +49,7 @@ extension AppState {
             return []
         case .listed(let listing):
             guard listing.path == directory else { return [] }
-            self.listing = listing.entries
+            replaceListing(listing.entries)
             listingError = listing.error
             loadingDirectory = false
             clampCursors()
@@ -237,7 +237,7 @@ extension AppState {
     private mutating func open(_ path: String) -> [Effect] {
         let previous = directory
         // The old listing goes first, so changing the folder does not sort it again.
-        listing = []
+        replaceListing([])
         directory = path
         listingError = nil
         loadingDirectory = true

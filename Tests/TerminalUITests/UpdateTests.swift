@@ -123,16 +123,26 @@ struct UpdateTests {
         _ = state.update(.listed(DirectoryListing(path: "/data", entries: unjudged)))
         state.fileCursor = 2
         let order = state.visibleEntries.map(\.name)
-        let accepted = DirectoryLoader.Judgement(mime: "video/mp4", verdicts: [.resumable: .accepted(MediaType(mime: "video/mp4", kind: .video))])
-        _ = state.update(.judged(directory: "/data", judgements: ["/data/promo.mp4": accepted]))
+        let video = [UploadRoute.resumable: MediaVerdict.accepted(MediaType(mime: "video/mp4", kind: .video))]
+        func judgement(_ name: String) -> DirectoryLoader.Judgement {
+            DirectoryLoader.Judgement(position: state.listing.firstIndex { $0.name == name }!, name: name, mime: "video/mp4", verdicts: video)
+        }
+        _ = state.update(.judged(directory: "/data", judgements: [judgement("promo.mp4")]))
         #expect(state.visibleEntries.map(\.name) == order && state.fileCursor == 2)
         #expect(state.visibleEntries.first { $0.name == "promo.mp4" }?.mime == "video/mp4")
         #expect(state.listing.first { $0.name == "promo.mp4" }?.verdict(for: .resumable) == .accepted(MediaType(mime: "video/mp4", kind: .video)))
         #expect(state.visibleEntries.first { $0.name == "teaser.mov" }?.verdicts == nil)
-        _ = state.update(.judged(directory: "/data", judgements: ["/data/teaser.mov": accepted, "/data/brochure.pdf": accepted]))
+        let rest = [judgement("teaser.mov"), judgement("brochure.pdf")]
+        // A judgement whose row now holds another name (the folder was listed again) is dropped.
+        var stale = judgement("promo.mp4")
+        stale.name = "gone.mp4"
+        stale.mime = "image/png"
+        _ = state.update(.judged(directory: "/data", judgements: rest + [stale]))
         #expect(state.visibleEntries.filter { !$0.isDirectory }.allSatisfy { $0.mime == "video/mp4" })
         // Batches for a folder left meanwhile are ignored.
-        _ = state.update(.judged(directory: "/elsewhere", judgements: ["/data/promo.mp4": DirectoryLoader.Judgement(mime: nil, verdicts: [:])]))
+        var elsewhere = judgement("promo.mp4")
+        elsewhere.mime = nil
+        _ = state.update(.judged(directory: "/elsewhere", judgements: [elsewhere]))
         #expect(state.visibleEntries.first { $0.name == "promo.mp4" }?.mime == "video/mp4")
     }
 

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import TerminalUI
+import UploadCore
+
+/// The Files pane's loader against real folders on disk.
+@Suite("Listing folders")
+struct DirectoryLoaderTests {
+    /// A fresh folder under the temporary directory, removed by the caller.
+    private func makeFolder() throws -> String {
+        let path = NSTemporaryDirectory() + "mediaup-listing-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
+    }
+
+    private func write(_ path: String, bytes: Int, head: [UInt8] = []) {
+        _ = FileManager.default.createFile(atPath: path, contents: Data(head + [UInt8](repeating: 7, count: max(0, bytes - head.count))))
+    }
+
+    @Test("folders first, then Finder's name order; sizes; hidden names only when asked")
+    func orderAndSizes() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (name, size) in [("img-10.png", 10), ("IMG-2.png", 2), ("img-1.png", 1), ("été.mp4", 5), (".hidden", 3)] {
+            write(folder + "/" + name, bytes: size)
+        }
+        try FileManager.default.createDirectory(atPath: folder + "/zeta", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: folder + "/Alpha", withIntermediateDirectories: false)
+        let listing = DirectoryLoader.list(folder, showHidden: false)
+        #expect(listing.error == nil)
+        #expect(listing.entries.map(\.name) == ["Alpha", "zeta", "été.mp4", "img-1.png", "IMG-2.png", "img-10.png"])
+        #expect(listing.entries.map(\.isDirectory) == [true, true, false, false, false, false])
+        #expect(listing.entries.map(\.size).suffix(4) == [5, 1, 2, 10])
+        #expect(listing.entries.allSatisfy { $0.path == folder + "/" + $0.name && $0.problem == nil })
+        let withHidden = DirectoryLoader.list(folder, showHidden: true)
+        #expect(withHidden.entries.map(\.name).contains(".hidden") && withHidden.entries.count == 7)
+    }
+
+    @Test("links are followed; a dangling link, a loop, a FIFO and a name that is not UTF-8 are listed with the reason")
+    func oddEntries() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/real", withIntermediateDirectories: false)
+        #expect(symlink(folder + "/real", folder + "/to-folder") == 0)
+        #expect(symlink(folder + "/missing", folder + "/dangling") == 0)
+        #expect(symlink(folder + "/loop", folder + "/loop") == 0)
+        #expect(mkfifo(folder + "/pipe", 0o600) == 0)
+        let oddName: [CChar] = Array((folder + "/bad-").utf8CString.dropLast()) + [CChar(bitPattern: 0xFF), 0]
+        let descriptor = open(oddName, O_CREAT | O_WRONLY, 0o600)
+        #expect(descriptor >= 0)
+        close(descriptor)
+
+        let entries = DirectoryLoader.list(folder, showHidden: false).entries
+        let byName = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
+        #expect(entries.prefix(2).map(\.name) == ["real", "to-folder"])
+        #expect(byName["to-folder"]?.isDirectory == true)
+        #expect(byName["dangling"]?.problem == "a symbolic link to nothing")
+        #expect(byName["loop"]?.problem == "a symbolic link loop")
+        #expect(byName["pipe"]?.problem == "not a regular file")
+        #expect(byName["bad-\\xFF"]?.problem == "the name is not valid UTF-8; rename the file to upload it")
+        #expect(entries.count == 6)
+    }
+
+    @Test("a folder that cannot be read gives its reason and no entries")
+    func unreadable() {
+        let listing = DirectoryLoader.list("/nonexistent-\(UUID().uuidString)", showHidden: false)
+        #expect(listing.entries.isEmpty)
+        #expect(listing.error?.hasSuffix(": no such file or directory") == true)
+    }
+
+    @Test("a folder big enough to be stat'ed on every core: every entry in order with its own size")
+    func bigFolder() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let count = 2_500
+        for index in (0..<count).shuffled() { write(folder + "/file-\(index).bin", bytes: index % 97) }
+        let entries = DirectoryLoader.list(folder, showHidden: false).entries
+        #expect(entries.map(\.name) == (0..<count).map { "file-\($0).bin" })
+        #expect(entries.enumerated().allSatisfy { $0.element.size == Int64($0.offset % 97) })
+    }
+
+    @Test("size and time orders put folders first and break ties in name order")
+    func otherOrders() {
+        let listing = DirectoryListing(path: "/data", entries: [
+            FileEntry(name: "b.png", path: "/data/b.png", isDirectory: false, size: 5, modified: 1),
+            FileEntry(name: "A.png", path: "/data/A.png", isDirectory: false, size: 5, modified: 3),
+            FileEntry(name: "dir", path: "/data/dir", isDirectory: true, modified: 0),
+            FileEntry(name: "c.png", path: "/data/c.png", isDirectory: false, size: 9, modified: 1),
+        ])
+        let entries = listing.entries
+        #expect(entries.map(\.name) == ["dir", "A.png", "b.png", "c.png"])
+        #expect(SortOrder.name.positions(of: entries) == nil)
+        #expect(SortOrder.size.positions(of: entries)?.map { entries[$0].name } == ["dir", "c.png", "A.png", "b.png"])
+        #expect(SortOrder.time.positions(of: entries)?.map { entries[$0].name } == ["dir", "A.png", "b.png", "c.png"])
+    }
+
+    @Test("judging reads each file's head and says where its row is")
+    func judging() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        write(folder + "/photo.png", bytes: 64, head: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        write(folder + "/notes.txt", bytes: 10, head: Array("hello".utf8))
+        try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: false)
+        let entries = DirectoryLoader.list(folder, showHidden: false).entries
+        let judgements = DirectoryLoader.judge(entries.dropFirst())
+        #expect(judgements.map(\.position) == [1, 2])
+        #expect(judgements.map(\.name) == ["notes.txt", "photo.png"])
+        #expect(judgements[1].mime == "image/png")
+        #expect(judgements[1].verdicts[.media] == .accepted(MediaType(mime: "image/png", kind: .image)))
+    }
+}
