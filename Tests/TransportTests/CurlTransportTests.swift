@@ -316,6 +316,9 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         // their 60 s stall timeout.
         #expect(ContinuousClock.now - start < .seconds(20))
         control.cancel()
-        for task in blocked { #expect(await task.value.error == .cancelled) }
+        for task in blocked {
+            let error = await task.value.error
+            #expect(error == .cancelled, "\(String(describing: error))")
+        }
     }
 }

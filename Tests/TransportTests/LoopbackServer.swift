@@ -88,12 +88,14 @@ final class LoopbackServer: Sendable {
 
     /// Stops accepting and unblocks every connection thread.
     func stop() {
-        let fds = state.withLock { state -> [Int32] in
+        // Shut down under the lock: a connection thread removes its descriptor under it
+        // before closing, so none is shut down after it was closed, when its number may
+        // already be another test's socket (tests run in parallel).
+        state.withLock { state in
             state.stopped = true
-            return state.connections
+            shutdown(listener, Int32(SHUT_RDWR))
+            for fd in state.connections { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        shutdown(listener, Int32(SHUT_RDWR))
-        for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
