@@ -54,14 +54,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Shared by the test targets: a sandbox in a temporary folder, test files.
+        // Shared by the test targets: a sandbox in a temporary folder, a scripted HTTP
+        // server on loopback, test files, tmux.
         .target(
             name: "TestSupport",
             dependencies: ["Sandbox", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "UploadCore"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
         // TestSupport's own helpers (TmuxSession) against ordinary programs such as bash.

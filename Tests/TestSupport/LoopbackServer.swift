@@ -6,38 +6,45 @@ import Glibc
 #endif
 
 /// A request as the loopback server received it.
-struct ReceivedRequest: Sendable {
-    var method: String
+public struct ReceivedRequest: Sendable {
+    public var method: String
     /// The request target exactly as it came on the wire.
-    var target: String
+    public var target: String
     /// Header names lower-cased, in order.
-    var headers: [(name: String, value: String)]
-    var body: [UInt8]
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
-    func hasHeader(_ name: String) -> Bool { headers.contains { $0.name == name } }
+    public func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
+    public func hasHeader(_ name: String) -> Bool { headers.contains { $0.name == name } }
 }
 
 extension ReceivedRequest: CustomStringConvertible {
     /// A summary, so a failed expectation does not print megabytes of body.
-    var description: String {
+    public var description: String {
         "\(method) \(target) \(headers.map { "\($0.name): \($0.value)" }) body: \(body.count) bytes"
     }
 }
 
 /// What the server answers.
-struct CannedResponse: Sendable {
-    var status: Int = 200
-    var headers: [(name: String, value: String)] = []
-    var body: [UInt8] = []
+public struct CannedResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
     /// Send a `100 Continue` (with a header of its own) before the real answer.
-    var interim = false
+    public var interim: Bool
+
+    public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = [], interim: Bool = false) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.interim = interim
+    }
 }
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 with blocking POSIX sockets, one thread per
 /// connection. It handles keep-alive so tests can count connections.
-final class LoopbackServer: Sendable {
-    enum Mode: Sendable {
+public final class LoopbackServer: Sendable {
+    public enum Mode: Sendable {
         /// Read each request fully, then answer it.
         case respond(@Sendable (ReceivedRequest) -> CannedResponse)
         /// Accept connections but never read from or write to them.
@@ -51,12 +58,12 @@ final class LoopbackServer: Sendable {
         var stopped = false
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let mode: Mode
     private let state = Mutex(State())
 
-    init(_ mode: Mode) throws {
+    public init(_ mode: Mode) throws {
         self.mode = mode
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
@@ -82,12 +89,12 @@ final class LoopbackServer: Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var requests: [ReceivedRequest] { state.withLock { $0.requests } }
-    var acceptedConnections: Int { state.withLock { $0.accepted } }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var requests: [ReceivedRequest] { state.withLock { $0.requests } }
+    public var acceptedConnections: Int { state.withLock { $0.accepted } }
 
     /// Stops accepting and unblocks every connection thread.
-    func stop() {
+    public func stop() {
         // Shut down under the lock: a connection thread removes its descriptor under it
         // before closing, so none is shut down after it was closed, when its number may
         // already be another test's socket (tests run in parallel).
@@ -197,7 +204,7 @@ final class LoopbackServer: Sendable {
 }
 
 /// A loopback port nothing listens on: bound, then closed.
-func closedPort() -> UInt16 {
+public func closedPort() -> UInt16 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
