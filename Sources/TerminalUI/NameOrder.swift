@@ -19,14 +19,12 @@ struct NameOrder {
     private var ties: [UInt8] = []
 
     init(capacity: Int = 0) {
+        // A key is about twice its name's length; names are mostly short.
         keyBytes.reserveCapacity(capacity * 24)
         keySpans.reserveCapacity(capacity)
         names.reserveCapacity(capacity)
         isDirectory.reserveCapacity(capacity)
     }
-
-    /// Names added so far.
-    var count: Int { names.count }
 
     /// Adds a name: `utf8` is what the folder holds, `name` how it is shown.
     mutating func append(_ name: String, utf8: UnsafeBufferPointer<UInt8>, isDirectory directory: Bool) {
