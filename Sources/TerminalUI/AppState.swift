@@ -87,7 +87,8 @@ public struct AppState: Sendable {
     private mutating func refreshVisibleEntries() {
         var positions = sort.positions(of: listingStorage)
         if !filter.isEmpty {
-            positions = (positions ?? Array(listingStorage.indices)).filter { listingStorage[$0].name.localizedCaseInsensitiveContains(filter) }
+            let nameFilter = NameFilter(filter)
+            positions = (positions ?? Array(listingStorage.indices)).filter { nameFilter.matches(listingStorage[$0].name) }
         }
         visiblePositions = positions
         parentEntry = directory == "/" ? nil : FileEntry(name: "..", path: (directory as NSString).deletingLastPathComponent, isDirectory: true)

@@ -68,3 +68,33 @@ struct NameOrderTests {
         #expect(expected.prefix(21).allSatisfy { !$0.hasPrefix("file-") } && expected.first == "Folder 0")
     }
 }
+
+@Suite("Filtering by name")
+struct NameFilterTests {
+    @Test("ASCII names match exactly as localizedCaseInsensitiveContains says")
+    func matchesFoundation() {
+        let alphabet = Array("aAbBzZ019-_. ()".utf8)
+        var generator = SeededRandom(seed: 11)
+        func text(_ lengths: ClosedRange<Int>) -> String {
+            String(decoding: (0..<Int.random(in: lengths, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
+        }
+        var mismatches: [String] = []
+        for _ in 0..<20_000 {
+            let name = text(1...12), filter = text(1...3)
+            if NameFilter(filter).matches(name) != name.localizedCaseInsensitiveContains(filter) {
+                mismatches.append("[\(name)] [\(filter)]")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+    }
+
+    @Test("other names and texts are left to Foundation")
+    func otherNames() {
+        #expect(NameFilter("PRO").matches("Promo.mp4"))
+        #expect(!NameFilter("mp5").matches("promo.mp4"))
+        #expect(NameFilter("été").matches("Été 2026.jpg"))
+        #expect(NameFilter("ÉT").matches("été.jpg"))
+        #expect(NameFilter("jpg").matches("日本語.jpg"))
+        #expect(!NameFilter("e").matches("été"))
+    }
+}
