@@ -186,10 +186,11 @@ extension AppState {
         if selected { screen.fill(x: x, y: y, width: w, height: 1, style: base) }
         let session = row.session
         let (icon, color) = Self.icon(for: row)
-        screen.write(icon, x: x, y: y, style: base.with(foreground: color))
+        // One column from the border, as the Files pane's rows.
+        screen.write(icon, x: x + 1, y: y, style: base.with(foreground: color))
         let nameWidth = min(24, max(8, w / 6))
-        screen.write(Self.clip(session.fileName, to: nameWidth), x: x + 2, y: y, style: base)
-        var column = x + 2 + nameWidth + 1
+        screen.write(Self.clip(session.fileName, to: nameWidth), x: x + 3, y: y, style: base)
+        var column = x + 3 + nameWidth + 1
         screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, style: base)
         column += 9
         let barWidth = w >= 70 ? 16 : 8

@@ -88,7 +88,7 @@ struct RenderTests {
         }()
         let lines = state.render().lines
         func row(_ name: String) -> String { lines.first { $0.contains(name) && $0.contains("░") || $0.contains(name) && $0.contains("█") } ?? "" }
-        #expect(row("promo.mp4").contains("▶ promo.mp4"))
+        #expect(row("promo.mp4").contains("│ ▶ promo.mp4"))
         #expect(row("promo.mp4").contains(" 61%  4.1 MB/s  0:01 left"))
         #expect(row("brochure.pdf").contains("‖ brochure.pdf") && row("brochure.pdf").contains("21%  paused at 18.5 MB"))
         #expect(row("menu.png").contains("⟳ menu.png") && row("menu.png").contains("retry 2/5 in 3s"))
