@@ -45,7 +45,8 @@ public struct AppState: Sendable {
     public var listingError: String?
     public var loadingDirectory = true
     public var fileCursor = 0
-    /// After going up a folder: the name to put the cursor on once it is listed.
+    /// After going up a folder or listing it again: the name to put the cursor on once
+    /// it is listed.
     var pendingCursorName: String?
     /// Marked files by path; marks stay while browsing other folders.
     public var marked: [String] = []

@@ -48,7 +48,7 @@ public struct DirectoryListing: Sendable, Equatable {
     public var path: String
     /// In name order, folders first: the Files pane's first order, and what the others
     /// break ties with.
-    public private(set) var entries: [FileEntry]
+    public internal(set) var entries: [FileEntry]
     /// Set when the folder could not be read; `entries` is then empty.
     public var error: String?
 
@@ -229,11 +229,12 @@ public enum DirectoryLoader {
         }
     }
 
-    /// Reads each file's first bytes (once) and judges it for both modes. `entries` is a
-    /// slice of a listing's entries; its indices are their positions there.
+    /// Reads each file's first bytes (once) and judges it for both modes; entries that
+    /// have verdicts already are left alone. `entries` is a slice of a listing's entries;
+    /// its indices are their positions there.
     public static func judge(_ entries: ArraySlice<FileEntry>) -> [Judgement] {
         var judgements: [Judgement] = []
-        for (position, entry) in zip(entries.indices, entries) where !entry.isDirectory && entry.problem == nil {
+        for (position, entry) in zip(entries.indices, entries) where !entry.isDirectory && entry.problem == nil && entry.verdicts == nil {
             guard let head = try? FileIdentity.readHead(path: entry.path, count: MediaRules.sniffLength) else {
                 let verdict = MediaRules.verdict(forFileAt: entry.path, route: .media)
                 judgements.append(Judgement(position: position, name: entry.name, mime: nil, verdicts: [.media: verdict, .resumable: verdict]))
@@ -247,6 +248,44 @@ public enum DirectoryLoader {
                                         mime: MediaRules.detect(head: head, fileName: entry.name).mime, verdicts: verdicts))
         }
         return judgements
+    }
+}
+
+/// What was judged in the folder listed last, so that listing it again (a refresh, hidden
+/// files shown) reads again only the files that changed: judging a folder of 100,000
+/// files takes seconds. One folder at a time; used off the UI loop.
+public final class JudgementMemory: Sendable {
+    private let remembered = Mutex<(directory: String, byName: [String: FileEntry])>(("", [:]))
+
+    public init() {}
+
+    /// Gives the entries of `listing` that are unchanged since they were judged (same
+    /// size and modification time) their verdicts again.
+    public func recall(into listing: inout DirectoryListing) {
+        remembered.withLock { memory in
+            guard memory.directory == listing.path, !memory.byName.isEmpty else { return }
+            for index in listing.entries.indices {
+                let entry = listing.entries[index]
+                guard !entry.isDirectory, entry.problem == nil, let known = memory.byName[entry.name],
+                      known.size == entry.size, known.modified == entry.modified else { continue }
+                listing.entries[index].verdicts = known.verdicts
+                listing.entries[index].mime = known.mime
+            }
+        }
+    }
+
+    /// Keeps `judgements` of `listing`'s entries; judgements of another folder replace
+    /// whatever was kept.
+    public func remember(_ judgements: [DirectoryLoader.Judgement], of listing: DirectoryListing) {
+        remembered.withLock { memory in
+            if memory.directory != listing.path { memory = (listing.path, [:]) }
+            for judgement in judgements where listing.entries.indices.contains(judgement.position) {
+                var entry = listing.entries[judgement.position]
+                entry.verdicts = judgement.verdicts
+                entry.mime = judgement.mime
+                memory.byName[judgement.name] = entry
+            }
+        }
     }
 }
 

@@ -261,7 +261,7 @@ extension AppState {
         "u                 upload the marked files (or the one under the cursor)",
         "m                 mode: resumable session (handle) ↔ /media (media id)",
         "/                 filter names; Esc clears",
-        ".                 show / hide hidden files",
+        ". / Ctrl-R        show / hide hidden files; read the folder again",
         "s                 sort by name, size, time",
         "p / r             pause / resume the selected upload",
         "R                 retry a failed, expired or stalled upload",

@@ -16,9 +16,12 @@ import Darwin
 public final class TerminalApp: Sendable {
     private let uploader: Uploader
     private let inbox = Inbox()
+    private let judgementMemory = JudgementMemory()
+    private let folderWatch: FolderWatch
 
     public init(uploader: Uploader) {
         self.uploader = uploader
+        folderWatch = FolderWatch { [inbox] folder in inbox.post(.app(.folderChanged(directory: folder))) }
     }
 
     /// Runs until the user quits. `makeBackend` is called on the UI thread.
@@ -48,6 +51,7 @@ public final class TerminalApp: Sendable {
             thread.start()
         }
         feeder.cancel()
+        folderWatch.stop()
         withExtendedLifetime(signals) {}
     }
 
@@ -118,15 +122,20 @@ public final class TerminalApp: Sendable {
         for effect in effects {
             switch effect {
             case .list(let directory, let showHidden):
-                DispatchQueue.global(qos: .userInitiated).async { [inbox] in
-                    let listing = DirectoryLoader.list(directory, showHidden: showHidden)
+                DispatchQueue.global(qos: .userInitiated).async { [inbox, judgementMemory, folderWatch] in
+                    // Watched from before it is read, so that no change is missed.
+                    folderWatch.watch(directory)
+                    var listing = DirectoryLoader.list(directory, showHidden: showHidden)
+                    judgementMemory.recall(into: &listing)
                     inbox.post(.app(.listed(listing)))
                     // Types and verdicts need each file's first bytes: a second pass, after
                     // the rows are on screen. The first rows by name (what a screen shows
                     // first) are judged and sent before the rest.
                     let entries = listing.entries
                     for batch in [entries.prefix(Self.firstJudged), entries.dropFirst(Self.firstJudged)] where !batch.isEmpty {
-                        inbox.post(.app(.judged(directory: directory, judgements: DirectoryLoader.judge(batch))))
+                        let judgements = DirectoryLoader.judge(batch)
+                        judgementMemory.remember(judgements, of: listing)
+                        inbox.post(.app(.judged(directory: directory, judgements: judgements)))
                     }
                 }
             case .upload(let paths, let route):
@@ -152,6 +161,62 @@ public final class TerminalApp: Sendable {
                 }
             }
         }
+    }
+}
+
+/// Notices that the listed folder changed (its modification time moves when an entry is
+/// added, removed or renamed) by looking once a second, off the UI loop: a `stat` a
+/// second costs nothing, and works on every file system and platform.
+final class FolderWatch: Sendable {
+    private struct Stamp: Equatable {
+        var seconds: Int
+        var nanoseconds: Int
+        var inode: UInt64
+    }
+
+    /// The folder watched and how it looked; shared with the timer's handler.
+    private final class Watched: Sendable {
+        let folder = Mutex<(path: String, stamp: Stamp?)?>(nil)
+    }
+
+    private let watched = Watched()
+    private let timer: Mutex<(any DispatchSourceTimer)?>
+
+    init(onChange: @escaping @Sendable (String) -> Void) {
+        let source = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        source.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(250))
+        source.setEventHandler { [watched] in
+            let changed = watched.folder.withLock { current -> String? in
+                guard let path = current?.path else { return nil }
+                let now = Self.stamp(of: path)
+                guard now != current?.stamp else { return nil }
+                current?.stamp = now
+                return path
+            }
+            if let changed { onChange(changed) }
+        }
+        source.resume()
+        timer = Mutex(source)
+    }
+
+    deinit { stop() }
+
+    /// Watches `path` from now on, instead of what was watched before.
+    func watch(_ path: String) {
+        let stamp = Self.stamp(of: path)
+        watched.folder.withLock { $0 = (path, stamp) }
+    }
+
+    func stop() { timer.withLock { $0?.cancel(); $0 = nil } }
+
+    private static func stamp(of path: String) -> Stamp? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Glibc)
+        return Stamp(seconds: info.st_mtim.tv_sec, nanoseconds: info.st_mtim.tv_nsec, inode: UInt64(info.st_ino))
+        #else
+        return Stamp(seconds: info.st_mtimespec.tv_sec, nanoseconds: info.st_mtimespec.tv_nsec, inode: UInt64(info.st_ino))
+        #endif
     }
 }
 

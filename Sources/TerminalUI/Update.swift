@@ -7,6 +7,8 @@ public enum Message: Sendable {
     case resize(width: Int, height: Int)
     case tick(now: Double, date: Date)
     case listed(DirectoryListing)
+    /// The folder's entries changed on disk (one was added, removed or renamed).
+    case folderChanged(directory: String)
     case judged(directory: String, judgements: [DirectoryLoader.Judgement])
     case uploader(UploaderEvent)
     /// Sessions from the journal at start.
@@ -53,7 +55,13 @@ extension AppState {
             listingError = listing.error
             loadingDirectory = false
             clampCursors()
+            // Gone from the folder: the cursor stays where it was, and a file of that
+            // name made later does not pull it there.
+            pendingCursorName = nil
             return []
+        case .folderChanged(let changed):
+            guard changed == directory, !loadingDirectory else { return [] }
+            return listAgain()
         case .judged(let directory, let judgements):
             guard directory == self.directory else { return [] }
             applyJudgements(judgements)
@@ -204,7 +212,9 @@ extension AppState {
             return []
         case .character("."):
             showHidden.toggle()
-            return [.list(directory: directory, showHidden: showHidden)]
+            return listAgain()
+        case .ctrl("r"):
+            return listAgain()
         case .character("s"):
             sort = sort.next
             message = "sorted by \(sort.rawValue)"
@@ -232,6 +242,13 @@ extension AppState {
         focus = .uploads
         uploadCursor = uploads.count
         return [.upload(paths: accepted, route: route)]
+    }
+
+    /// Lists the folder again; the old rows stay on screen until the new ones come,
+    /// and the cursor stays on its entry.
+    private mutating func listAgain() -> [Effect] {
+        pendingCursorName = selectedEntry?.name
+        return [.list(directory: directory, showHidden: showHidden)]
     }
 
     private mutating func open(_ path: String) -> [Effect] {

@@ -107,4 +107,30 @@ struct TuiTests {
         #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
         #expect(try await tui.exitStatus() == 0)
     }
+
+    @Test("files added to and removed from the open folder show without a key, judged; the cursor stays on its file")
+    func folderChangesShow() async throws {
+        let fixture = try await SandboxFixture(apiKey: Self.key)
+        defer { Task { await fixture.stop() } }
+        let folder = fixture.directory + "/files"
+        let poster = fixture.makeFile("b-poster.png", size: 1000)
+        let tui = try await launch(fixture, folder: folder)
+        defer { Task { await tui.kill() } }
+        _ = try await tui.waitFor("b-poster.png")
+        try await tui.sendKeys("Down")
+        _ = try await tui.waitFor(poster + " · ")
+
+        _ = fixture.makeFile("a-menu.pdf", size: 2000, magic: Magic.pdf)
+        let added = try await tui.waitUntil(timeout: 15) { screen in
+            screen.split(separator: "\n").contains { $0.contains("a-menu.pdf") && $0.contains("app/pdf") && $0.contains("✓") }
+        }
+        // The new file sorts above the cursor's: the details line still names the poster.
+        #expect(added.contains(poster + " · "))
+
+        try FileManager.default.removeItem(atPath: poster)
+        let removed = try await tui.waitUntil(timeout: 15) { !$0.contains("b-poster.png") }
+        #expect(removed.contains("a-menu.pdf"))
+        try await tui.sendKeys("q")
+        #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+    }
 }

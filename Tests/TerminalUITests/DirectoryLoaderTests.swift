@@ -108,4 +108,36 @@ struct DirectoryLoaderTests {
         #expect(judgements[1].mime == "image/png")
         #expect(judgements[1].verdicts[.media] == .accepted(MediaType(mime: "image/png", kind: .image)))
     }
+
+    @Test("listing a folder again reuses the verdicts of files unchanged since, and judges only the others")
+    func judgementMemory() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        write(folder + "/kept.png", bytes: 64, head: png)
+        write(folder + "/grown.png", bytes: 64, head: png)
+        let memory = JudgementMemory()
+        let first = DirectoryLoader.list(folder, showHidden: false)
+        memory.remember(DirectoryLoader.judge(first.entries[...]), of: first)
+
+        write(folder + "/grown.png", bytes: 128, head: png)
+        write(folder + "/added.png", bytes: 32, head: png)
+        var again = DirectoryLoader.list(folder, showHidden: false)
+        memory.recall(into: &again)
+        #expect(again.entries.map(\.name) == ["added.png", "grown.png", "kept.png"])
+        #expect(again.entries.map { $0.mime != nil } == [false, false, true])
+        let judged = DirectoryLoader.judge(again.entries[...])
+        #expect(judged.map(\.name) == ["added.png", "grown.png"])
+
+        // Another folder's listing finds nothing, and replaces what was kept.
+        let other = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        write(other + "/kept.png", bytes: 64, head: png)
+        var elsewhere = DirectoryLoader.list(other, showHidden: false)
+        memory.recall(into: &elsewhere)
+        #expect(elsewhere.entries.allSatisfy { $0.mime == nil })
+        memory.remember([], of: elsewhere)
+        memory.recall(into: &again)
+        #expect(again.entries.first { $0.name == "grown.png" }?.mime == nil)
+    }
 }

@@ -146,6 +146,34 @@ struct UpdateTests {
         #expect(state.visibleEntries.first { $0.name == "promo.mp4" }?.mime == "video/mp4")
     }
 
+    @Test("a change on disk lists the folder again; the cursor stays on its file; other folders and Ctrl-R")
+    func folderChanged() {
+        var state = Fixture.state()
+        state.fileCursor = state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!
+        #expect(state.update(.folderChanged(directory: "/elsewhere")).isEmpty)
+        #expect(state.update(.folderChanged(directory: "/data")) == [.list(directory: "/data", showHidden: false)])
+        // The old rows stay until the new ones come.
+        #expect(!state.loadingDirectory && state.visibleEntries.count == 5)
+        // A new file sorts before the cursor's: the cursor follows its file, not its row.
+        let added = Fixture.state().listing + [Fixture.entry("new-brief.pdf", size: 10)]
+        _ = state.update(.listed(DirectoryListing(path: "/data", entries: added)))
+        #expect(state.selectedEntry?.name == "promo.mp4")
+        // Its file gone, the cursor stays on its row, and a file of that name made later does not move it.
+        #expect(state.update(.key(.ctrl("r"))) == [.list(directory: "/data", showHidden: false)])
+        let without = added.filter { $0.name != "promo.mp4" }
+        _ = state.update(.listed(DirectoryListing(path: "/data", entries: without)))
+        let row = state.fileCursor
+        _ = state.update(.listed(DirectoryListing(path: "/data", entries: added)))
+        #expect(state.fileCursor == row)
+        // While a folder is being opened, a change to it waits for that listing.
+        _ = state.update(.key(.end))
+        _ = state.update(.key(.character("g")))
+        _ = state.update(.key(.down))
+        _ = state.update(.key(.enter))
+        #expect(state.loadingDirectory)
+        #expect(state.update(.folderChanged(directory: "/data/clips")).isEmpty)
+    }
+
     @Test("journal rows at start all show, in journal order; a row already known is updated, not doubled")
     func loadedFromJournal() {
         var state = Fixture.state()
