@@ -32,7 +32,7 @@ sleep 1
 cat > "$WORK/run.sh" <<SCRIPT
 #!/bin/sh
 export TERM=screen-256color MEDIAUP_BASE_URL=http://127.0.0.1:$PORT D360_API_KEY=sandbox MEDIAUP_STATE_DIR=$WORK/state
-exec $PWD/$BIN tui --stall-timeout 2 "$WORK/campaign"
+exec $PWD/$BIN tui --stall-timeout 2 --sha256 "$WORK/campaign"
 SCRIPT
 chmod 700 "$WORK/run.sh"
 tmux_ -f /dev/null new-session -d -s shots -x $COLS -y $ROWS "$WORK/run.sh"
