@@ -37,7 +37,8 @@ soak: setup
 
 # mediaup side by side with curl on the loopback sandbox, from a release build: nine
 # comparisons (throughput, memory, screen CPU, start-up, resume), one table, also
-# written to bench/RESULTS.md. About ten minutes; needs ~6 GB free in $$TMPDIR.
+# written to bench/RESULTS.md. About four minutes on 2 cores once built; needs ~6 GB
+# free in $$TMPDIR.
 # BENCH_ONLY=1,3 runs only those comparisons.
 bench: setup
 	swift build -c release
