@@ -14,6 +14,8 @@ public enum Overlay: Sendable, Equatable {
     case confirmQuit
     /// Cancel and forget this row?
     case confirmCancel(id: String)
+    /// Forget every done row?
+    case confirmClearDone
 }
 
 /// Everything the screen shows. Changed only by `AppState.update`; drawn by `render`.

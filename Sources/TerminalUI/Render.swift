@@ -237,6 +237,11 @@ extension AppState {
         case .confirmQuit:
             title = "Quit?"
             lines = ["\(activeCount) upload(s) running.", "They will be paused; the next start resumes them.", "", "y / Enter: pause and quit    any other key: stay"]
+        case .confirmClearDone:
+            title = "Clear done?"
+            let count = uploads.filter { $0.session.state == .done }.count
+            lines = ["Forget \(count) done upload(s), with their handles and media ids?",
+                     "Sending one of those files again starts a new upload.", "", "y: forget them    any other key: keep them"]
         case .confirmCancel(let id):
             title = "Cancel?"
             let name = uploads.first { $0.id == id }?.session.fileName ?? id
@@ -266,7 +271,7 @@ extension AppState {
         "p / r             pause / resume the selected upload",
         "R                 retry a failed, expired or stalled upload",
         "P / A             pause all / resume all",
-        "x                 cancel and forget the selected upload",
+        "x / C             cancel and forget the selected upload / forget all done",
         "c                 copy the handle or media id",
         "Enter (Uploads)   details",
         "?                 this help",

@@ -152,6 +152,7 @@ public final class TerminalApp: Sendable {
             case .cancel(let id): Task { [uploader] in await uploader.cancel(id: id) }
             case .pauseAll: Task { [uploader] in await uploader.pauseAll() }
             case .resumeAll: Task { [uploader] in await uploader.resumeAll() }
+            case .forgetDone: Task { [uploader] in await uploader.forgetDone() }
             case .copy(let text):
                 backend.writeRaw("\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}")
             case .quit:

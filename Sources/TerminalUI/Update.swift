@@ -28,6 +28,8 @@ public enum Effect: Sendable, Equatable {
     case cancel(id: String)
     case pauseAll
     case resumeAll
+    /// Forget every done row (journal rows too).
+    case forgetDone
     /// Put text on the clipboard (OSC 52).
     case copy(String)
     /// Pause what runs (so the next start resumes it), then exit.
@@ -154,6 +156,9 @@ extension AppState {
         case .confirmCancel(let id):
             self.overlay = nil
             return key == .character("y") ? [.cancel(id: id)] : []
+        case .confirmClearDone:
+            self.overlay = nil
+            return key == .character("y") ? [.forgetDone] : []
         }
     }
 
@@ -272,6 +277,11 @@ extension AppState {
         }
         if key == .character("P") { return [.pauseAll] }
         if key == .character("A") { return [.resumeAll] }
+        if key == .character("C") {
+            guard uploads.contains(where: { $0.session.state == .done }) else { message = "no done rows to clear"; return [] }
+            overlay = .confirmClearDone
+            return []
+        }
         guard let row = selectedUpload else { return [] }
         let state = row.session.state
         switch key {

@@ -273,6 +273,15 @@ public actor Uploader {
         }
     }
 
+    /// Forgets every finished (done) session, journal rows too; returns how many. Their
+    /// handles and media ids go with them, and a file among them is sent anew next time.
+    @discardableResult
+    public func forgetDone() -> Int {
+        let done = order.filter { snapshots[$0]?.session.state == .done && running[$0] == nil }
+        for id in done { forget(id) }
+        return done.count
+    }
+
     /// Pauses every active session.
     public func pauseAll() { for id in order { pause(id: id) } }
 

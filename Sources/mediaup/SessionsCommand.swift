@@ -61,6 +61,58 @@ struct SessionsCommand: AsyncParsableCommand {
     }
 }
 
+struct ForgetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forget",
+        abstract: "Removes sessions from the journal: the ones named, or with --done every finished one.",
+        discussion: """
+            A finished session's handle or media id goes with it, and its file is sent anew \
+            by the next upload. A session another mediaup process is running is left alone. \
+            Exit 1 if a named session is unknown or busy.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Forget every done session.")
+    var done = false
+
+    @Argument(help: "Session ids from `mediaup sessions`.")
+    var ids: [String] = []
+
+    func validate() throws {
+        if !done && ids.isEmpty { throw ValidationError("name the sessions to forget, or pass --done") }
+    }
+
+    func run() async throws {
+        let (journal, _) = try global.openState()
+        let directory = global.resolvedStateDirectory
+        let sessions: [UploadSession]
+        do { sessions = try journal.allSessions() } catch { throw UsageError(error.description) }
+        var chosen = done ? sessions.filter { $0.state == .done }.map(\.id) : []
+        var complete = true
+        func problem(_ text: String) {
+            FileHandle.standardError.write(Data("mediaup: \(text)\n".utf8))
+            complete = false
+        }
+        for id in ids where !chosen.contains(id) {
+            if sessions.contains(where: { $0.id == id }) { chosen.append(id) } else { problem("no session \(id) in \(journal.path)") }
+        }
+        var forgotten = 0
+        for id in chosen {
+            guard !SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: directory) else {
+                problem("\(id) is being uploaded by another mediaup process; pause it there first")
+                continue
+            }
+            do { try journal.delete(id: id) } catch { throw UsageError(error.description) }
+            SessionLock.removeFile(sessionID: id, stateDirectory: directory)
+            forgotten += 1
+        }
+        print("forgot \(forgotten) session\(forgotten == 1 ? "" : "s")")
+        if !complete { throw ExitCode(1) }
+    }
+}
+
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",

@@ -267,6 +267,29 @@ struct CommandTests {
         let unknown = try await bed.run(["status", "nope"])
         #expect(unknown.status == 2)
     }
+
+    @Test("forget --done clears finished sessions, and the file goes again next time; unknown ids exit 1")
+    func forgetDone() async throws {
+        let bed = try await BinaryBed()
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("f.png", size: 200_000)
+        #expect(try await bed.run(["upload", file]).status == 0)
+        let again = try await bed.run(["upload", "--json", file])
+        #expect(again.objects.first?["state"] as? String == "done")
+        #expect(await bed.server.sessions().count == 1, "a done file is not sent twice")
+
+        let usage = try await bed.run(["forget"])
+        #expect(usage.status == 2 && usage.stderr.contains("--done"))
+        let unknown = try await bed.run(["forget", "nope"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no session nope"))
+        let forgot = try await bed.run(["forget", "--done"])
+        #expect(forgot.status == 0, "\(forgot.stderr)")
+        #expect(forgot.stdout == "forgot 1 session\n")
+        #expect(try await bed.run(["sessions", "--json"]).objects.isEmpty)
+
+        #expect(try await bed.run(["upload", file]).status == 0)
+        #expect(await bed.server.sessions().count == 2, "forgotten, the file is sent anew")
+    }
 }
 
 @Suite("Two processes on one journal")

@@ -141,7 +141,7 @@ struct RenderTests {
         var state = Fixture.state(height: 26)
         state.overlay = .help
         let help = state.render().lines.joined(separator: "\n")
-        for key in ["Tab / Shift-Tab", "Space", "u  ", "p / r", "R  ", "P / A", "x  ", "c  ", "?  ", "q  ", "m  ", "/  "] {
+        for key in ["Tab / Shift-Tab", "Space", "u  ", "p / r", "R  ", "P / A", "x / C", ". / Ctrl-R", "c  ", "?  ", "q  ", "m  ", "/  "] {
             #expect(help.contains(key), "help lacks \(key)")
         }
         state.uploads = [Fixture.row("logo.png", state: .done, size: 245_760, offset: 245_760, handle: "4::aW1hZ2UvcG5n:ARbXk2")]

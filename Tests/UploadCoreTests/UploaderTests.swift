@@ -311,4 +311,23 @@ struct UploaderTests {
         #expect(await eventually(within: 20) { await uploader.snapshot(id: added.id) == nil })
         #expect(try bed.journal.session(id: added.id) == nil)
     }
+
+    @Test("forgetDone forgets finished rows only, journal rows too")
+    func forgetDone() async throws {
+        let bed = try await TestBed { $0.bytesPerSecond = 400_000 }
+        defer { Task { await bed.stop() } }
+        let uploader = try bed.makeUploader()
+        let first = try await uploader.add(path: bed.makeFile("one.png", size: 40_000), route: .resumable)
+        let second = try await uploader.add(path: bed.makeFile("two.png", size: 40_000), route: .resumable)
+        let settled = await uploader.waitUntilSettled([first.id, second.id])
+        #expect(settled.allSatisfy { $0.session.state == .done })
+        // Ten seconds of bytes at this rate: paused long before it is done.
+        let third = try await uploader.add(path: bed.makeFile("three.png", size: 4_000_000), route: .resumable)
+        await uploader.pause(id: third.id)
+        #expect(await uploader.waitUntilSettled([third.id]).first?.session.state == .paused)
+        #expect(await uploader.forgetDone() == 2)
+        #expect(try bed.journal.session(id: first.id) == nil && bed.journal.session(id: second.id) == nil)
+        #expect(await uploader.currentSnapshots().map(\.id) == [third.id])
+        #expect(try bed.journal.allSessions().map(\.id) == [third.id])
+    }
 }
