@@ -51,14 +51,27 @@ public struct AppState: Sendable {
     /// it is listed.
     var pendingCursorName: String?
     /// Marked files by path; marks stay while browsing other folders.
-    public var marked: [String] = []
+    public var marked: [String] = [] { didSet { markedPaths = Set(marked) } }
+    /// `marked` for lookups: each drawn row asks, and `a` can mark a whole big folder.
+    private(set) var markedPaths: Set<String> = []
     public var filter = "" { didSet { refreshVisibleEntries() } }
     public var isEditingFilter = false
     public var showHidden = false
     public var sort: SortOrder = .name { didSet { refreshVisibleEntries() } }
 
     // Uploads pane.
-    public var uploads: [UploadSnapshot] = []
+    public var uploads: [UploadSnapshot] {
+        get { uploadRows }
+        set {
+            uploadRows = newValue
+            uploadRowIndex = nil
+        }
+    }
+    private var uploadRows: [UploadSnapshot] = []
+    /// Where each id's row is; nil after a removal, rebuilt when next needed (so that
+    /// many removals in a row cost one rebuild). Progress comes many times a second
+    /// per upload, and a search per event over a journal of 10,000 rows would be felt.
+    private var uploadRowIndex: [String: Int]? = [:]
     public var uploadCursor = 0
     public var meters: [String: RateMeter] = [:]
 
@@ -105,6 +118,25 @@ public struct AppState: Sendable {
             listingStorage[judgement.position].verdicts = judgement.verdicts
             listingStorage[judgement.position].mime = judgement.mime
         }
+    }
+
+    /// Adds a row, or updates it where it stands.
+    mutating func upsertUpload(_ snapshot: UploadSnapshot) {
+        if uploadRowIndex == nil {
+            uploadRowIndex = Dictionary(uploadRows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        if let position = uploadRowIndex?[snapshot.id] {
+            uploadRows[position] = snapshot
+        } else {
+            uploadRowIndex?[snapshot.id] = uploadRows.count
+            uploadRows.append(snapshot)
+        }
+    }
+
+    mutating func removeUpload(id: String) {
+        guard let position = uploadRowIndex?[id] ?? uploadRows.firstIndex(where: { $0.id == id }) else { return }
+        uploadRows.remove(at: position)
+        uploadRowIndex = nil
     }
 
     /// The entry under the cursor.

@@ -150,7 +150,7 @@ extension AppState {
                 screen.write(Self.clip(name, to: w - 2), x: x + 1, y: row, style: base.with(foreground: .blue))
                 continue
             }
-            if marked.contains(entry.path) { screen.write("*", x: x + 1, y: row, style: base.with(foreground: .yellow)) }
+            if markedPaths.contains(entry.path) { screen.write("*", x: x + 1, y: row, style: base.with(foreground: .yellow)) }
             screen.write(Self.clip(entry.name, to: nameWidth), x: x + 3, y: row, style: base)
             var column = x + 3 + nameWidth + 1
             screen.write(Self.rightAligned(ByteFormat.string(entry.size), width: sizeWidth), x: column, y: row, style: base)
@@ -262,7 +262,7 @@ extension AppState {
         "↑ ↓ j k PgUp PgDn Home End g G   move",
         "Enter → l         open folder; on a file: queue it",
         "Backspace ← h     parent folder",
-        "Space             mark / unmark a file",
+        "Space / a         mark / unmark a file / every file shown",
         "u                 upload the marked files (or the one under the cursor)",
         "m                 mode: resumable session (handle) ↔ /media (media id)",
         "/                 filter names; Esc clears",

@@ -72,18 +72,9 @@ extension AppState {
             apply(event)
             return []
         case .loaded(let snapshots):
-            // Rows found by id through an index: a linear search per row made loading a
-            // journal of 10,000 sessions quadratic, on the UI loop.
-            var rowIndex: [String: Int] = [:]
-            for (index, row) in uploads.enumerated() { rowIndex[row.id] = index }
             for snapshot in snapshots {
                 meters[snapshot.id, default: RateMeter()].record(bytes: snapshot.transferredBytes, at: now)
-                if let index = rowIndex[snapshot.id] {
-                    uploads[index] = snapshot
-                } else {
-                    rowIndex[snapshot.id] = uploads.count
-                    uploads.append(snapshot)
-                }
+                upsertUpload(snapshot)
             }
             return []
         case .failed(let text), .notice(let text):
@@ -96,13 +87,9 @@ extension AppState {
         switch event {
         case .updated(let snapshot):
             meters[snapshot.id, default: RateMeter()].record(bytes: snapshot.transferredBytes, at: now)
-            if let index = uploads.firstIndex(where: { $0.id == snapshot.id }) {
-                uploads[index] = snapshot
-            } else {
-                uploads.append(snapshot)
-            }
+            upsertUpload(snapshot)
         case .removed(let id):
-            uploads.removeAll { $0.id == id }
+            removeUpload(id: id)
             meters[id] = nil
             if case .details(id)? = overlay { overlay = nil }
             clampCursors()
@@ -203,12 +190,26 @@ extension AppState {
             if !marked.isEmpty {
                 let paths = marked
                 marked = []
+                // Marks from other folders have no entry here: the uploader judges those.
+                let here = Dictionary(listing.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
                 return uploadRequest(paths.map { path in
-                    listing.first { $0.path == path } ?? FileEntry(name: (path as NSString).lastPathComponent, path: path, isDirectory: false)
+                    here[path] ?? FileEntry(name: (path as NSString).lastPathComponent, path: path, isDirectory: false)
                 })
             }
             guard let entry = selectedEntry, !entry.isDirectory else { return [] }
             return uploadRequest([entry])
+        case .character("a"):
+            let files = entries.filter { !$0.isDirectory }.map(\.path)
+            guard !files.isEmpty else { return [] }
+            if files.allSatisfy(markedPaths.contains) {
+                let shown = Set(files)
+                marked.removeAll { shown.contains($0) }
+                message = "unmarked \(files.count) file\(files.count == 1 ? "" : "s")"
+            } else {
+                marked += files.filter { !markedPaths.contains($0) }
+                message = "\(marked.count) marked"
+            }
+            return []
         case .character("/"):
             isEditingFilter = true
             return []
@@ -241,7 +242,9 @@ extension AppState {
             }
         }
         if !refused.isEmpty {
-            message = "not queued — " + refused.joined(separator: "; ")
+            // A whole folder marked can hold many: one line says how many and shows one.
+            message = "not queued — " + (refused.count <= 2 ? refused.joined(separator: "; ")
+                                                               : "\(refused.count) files, such as \(refused[0])")
         }
         guard !accepted.isEmpty else { return [] }
         focus = .uploads

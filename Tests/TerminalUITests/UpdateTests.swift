@@ -45,6 +45,26 @@ struct UpdateTests {
         #expect(state.message?.contains("teaser.mov: WhatsApp does not take video/quicktime files") == true)
     }
 
+    @Test("a marks every file shown (the filter's), again unmarks them; u sends the ones WhatsApp takes")
+    func markAll() {
+        var state = Fixture.state()
+        _ = state.update(.key(.character("/")))
+        _ = state.update(.key(.character("p")))
+        _ = state.update(.key(.enter))
+        #expect(state.visibleEntries.map(\.name) == ["..", "clips", "brochure.pdf", "promo.mp4"])
+        _ = state.update(.key(.character("a")))
+        #expect(state.marked == ["/data/brochure.pdf", "/data/promo.mp4"])
+        #expect(state.render().lines.contains { $0.contains("* brochure.pdf") })
+        _ = state.update(.key(.character("a")))
+        #expect(state.marked.isEmpty)
+        _ = state.update(.key(.escape))
+        _ = state.update(.key(.character(" ")))
+        _ = state.update(.key(.character("a")))
+        #expect(state.marked.count == 3)
+        #expect(state.update(.key(.character("u"))) == [.upload(paths: ["/data/brochure.pdf", "/data/promo.mp4"], route: .resumable)])
+        #expect(state.message == "not queued — teaser.mov: WhatsApp does not take video/quicktime files")
+    }
+
     @Test("m switches the mode for the next uploads")
     func mode() {
         var state = Fixture.state()
@@ -118,6 +138,13 @@ struct UpdateTests {
         #expect(state.uploads.count == 1 && state.uploads[0].session.state == .uploading)
         _ = state.update(.uploader(.removed(id: "a.mp4")))
         #expect(state.uploads.isEmpty)
+        // After a row in the middle goes, the others are still found where they now stand.
+        for name in ["b.mp4", "c.mp4", "d.mp4"] { _ = state.update(.uploader(.updated(Fixture.row(name, state: .queued)))) }
+        _ = state.update(.uploader(.removed(id: "c.mp4")))
+        _ = state.update(.uploader(.updated(Fixture.row("d.mp4", state: .uploading))))
+        _ = state.update(.uploader(.updated(Fixture.row("b.mp4", state: .done))))
+        #expect(state.uploads.map(\.id) == ["b.mp4", "d.mp4"])
+        #expect(state.uploads.map(\.session.state) == [.done, .uploading])
     }
 
     @Test("verdicts arrive in batches after the listing: each fills its rows in place; the rest stay unjudged")
