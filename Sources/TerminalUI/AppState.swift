@@ -68,9 +68,9 @@ public struct AppState: Sendable {
         }
     }
     private var uploadRows: [UploadSnapshot] = []
-    /// Where each id's row is; nil after a removal, rebuilt when next needed (so that
-    /// many removals in a row cost one rebuild). Progress comes many times a second
-    /// per upload, and a search per event over a journal of 10,000 rows would be felt.
+    /// Where each id's row is; nil after rows go, rebuilt when next needed. Progress
+    /// comes many times a second per upload, and a search per event over a journal of
+    /// 10,000 rows would be felt.
     private var uploadRowIndex: [String: Int]? = [:]
     public var uploadCursor = 0
     public var meters: [String: RateMeter] = [:]
@@ -133,9 +133,9 @@ public struct AppState: Sendable {
         }
     }
 
-    mutating func removeUpload(id: String) {
-        guard let position = uploadRowIndex?[id] ?? uploadRows.firstIndex(where: { $0.id == id }) else { return }
-        uploadRows.remove(at: position)
+    /// Drops rows in one pass, however many.
+    mutating func removeUploads(ids: Set<String>) {
+        uploadRows.removeAll { ids.contains($0.id) }
         uploadRowIndex = nil
     }
 

@@ -88,10 +88,10 @@ extension AppState {
         case .updated(let snapshot):
             meters[snapshot.id, default: RateMeter()].record(bytes: snapshot.transferredBytes, at: now)
             upsertUpload(snapshot)
-        case .removed(let id):
-            removeUpload(id: id)
-            meters[id] = nil
-            if case .details(id)? = overlay { overlay = nil }
+        case .removed(let ids):
+            removeUploads(ids: Set(ids))
+            for id in ids { meters[id] = nil }
+            if case .details(let id)? = overlay, ids.contains(id) { overlay = nil }
             clampCursors()
         }
     }

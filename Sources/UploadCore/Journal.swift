@@ -143,10 +143,10 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Removes a session.
-    public func delete(id: String) throws(JournalError) {
+    /// Removes sessions, in one transaction: clearing thousands costs one commit.
+    public func delete(ids: [String]) throws(JournalError) {
         do {
-            _ = try database.write { db in try UploadSession.deleteOne(db, key: id) }
+            _ = try database.write { db in try UploadSession.deleteAll(db, keys: ids) }
         } catch {
             throw JournalError("cannot write the journal \(path): \(Self.reason(error, at: path))")
         }

@@ -6,8 +6,9 @@ import Logging
 public enum UploaderEvent: Sendable, Equatable {
     /// A session changed: state, progress, retry timing.
     case updated(UploadSnapshot)
-    /// A session was cancelled and forgotten.
-    case removed(id: String)
+    /// Sessions were cancelled or cleared, and forgotten: one event for a batch, so a
+    /// screen drops thousands of rows in one pass.
+    case removed(ids: [String])
 }
 
 /// Runs uploads: schedules up to `parallel` transfers, retries what can be retried,
@@ -269,7 +270,7 @@ public actor Uploader {
             run.control.cancel()
             run.task.cancel()
         } else {
-            forget(id)
+            forget([id])
         }
     }
 
@@ -278,7 +279,7 @@ public actor Uploader {
     @discardableResult
     public func forgetDone() -> Int {
         let done = order.filter { snapshots[$0]?.session.state == .done && running[$0] == nil }
-        for id in done { forget(id) }
+        forget(done)
         return done.count
     }
 
@@ -331,15 +332,19 @@ public actor Uploader {
         queue.append(snapshot.id)
     }
 
-    private func forget(_ id: String) {
-        do { try journal.delete(id: id) } catch {
-            logger.error("cannot forget session \(id): \(error.description)")
+    private func forget(_ ids: [String]) {
+        guard !ids.isEmpty else { return }
+        do { try journal.delete(ids: ids) } catch {
+            logger.error("cannot forget \(ids.count) session(s): \(error.description)")
         }
-        SessionLock.removeFile(sessionID: id, stateDirectory: stateDirectory)
-        snapshots[id] = nil
-        order.removeAll { $0 == id }
-        emit(.removed(id: id))
-        settle(id)
+        for id in ids {
+            SessionLock.removeFile(sessionID: id, stateDirectory: stateDirectory)
+            snapshots[id] = nil
+        }
+        let gone = Set(ids)
+        order.removeAll { gone.contains($0) }
+        emit(.removed(ids: ids))
+        for id in ids { settle(id) }
     }
 
     // MARK: - Driving one session
@@ -628,7 +633,7 @@ public actor Uploader {
         let stop = stopRequests.removeValue(forKey: id)
         pendingImmediateRetry.remove(id)
         if stop == .cancel {
-            forget(id)
+            forget([id])
         } else if let end, end.state != .done {
             update(id) {
                 $0.session.state = end.state

@@ -104,7 +104,7 @@ struct ForgetCommand: AsyncParsableCommand {
                 problem("\(id) is being uploaded by another mediaup process; pause it there first")
                 continue
             }
-            do { try journal.delete(id: id) } catch { throw UsageError(error.description) }
+            do { try journal.delete(ids: [id]) } catch { throw UsageError(error.description) }
             SessionLock.removeFile(sessionID: id, stateDirectory: directory)
             forgotten += 1
         }

@@ -136,11 +136,11 @@ struct UpdateTests {
         _ = state.update(.uploader(.updated(Fixture.row("a.mp4", state: .queued))))
         _ = state.update(.uploader(.updated(Fixture.row("a.mp4", state: .uploading, transferred: 100))))
         #expect(state.uploads.count == 1 && state.uploads[0].session.state == .uploading)
-        _ = state.update(.uploader(.removed(id: "a.mp4")))
+        _ = state.update(.uploader(.removed(ids: ["a.mp4"])))
         #expect(state.uploads.isEmpty)
         // After a row in the middle goes, the others are still found where they now stand.
         for name in ["b.mp4", "c.mp4", "d.mp4"] { _ = state.update(.uploader(.updated(Fixture.row(name, state: .queued)))) }
-        _ = state.update(.uploader(.removed(id: "c.mp4")))
+        _ = state.update(.uploader(.removed(ids: ["c.mp4"])))
         _ = state.update(.uploader(.updated(Fixture.row("d.mp4", state: .uploading))))
         _ = state.update(.uploader(.updated(Fixture.row("b.mp4", state: .done))))
         #expect(state.uploads.map(\.id) == ["b.mp4", "d.mp4"])

@@ -34,7 +34,7 @@ struct JournalTests {
         session.state = .done
         try reopened.save(session)
         #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable) == nil)
-        try reopened.delete(id: session.id)
+        try reopened.delete(ids: [session.id])
         #expect(try reopened.allSessions().isEmpty)
     }
 
