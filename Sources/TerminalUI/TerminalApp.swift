@@ -122,9 +122,11 @@ public final class TerminalApp: Sendable {
         for effect in effects {
             switch effect {
             case .list(let directory, let showHidden):
+                // Named here, in the order folders are opened; its look is taken just
+                // before it is read, off this loop, so that no change is missed.
+                folderWatch.watch(directory)
                 DispatchQueue.global(qos: .userInitiated).async { [inbox, judgementMemory, folderWatch] in
-                    // Watched from before it is read, so that no change is missed.
-                    folderWatch.watch(directory)
+                    folderWatch.listingStarts(directory)
                     var listing = DirectoryLoader.list(directory, showHidden: showHidden)
                     judgementMemory.recall(into: &listing)
                     inbox.post(.app(.listed(listing)))
@@ -175,9 +177,10 @@ final class FolderWatch: Sendable {
         var inode: UInt64
     }
 
-    /// The folder watched and how it looked; shared with the timer's handler.
+    /// The folder watched and how it looked when its listing began (`looked` is false
+    /// until then); shared with the timer's handler.
     private final class Watched: Sendable {
-        let folder = Mutex<(path: String, stamp: Stamp?)?>(nil)
+        let folder = Mutex<(path: String, stamp: Stamp?, looked: Bool)?>(nil)
     }
 
     private let watched = Watched()
@@ -188,7 +191,7 @@ final class FolderWatch: Sendable {
         source.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(250))
         source.setEventHandler { [watched] in
             let changed = watched.folder.withLock { current -> String? in
-                guard let path = current?.path else { return nil }
+                guard let path = current?.path, current?.looked == true else { return nil }
                 let now = Self.stamp(of: path)
                 guard now != current?.stamp else { return nil }
                 current?.stamp = now
@@ -202,10 +205,19 @@ final class FolderWatch: Sendable {
 
     deinit { stop() }
 
-    /// Watches `path` from now on, instead of what was watched before.
+    /// Watches `path` from now on, instead of what was watched before. Touches no disk:
+    /// the UI loop calls it.
     func watch(_ path: String) {
+        watched.folder.withLock { $0 = (path, nil, false) }
+    }
+
+    /// Takes `path`'s look just before it is listed, if it is still the folder watched
+    /// (a folder left meanwhile is not).
+    func listingStarts(_ path: String) {
         let stamp = Self.stamp(of: path)
-        watched.folder.withLock { $0 = (path, stamp) }
+        watched.folder.withLock { current in
+            if current?.path == path { current = (path, stamp, true) }
+        }
     }
 
     func stop() { timer.withLock { $0?.cancel(); $0 = nil } }
