@@ -230,22 +230,38 @@ extension AppState {
         }
     }
 
-    /// Queues files, telling at once why any is refused in the current mode.
+    /// Queues files, telling at once why any is refused in the current mode. A file
+    /// whose row says it was sent unchanged today is not sent again, as `mediaup upload`
+    /// would not: forgetting the row (x) lets it go again.
     private mutating func uploadRequest(_ entries: [FileEntry]) -> [Effect] {
         var accepted: [String] = []
         var refused: [String] = []
+        var alreadySent: [String] = []
+        let doneRows = Dictionary(uploads.lazy.filter { $0.session.state == .done }.map { ($0.session.path, [$0.session]) }, uniquingKeysWith: +)
         for entry in entries where !entry.isDirectory {
             if case .rejected(let reason)? = entry.verdict(for: route) {
                 refused.append("\(entry.name): \(reason)")
+            } else if doneRows[entry.path, default: []].contains(where: {
+                $0.finishedRecently(size: entry.size, modified: entry.modified, route: route, now: date)
+            }) {
+                alreadySent.append(entry.name)
             } else {
                 accepted.append(entry.path)
             }
         }
-        if !refused.isEmpty {
-            // A whole folder marked can hold many: one line says how many and shows one.
-            message = "not queued — " + (refused.count <= 2 ? refused.joined(separator: "; ")
-                                                               : "\(refused.count) files, such as \(refused[0])")
+        // A whole folder marked can hold many: each part says how many and shows one.
+        // The short notice first: a refusal's reason can fill the line.
+        var notices: [String] = []
+        if !alreadySent.isEmpty {
+            notices.append("already sent today: " + (alreadySent.count <= 2 ? alreadySent.joined(separator: ", ")
+                                                                           : "\(alreadySent.count) files, such as \(alreadySent[0])")
+                           + " (x on a row forgets it, to send it again)")
         }
+        if !refused.isEmpty {
+            notices.append("not queued — " + (refused.count <= 2 ? refused.joined(separator: "; ")
+                                                                 : "\(refused.count) files, such as \(refused[0])"))
+        }
+        if !notices.isEmpty { message = notices.joined(separator: " · ") }
         guard !accepted.isEmpty else { return [] }
         focus = .uploads
         uploadCursor = uploads.count

@@ -100,6 +100,19 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
 
     /// The file version this session uploads.
     public var identity: FileIdentity { FileIdentity(size: fileSize, modifiedNanoseconds: fileModified) }
+
+    /// How long a finished upload of an unchanged file is reported instead of repeated:
+    /// sending the same files again after a crash then only finishes what was left.
+    /// Older results are not reused: a media id lasts 30 days.
+    public static let reuseWindow: TimeInterval = 24 * 3600
+
+    /// Whether this session finished uploading the file as it is now (`size`, and
+    /// `modified` in seconds) by `route` within `reuseWindow` before `now`.
+    public func finishedRecently(size: Int64, modified: Double, route: UploadRoute, now: Date) -> Bool {
+        state == .done && self.route == route && fileSize == size
+            && abs(Double(fileModified) / 1e9 - modified) < 1e-6
+            && updatedAt > now.addingTimeInterval(-Self.reuseWindow)
+    }
 }
 
 extension UploadState: DatabaseValueConvertible {}

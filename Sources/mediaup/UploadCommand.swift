@@ -21,9 +21,6 @@ struct UploadCommand: AsyncParsableCommand {
     @Argument(help: "Files to upload.")
     var files: [String]
 
-    /// How long a finished upload of an unchanged file is reported instead of repeated.
-    static let reuseWindow: TimeInterval = 24 * 3600
-
     func run() async throws {
         guard !files.isEmpty else { throw UsageError("name at least one file to upload") }
         let (uploader, journal) = try transfer.makeUploader(global: global)
@@ -35,12 +32,11 @@ struct UploadCommand: AsyncParsableCommand {
                 continue
             }
             // Done by a run in the last day (same path, size and mtime): report it, send
-            // nothing. Running the same command again after a crash then only finishes
-            // what the crash left. Older results are not reused: a media id lasts 30 days.
+            // nothing (see `UploadSession.reuseWindow`).
             let path = FilePaths.absolute(file)
             if case .success(let identity) = FileIdentity.read(path: path),
                 let done = try? journal.finishedSession(path: path, identity: identity, route: via),
-                done.updatedAt > Date().addingTimeInterval(-Self.reuseWindow)
+                done.updatedAt > Date().addingTimeInterval(-UploadSession.reuseWindow)
             {
                 settled.append(UploadReport(file: file, snapshot: UploadSnapshot(session: done)))
                 continue

@@ -65,6 +65,30 @@ struct UpdateTests {
         #expect(state.message == "not queued — teaser.mov: WhatsApp does not take video/quicktime files")
     }
 
+    @Test("a file its row says was sent unchanged today is not sent again, in that mode; once the row is forgotten it is")
+    func alreadySent() {
+        var state = Fixture.state()
+        // The row's file: promo.mp4 as listed (14,889,000 bytes, time 0), finished at 0, now 1000 s.
+        let done = Fixture.row("promo.mp4", state: .done, handle: "4::h")
+        state.uploads = [done]
+        state.fileCursor = state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!
+        #expect(state.update(.key(.enter)).isEmpty)
+        #expect(state.message == "already sent today: promo.mp4 (x on a row forgets it, to send it again)")
+        // Another mode is another upload.
+        _ = state.update(.key(.character("m")))
+        state.focus = .files
+        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .media)])
+        _ = state.update(.key(.character("m")))
+        // A day later, or with the row forgotten, it goes again.
+        state.focus = .files
+        state.date = Date(timeIntervalSince1970: UploadSession.reuseWindow + 1)
+        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
+        state.focus = .files
+        state.date = Date(timeIntervalSince1970: 1000)
+        _ = state.update(.uploader(.removed(ids: [done.id])))
+        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
+    }
+
     @Test("m switches the mode for the next uploads")
     func mode() {
         var state = Fixture.state()
