@@ -10,8 +10,14 @@ public struct FileLogHandler: LogHandler {
     public final class Sink: Sendable {
         private let handle: Mutex<FileHandle?>
 
-        /// Opens `path` for appending (created with mode 0600).
-        public init(path: String) {
+        /// Opens `path` for appending (created with mode 0600). A log that has grown past
+        /// `rotatingAbove` bytes is first moved to `path.1` (replacing the one before), so
+        /// that years of uploads keep at most two logs' worth.
+        public init(path: String, rotatingAbove limit: Int64 = 8 << 20) {
+            var info = stat()
+            if stat(path, &info) == 0, Int64(info.st_size) > limit {
+                _ = rename(path, path + ".1")
+            }
             if !FileManager.default.fileExists(atPath: path) {
                 _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
             }
