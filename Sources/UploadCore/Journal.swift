@@ -143,10 +143,16 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Removes sessions, in one transaction: clearing thousands costs one commit.
+    /// Removes sessions, in one transaction: clearing thousands costs one commit. The ids
+    /// go in slices, each within the smallest limit SQLite builds put on the values one
+    /// statement may bind (999).
     public func delete(ids: [String]) throws(JournalError) {
         do {
-            _ = try database.write { db in try UploadSession.deleteAll(db, keys: ids) }
+            try database.write { db in
+                for start in stride(from: 0, to: ids.count, by: 900) {
+                    _ = try UploadSession.deleteAll(db, keys: ids[start..<min(start + 900, ids.count)])
+                }
+            }
         } catch {
             throw JournalError("cannot write the journal \(path): \(Self.reason(error, at: path))")
         }

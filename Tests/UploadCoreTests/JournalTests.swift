@@ -38,6 +38,20 @@ struct JournalTests {
         #expect(try reopened.allSessions().isEmpty)
     }
 
+    @Test("deleting more ids than SQLite binds in one statement still deletes them all")
+    func deleteMany() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(stateDirectory: directory)
+        let kept = UploadSession(path: "/data/kept.png", fileSize: 1, fileModified: 1, mimeType: "image/png", route: .resumable)
+        let gone = (0..<3).map { UploadSession(path: "/data/\($0).png", fileSize: 1, fileModified: 1, mimeType: "image/png", route: .resumable) }
+        for session in gone + [kept] { try journal.save(session) }
+        // Past the values one statement may bind (999, 32,766 or 250,000 by build): the ids
+        // go in several statements.
+        try journal.delete(ids: (0..<300_000).map { "missing-\($0)" } + gone.map(\.id))
+        #expect(try journal.allSessions().map(\.id) == [kept.id])
+    }
+
     @Test("a corrupt journal is kept aside and a new one started")
     func corruptJournal() throws {
         let directory = try temporaryDirectory()
