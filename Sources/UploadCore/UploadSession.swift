@@ -106,12 +106,15 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     /// Older results are not reused: a media id lasts 30 days.
     public static let reuseWindow: TimeInterval = 24 * 3600
 
-    /// Whether this session finished uploading the file as it is now (`size`, and
-    /// `modified` in seconds) by `route` within `reuseWindow` before `now`.
+    /// Whether this session is done, and was done within `reuseWindow` before `now`.
+    public func isRecentlyDone(now: Date) -> Bool {
+        state == .done && updatedAt > now.addingTimeInterval(-Self.reuseWindow)
+    }
+
+    /// Whether this session recently finished uploading the file as it is now (`size`,
+    /// and `modified` in seconds) by `route`.
     public func finishedRecently(size: Int64, modified: Double, route: UploadRoute, now: Date) -> Bool {
-        state == .done && self.route == route && fileSize == size
-            && abs(Double(fileModified) / 1e9 - modified) < 1e-6
-            && updatedAt > now.addingTimeInterval(-Self.reuseWindow)
+        isRecentlyDone(now: now) && self.route == route && fileSize == size && abs(Double(fileModified) / 1e9 - modified) < 1e-6
     }
 }
 

@@ -98,17 +98,15 @@ struct ForgetCommand: AsyncParsableCommand {
         for id in ids where !chosen.contains(id) {
             if sessions.contains(where: { $0.id == id }) { chosen.append(id) } else { problem("no session \(id) in \(journal.path)") }
         }
-        var forgotten = 0
-        for id in chosen {
-            guard !SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: directory) else {
-                problem("\(id) is being uploaded by another mediaup process; pause it there first")
-                continue
-            }
-            do { try journal.delete(ids: [id]) } catch { throw UsageError(error.description) }
-            SessionLock.removeFile(sessionID: id, stateDirectory: directory)
-            forgotten += 1
+        let free = chosen.filter { id in
+            guard SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: directory) else { return true }
+            problem("\(id) is being uploaded by another mediaup process; pause it there first")
+            return false
         }
-        print("forgot \(forgotten) session\(forgotten == 1 ? "" : "s")")
+        // One transaction for them all, as the screen's C does.
+        do { try journal.delete(ids: free) } catch { throw UsageError(error.description) }
+        for id in free { SessionLock.removeFile(sessionID: id, stateDirectory: directory) }
+        print("forgot \(free.count) session\(free.count == 1 ? "" : "s")")
         if !complete { throw ExitCode(1) }
     }
 }

@@ -36,7 +36,7 @@ struct UploadCommand: AsyncParsableCommand {
             let path = FilePaths.absolute(file)
             if case .success(let identity) = FileIdentity.read(path: path),
                 let done = try? journal.finishedSession(path: path, identity: identity, route: via),
-                done.updatedAt > Date().addingTimeInterval(-UploadSession.reuseWindow)
+                done.isRecentlyDone(now: Date())
             {
                 settled.append(UploadReport(file: file, snapshot: UploadSnapshot(session: done)))
                 continue
