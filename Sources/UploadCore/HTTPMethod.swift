@@ -1,0 +1,5 @@
+/// An HTTP method the media API uses.
+public enum HTTPMethod: String, Sendable {
+    case get = "GET"
+    case post = "POST"
+}

@@ -1,0 +1,31 @@
+/// Why a transfer did not produce a response.
+public enum TransportError: Error, Sendable, Equatable {
+    /// `TransferControl.cancel()` was called.
+    case cancelled
+    /// No byte moved for the stall timeout (seconds).
+    case stalled(seconds: Double)
+    /// The connection could not be made (refused, DNS, connect timeout).
+    case connectFailed(String)
+    /// The connection broke or timed out during the exchange.
+    case connectionLost(String)
+    /// TLS failed: certificate not trusted, handshake error.
+    case tls(String)
+    /// The file ended before the promised length: it shrank while being sent.
+    case fileShrank(path: String)
+    /// The file could not be opened or read.
+    case fileUnreadable(path: String, reason: String)
+    /// The response body was larger than `TransferLimits.maxResponseBytes`.
+    case responseTooLarge(limit: Int)
+    /// The URL is malformed or uses a scheme the transport refuses.
+    case invalidURL(String)
+    /// Anything else libcurl reported.
+    case other(String)
+
+    /// Whether retrying the same request later could succeed.
+    public var isTransient: Bool {
+        switch self {
+        case .stalled, .connectFailed, .connectionLost, .tls, .other, .responseTooLarge: true
+        case .cancelled, .fileShrank, .fileUnreadable, .invalidURL: false
+        }
+    }
+}
