@@ -1,42 +1,5 @@
 import Foundation
 
-/// How a file goes up: a resumable session that ends with a handle (template headers,
-/// profile pictures), or a multipart `/media` post that ends with a media id (messages).
-public enum UploadRoute: String, Sendable, Codable, CaseIterable {
-    case resumable
-    case media
-}
-
-/// WhatsApp's media kinds, each with its own size limit.
-public enum MediaKind: String, Sendable {
-    case audio, document, image, sticker, video
-}
-
-/// What a file is, found from its first bytes (and, where bytes cannot tell, its name).
-public struct MediaType: Sendable, Equatable {
-    /// The MIME type sent to the server.
-    public var mime: String
-    /// WhatsApp's kind, or nil when WhatsApp takes no file of this type.
-    public var kind: MediaKind?
-
-    public init(mime: String, kind: MediaKind?) {
-        self.mime = mime
-        self.kind = kind
-    }
-}
-
-/// Whether WhatsApp will take a file by a given route, and why not.
-public enum MediaVerdict: Sendable, Equatable {
-    case accepted(MediaType)
-    case rejected(reason: String)
-
-    /// The verdict's type when accepted.
-    public var mediaType: MediaType? {
-        if case .accepted(let type) = self { return type }
-        return nil
-    }
-}
-
 /// WhatsApp's media rules (protocol.md, "What WhatsApp accepts"), checked before the
 /// first byte is sent.
 public enum MediaRules {
@@ -148,21 +111,5 @@ public enum MediaRules {
             }
             return verdict(head: head, fileName: path, size: identity.size, route: route, sizeLimits: sizeLimits)
         }
-    }
-}
-
-/// Human-readable byte counts: "240 KB", "14.2 MB", "2.1 GB" (powers of 1024).
-public enum ByteFormat {
-    public static func string(_ bytes: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        if unit == 0 { return "\(bytes) B" }
-        let number = value >= 100 ? String(format: "%.0f", value) : String(format: "%.1f", value)
-        return "\(number) \(units[unit])"
     }
 }
