@@ -4,17 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A problem with a local file, worded for the user.
-public struct FileProblem: Error, Sendable, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-}
-
-extension Error {
-    /// The error's text for a user: the `FileProblem` message, or the description.
-    var message: String { (self as? FileProblem)?.message ?? "\(self)" }
-}
-
 /// What identifies one version of a file: its size and modification time. A session
 /// belongs to one version; if either changes, the bytes already sent are no longer
 /// the file's.
@@ -73,34 +62,5 @@ public struct FileIdentity: Sendable, Equatable, Codable {
     /// The system's text for an errno value.
     public static func errorText(_ code: Int32) -> String {
         String(cString: strerror(code)).lowercased()
-    }
-}
-
-/// Absolute, normalized paths, so that the same file always matches its session.
-public enum FilePaths {
-    /// `path` made absolute against the current directory, with `.` and `..` folded.
-    public static func absolute(_ path: String) -> String {
-        let joined: String
-        if path.hasPrefix("/") {
-            joined = path
-        } else {
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let cwd = getcwd(&buffer, buffer.count).map { String(cString: $0) } ?? "."
-            joined = cwd + "/" + path
-        }
-        var parts: [Substring] = []
-        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
-            switch part {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
-            }
-        }
-        return "/" + parts.joined(separator: "/")
-    }
-
-    /// The last path component.
-    public static func fileName(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
     }
 }
