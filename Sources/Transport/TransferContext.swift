@@ -1,5 +1,4 @@
 import CCurl
-import Synchronization
 import UploadCore
 
 #if canImport(Glibc)
@@ -238,13 +237,6 @@ final class TransferContext {
         lastReported = uploaded
         progress(uploaded)
     }
-}
-
-/// Set when the awaiting Swift task is cancelled; read by the transfer thread.
-final class CancelFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    var isSet: Bool { flag.load(ordering: .relaxed) }
-    func set() { flag.store(true, ordering: .relaxed) }
 }
 
 // MARK: - C callbacks (no captures; state comes through the context pointer)
