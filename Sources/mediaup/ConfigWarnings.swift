@@ -1,0 +1,12 @@
+import Foundation
+import Synchronization
+
+/// Prints config-file warnings once per process, however often the file is read.
+enum ConfigWarnings {
+    private static let printed = Mutex(false)
+
+    static func printOnce(_ warnings: [String]) {
+        guard !warnings.isEmpty, printed.withLock({ done in defer { done = true }; return !done }) else { return }
+        for warning in warnings { FileHandle.standardError.write(Data("mediaup: warning: \(warning)\n".utf8)) }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Transport
+import UploadCore
+
+/// How the engine runs transfers, for every command that uploads.
+struct TransferOptions: ParsableArguments {
+    @Option(help: "Uploads running at once.")
+    var parallel: Int = 4
+
+    @Option(help: "Automatic retries per file before it fails.")
+    var retries: Int = 5
+
+    @Option(name: .customLong("stall-timeout"), help: ArgumentHelp("Seconds without progress before a transfer counts as stalled.", valueName: "SECONDS"))
+    var stallTimeout: Double = 30
+
+    @Option(name: .customLong("chunk-size"), help: ArgumentHelp("Bytes per request of a resumable session (default: the whole rest in one).", valueName: "BYTES"))
+    var chunkSize: Int64?
+
+    @Flag(help: "Also compute each file's SHA-256 (the sha256 field), beside the transfer: about a second of CPU per GB.")
+    var sha256 = false
+
+    @Flag(name: .customLong("ignore-size-limits"), help: ArgumentHelp("Send files over WhatsApp's size limits; only to a sandbox on this machine (benchmarks). The real API refuses such files."))
+    var ignoreSizeLimits = false
+
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+        guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be more than 0 seconds") }
+        if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1 byte") }
+    }
+
+    /// An uploader over libcurl for this run, with the global options' endpoint and state.
+    func makeUploader(global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
+        try makeUploader(endpoint: global.endpoint(), stateDirectory: global.resolvedStateDirectory, global: global)
+    }
+
+    /// An uploader over libcurl to `endpoint`, journaling in `stateDirectory`.
+    func makeUploader(endpoint: APIEndpoint, stateDirectory: String, global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
+        if ignoreSizeLimits && !endpoint.isLoopback {
+            throw UsageError("--ignore-size-limits is only for a sandbox on this machine: WhatsApp refuses files over its limits")
+        }
+        let (journal, logger) = try global.openState(directory: stateDirectory)
+        let limits = TransferLimits(connectTimeout: 15, stallTimeout: stallTimeout)
+        let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
+        let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
+                                       computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits)
+        let uploader = Uploader(journal: journal, api: api, stateDirectory: stateDirectory, options: options, logger: logger)
+        return (uploader, journal)
+    }
+}
