@@ -156,7 +156,7 @@ final class TransferContext {
     /// it wants to resend the body, e.g. when a reused connection turns out to be dead.
     /// It is allowed only while no body byte has gone out: once some have, the server
     /// may hold part of them, and only a `GET` of its offset can say where to go on
-    /// (protocol.md), so the transfer fails and the engine asks.
+    /// (docs/api.md, "Interrupted transfers"), so the transfer fails and the engine asks.
     func rewind(to offset: Int64) -> Bool {
         guard offset == 0, bodyBytesRead == 0 else { return false }
         partIndex = 0

@@ -1,6 +1,6 @@
 import Foundation
 
-/// WhatsApp's media rules (protocol.md, "What WhatsApp accepts"), checked before the
+/// WhatsApp's media rules (docs/api.md, "What WhatsApp accepts"), checked before the
 /// first byte is sent.
 public enum MediaRules {
     /// MIME types the resumable upload API takes as `file_type`.

@@ -26,7 +26,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 }
 
-/// What the engine does about a failure (protocol.md, "How the client reacts").
+/// What the engine does about a failure (docs/api.md, "Reactions").
 public enum FailureReaction: Sendable, Equatable {
     /// Back off, then (for a session) ask the server's offset and go on.
     case retry(retryAfter: Double?)

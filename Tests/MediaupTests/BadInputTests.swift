@@ -7,7 +7,7 @@ import UploadCore
 import Glibc
 #endif
 
-/// Issue 4: every kind of bad input gets a clear message and the right exit code, and
+/// Every kind of bad input gets a clear message and the right exit code, and
 /// nothing else is lost — good files in the same command still arrive intact, and the
 /// journal still lists the sessions it had.
 @Suite("Bad input: a clear message, nothing lost")

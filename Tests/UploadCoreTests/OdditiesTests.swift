@@ -5,7 +5,7 @@ import Testing
 import Transport
 @testable import UploadCore
 
-/// The engine against replies the documentation does not promise (issue 4). Each test
+/// The engine against replies the API does not promise (docs/api.md, "Odd replies"). Each test
 /// checks what the user ends up with, that nothing below the server's offset was sent
 /// twice, and that the journal row says the same as the uploader.
 @Suite("Uploader against odd server replies")

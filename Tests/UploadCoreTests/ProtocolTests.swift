@@ -24,7 +24,7 @@ struct ServerErrorTests {
         #expect(parsed.description == "HTTP 400: Invalid parameter (code 100/33, fbtrace_id AbC123)")
     }
 
-    @Test("reactions follow protocol.md's table")
+    @Test("reactions follow the table in docs/api.md")
     func reactions() {
         #expect(APIFailure.server(error(401, #"{"error":"unauthorized"}"#)).reaction == .unauthorized)
         #expect(APIFailure.server(error(400, #"{"error":{"message":"expired","code":190}}"#)).reaction == .unauthorized)
