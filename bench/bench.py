@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`: mediaup side by side with curl on the loopback sandbox.
 
-Runs the nine comparisons of issue 5 against a release build, prints one table and
+Runs nine comparisons (see bench/RESULTS.md) against a release build, prints one table and
 writes it to bench/RESULTS.md (the hand-written "Before and after" section there is
 kept). Both sides of a comparison run alternately in the same run, several times;
 the table shows medians. `--smoke` runs every comparison at toy sizes, once, to show
