@@ -4,8 +4,9 @@ DEB_PACKAGES := libcurl4-openssl-dev libncurses-dev libsqlite3-dev libssl-dev tm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/mediaup
 DEMO_DIR := .build/demo
+FORMAT_PATHS := Sources Tests Package.swift
 
-.PHONY: setup build test soak bench run sandbox screenshots clean
+.PHONY: setup build test soak bench run sandbox screenshots format lint clean
 
 include scripts/screenshots.mk
 
@@ -67,6 +68,14 @@ sandbox: build
 # Regenerates screenshots/*.png from a real run in tmux (see scripts/screenshots.sh).
 screenshots: screenshots-deps build
 	bash scripts/screenshots.sh
+
+# Rewrites the sources in the style .swift-format describes.
+format:
+	swift format --in-place --configuration .swift-format -r $(FORMAT_PATHS)
+
+# Fails when any source differs from that style (prints where); changes nothing.
+lint:
+	swift format lint --strict --configuration .swift-format -r $(FORMAT_PATHS)
 
 clean:
 	rm -rf .build
