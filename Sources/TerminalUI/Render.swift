@@ -192,16 +192,19 @@ extension AppState {
         let nameWidth = min(24, max(8, w / 6))
         screen.write(Self.clip(session.fileName, to: nameWidth), x: x + 3, y: y, style: base)
         var column = x + 3 + nameWidth + 1
-        screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, style: base)
+        // Each part stops at the pane's border: a narrow pane cuts the row, not the border.
+        let end = x + w
+        screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, maxWidth: max(0, end - column), style: base)
         column += 9
         let barWidth = w >= 70 ? 16 : 8
         let filled = Int((row.fraction * Double(barWidth)).rounded(.down))
-        screen.write(String(repeating: "█", count: filled), x: column, y: y, style: base.with(foreground: color))
-        screen.write(String(repeating: "░", count: barWidth - filled), x: column + filled, y: y, style: base.with(foreground: .gray))
+        screen.write(String(repeating: "█", count: filled), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: color))
+        screen.write(String(repeating: "░", count: barWidth - filled), x: column + filled, y: y, maxWidth: max(0, end - column - filled),
+                     style: base.with(foreground: .gray))
         column += barWidth + 1
-        screen.write(Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, style: base)
+        screen.write(Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, maxWidth: max(0, end - column), style: base)
         column += 6
-        screen.write(words(for: row), x: column, y: y, maxWidth: x + w - column, style: base.with(foreground: session.state.isFailure ? .red : .standard))
+        screen.write(words(for: row), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: session.state.isFailure ? .red : .standard))
     }
 
     /// A row's state in words, as of the last tick.

@@ -184,13 +184,13 @@ struct RenderTests {
         expectScreen(uploadsState(width: 60, height: 12), """
          mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
         ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
-        │ ..                             ││ ▶ promo.m…  14.2 MB ████
-        │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░
-        │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░
-        │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░
-        │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████
-        │                                ││ ✖ huge.mp4   2.1 GB ░░░░
-        │                                ││ ✖ old.pdf    1000 B ░░░░
+        │ ..                             ││ ▶ promo.m…  14.2 MB ███│
+        │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░│
+        │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░│
+        │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░│
+        │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ███│
+        │                                ││ ✖ huge.mp4   2.1 GB ░░░│
+        │                                ││ ✖ old.pdf    1000 B ░░░│
         └────────────────────────────────┘└────────────────────────┘
          promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
          Tab pane · p pause · r resume · R retry · P/A all · x cance
