@@ -67,7 +67,8 @@ public final class TerminalApp: Sendable {
             let elapsed = clock.now - start
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
-        _ = state.update(.resize(width: backend.size.width, height: backend.size.height))
+        let size = backend.size
+        _ = state.update(.resize(width: size.width, height: size.height))
         _ = state.update(.tick(now: seconds(), date: Date()))
         perform([.list(directory: state.directory, showHidden: state.showHidden)], backend: backend)
         backend.draw(state.render())
