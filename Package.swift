@@ -45,11 +45,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "TerminalUI", dependencies: ["UploadCore", "CNCurses"]),
+        // The screen as pure functions of its state: reducer, render, key table. No
+        // terminal, threads or disk, so that it is all testable as values.
+        .target(name: "TerminalUI", dependencies: ["UploadCore"]),
+        // What runs the screen: ncurses, the app loop, signals, folder reading and watching.
+        .target(name: "TerminalRuntime", dependencies: ["TerminalUI", "UploadCore", "CNCurses"]),
         .executableTarget(
             name: "mediaup",
             dependencies: [
-                "UploadCore", "Transport", "Sandbox", "TerminalUI",
+                "UploadCore", "Transport", "Sandbox", "TerminalUI", "TerminalRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,6 +68,7 @@ let package = Package(
         .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "UploadCore"]),
+        .testTarget(name: "TerminalRuntimeTests", dependencies: ["TerminalRuntime", "TerminalUI", "UploadCore"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
         // TestSupport's own helpers (TmuxSession) against ordinary programs such as bash.
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),

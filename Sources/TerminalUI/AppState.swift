@@ -1,84 +1,65 @@
 import Foundation
 import UploadCore
 
-/// The two panes.
-public enum Pane: Sendable, Equatable {
-    case files, uploads
-}
-
-/// What covers the panes, if anything.
-public enum Overlay: Sendable, Equatable {
-    case help
-    case details(id: String)
-    /// Quit was asked with uploads running: pause them and quit?
-    case confirmQuit
-    /// Cancel and forget this row?
-    case confirmCancel(id: String)
-    /// Forget every done row?
-    case confirmClearDone
-}
-
 /// Everything the screen shows. Changed only by `AppState.update`; drawn by `render`.
+/// The fields are read-only outside this module; inside it only the reducer's files
+/// write them (it spans several), so every change is a `Message`.
 public struct AppState: Sendable {
     // Where uploads go.
-    public var hostLabel: String
-    public var isSandbox: Bool
-    public var route: UploadRoute = .resumable
-    public var width = 80
-    public var height = 24
-    public var focus: Pane = .files
-    public var overlay: Overlay?
+    public let hostLabel: String
+    public let isSandbox: Bool
+    /// The user's home folder, which the Files pane's title shows as `~`.
+    public let homeDirectory: String
+    public internal(set) var route: UploadRoute = .resumable
+    public internal(set) var width = 80
+    public internal(set) var height = 24
+    public internal(set) var focus: Pane = .files
+    public internal(set) var overlay: Overlay?
     /// A one-line notice (errors, confirmations), shown on the details line.
-    public var message: String?
+    public internal(set) var message: String?
     /// Seconds on a monotonic clock, for speeds and ETAs.
-    public var now: Double = 0
+    public internal(set) var now: Double = 0
     /// Wall-clock time of the last tick, for retry countdowns.
-    public var date = Date(timeIntervalSince1970: 0)
-    public var wantsQuit = false
+    public internal(set) var date = Date(timeIntervalSince1970: 0)
+    public internal(set) var wantsQuit = false
 
     // Files pane.
-    public var directory: String { didSet { refreshVisibleEntries() } }
-    /// The folder's entries in name order, folders first (setting it puts them so).
-    public var listing: [FileEntry] {
-        get { listingStorage }
-        set { replaceListing(DirectoryListing(path: directory, entries: newValue).entries) }
-    }
+    public internal(set) var directory: String { didSet { refreshVisibleEntries() } }
+    /// The folder's entries in name order, folders first.
+    public var listing: [FileEntry] { listingStorage }
     private var listingStorage: [FileEntry] = []
-    public var listingError: String?
-    public var loadingDirectory = true
-    public var fileCursor = 0
+    public internal(set) var listingError: String?
+    public internal(set) var loadingDirectory = true
+    public internal(set) var fileCursor = 0
     /// After going up a folder or listing it again: the name to put the cursor on once
     /// it is listed.
     var pendingCursorName: String?
     /// Marked files by path; marks stay while browsing other folders.
-    public var marked: [String] = [] { didSet { markedPaths = Set(marked) } }
+    public internal(set) var marked: [String] = [] { didSet { markedPaths = Set(marked) } }
     /// `marked` for lookups: each drawn row asks, and `a` can mark a whole big folder.
     private(set) var markedPaths: Set<String> = []
-    public var filter = "" { didSet { refreshVisibleEntries() } }
-    public var isEditingFilter = false
-    public var showHidden = false
-    public var sort: SortOrder = .name { didSet { refreshVisibleEntries() } }
+    public internal(set) var filter = "" { didSet { refreshVisibleEntries() } }
+    public internal(set) var isEditingFilter = false
+    public internal(set) var showHidden = false
+    public internal(set) var sort: SortOrder = .name { didSet { refreshVisibleEntries() } }
 
     // Uploads pane.
-    public var uploads: [UploadSnapshot] {
-        get { uploadRows }
-        set {
-            uploadRows = newValue
-            uploadRowIndex = nil
-        }
-    }
+    public var uploads: [UploadSnapshot] { uploadRows }
     private var uploadRows: [UploadSnapshot] = []
     /// Where each id's row is; nil after rows go, rebuilt when next needed. Progress
     /// comes many times a second per upload, and a search per event over a journal of
     /// 10,000 rows would be felt.
     private var uploadRowIndex: [String: Int]? = [:]
-    public var uploadCursor = 0
-    public var meters: [String: RateMeter] = [:]
+    public internal(set) var uploadCursor = 0
+    public internal(set) var meters: [String: RateMeter] = [:]
 
-    public init(directory: String, hostLabel: String, isSandbox: Bool) {
+    /// The state at start: `directory` listing, no uploads yet. The terminal's size and
+    /// the clock come as messages.
+    public init(directory: String, hostLabel: String, isSandbox: Bool, homeDirectory: String) {
         self.directory = directory
         self.hostLabel = hostLabel
         self.isSandbox = isSandbox
+        self.homeDirectory = homeDirectory
         refreshVisibleEntries()
     }
 
@@ -112,7 +93,7 @@ public struct AppState: Sendable {
 
     /// Writes verdicts into the rows where they stand: they change no row's place, and
     /// sorting a big folder again for each batch would stall the loop.
-    mutating func applyJudgements(_ judgements: [DirectoryLoader.Judgement]) {
+    mutating func applyJudgements(_ judgements: [FileJudgement]) {
         for judgement in judgements
         where listingStorage.indices.contains(judgement.position) && listingStorage[judgement.position].name == judgement.name {
             listingStorage[judgement.position].verdicts = judgement.verdicts
@@ -155,22 +136,4 @@ public struct AppState: Sendable {
 
     /// Rows of the panes' interiors (between the borders).
     public var paneRows: Int { max(1, height - 5) }
-}
-
-/// The Files pane's rows as a view of the listing: ".." (outside the root), then the
-/// listing's entries at the chosen positions. Nothing is copied to make one.
-public struct VisibleEntries: RandomAccessCollection, Sendable {
-    let parent: FileEntry?
-    let listing: [FileEntry]
-    let positions: [Int]?
-
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { (parent == nil ? 0 : 1) + (positions?.count ?? listing.count) }
-
-    public subscript(index: Int) -> FileEntry {
-        guard let parent else { return entry(at: index) }
-        return index == 0 ? parent : entry(at: index - 1)
-    }
-
-    private func entry(at index: Int) -> FileEntry { listing[positions?[index] ?? index] }
 }

@@ -9,7 +9,7 @@ import Foundation
 /// All keys live in one buffer: sorting then compares bytes in place and touches no
 /// reference counts, which for 100,000 names cost more than the comparisons
 /// (bench/RESULTS.md, 5).
-struct NameOrder {
+package struct NameOrder {
     private var keyBytes: [UInt8] = []
     /// Where each name's key starts in `keyBytes` and its length; -1: no key.
     private var keySpans: [(start: Int, count: Int)] = []
@@ -18,7 +18,7 @@ struct NameOrder {
     /// Scratch for one key's tie-breakers, reused from name to name.
     private var ties: [UInt8] = []
 
-    init(capacity: Int = 0) {
+    package init(capacity: Int = 0) {
         // A key is about twice its name's length; names are mostly short.
         keyBytes.reserveCapacity(capacity * 24)
         keySpans.reserveCapacity(capacity)
@@ -27,7 +27,7 @@ struct NameOrder {
     }
 
     /// Adds a name: `utf8` is what the folder holds, `name` how it is shown.
-    mutating func append(_ name: String, utf8: UnsafeBufferPointer<UInt8>, isDirectory directory: Bool) {
+    package mutating func append(_ name: String, utf8: UnsafeBufferPointer<UInt8>, isDirectory directory: Bool) {
         let start = keyBytes.count
         keySpans.append(Self.appendKey(utf8, to: &keyBytes, ties: &ties) ? (start, keyBytes.count - start) : (start, -1))
         names.append(name)
@@ -35,16 +35,16 @@ struct NameOrder {
     }
 
     /// Adds a name whose bytes are its `String`'s.
-    mutating func append(_ name: String, isDirectory directory: Bool) {
+    package mutating func append(_ name: String, isDirectory directory: Bool) {
         var bytes = name
         bytes.withUTF8 { append(name, utf8: $0, isDirectory: directory) }
     }
 
     /// The `position`th name added.
-    func name(at position: Int) -> String { names[position] }
+    package func name(at position: Int) -> String { names[position] }
 
     /// The positions of the added names in order: folders first, then by name.
-    func sortedPositions() -> [Int] {
+    package func sortedPositions() -> [Int] {
         var positions = Array(0..<names.count)
         keyBytes.withUnsafeBufferPointer { bytes in
             keySpans.withUnsafeBufferPointer { spans in
@@ -70,7 +70,7 @@ struct NameOrder {
 
     /// Several orders' sorted positions (see `sortedPositions`) merged into one order of
     /// (which order, which position there): a big folder is sorted a slice per core.
-    static func merge(_ runs: [(order: NameOrder, positions: [Int])]) -> [(run: Int, position: Int)] {
+    package static func merge(_ runs: [(order: NameOrder, positions: [Int])]) -> [(run: Int, position: Int)] {
         var merged = runs.enumerated().map { run, item in item.positions.map { (run: run, position: $0) } }
         while merged.count > 1 {
             merged = stride(from: 0, to: merged.count, by: 2).map { left in

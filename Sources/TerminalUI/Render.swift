@@ -21,7 +21,7 @@ extension AppState {
         let filesWidth = max(34, width / 3)
         let top = 1, paneHeight = height - 3
         drawBox(&screen, x: 0, y: top, width: filesWidth, height: paneHeight,
-                title: "Files " + Self.abbreviate(directory, to: filesWidth - 10), focused: focus == .files)
+                title: "Files " + Self.abbreviate(directory, home: homeDirectory, to: filesWidth - 10), focused: focus == .files)
         drawBox(&screen, x: filesWidth, y: top, width: width - filesWidth, height: paneHeight,
                 title: "Uploads", focused: focus == .uploads)
         drawFiles(&screen, x: 1, y: top + 1, width: filesWidth - 2, rows: paneRows)
@@ -100,14 +100,15 @@ extension AppState {
         if overlay != nil {
             keys = "Esc close"
         } else if isEditingFilter {
-            keys = "type to filter · Enter keep · Esc clear"
-        } else if focus == .files {
-            keys = "Tab pane · Enter open/queue · Space mark · u upload · m mode · / filter · . hidden · s sort · ? help · q quit"
+            keys = "type to filter · " + KeyBindings.keyLine(for: [.filter])
         } else {
-            keys = "Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · ? help · q quit"
+            keys = KeyBindings.keyLine(for: keyContexts)
         }
         screen.write(" " + keys, x: 0, y: y, style: Style(dim: true))
     }
+
+    /// The bindings the focused pane answers to, as the key line and the help list them.
+    private var keyContexts: [KeyContext] { [.everywhere, .lists, focus == .files ? .files : .uploads] }
 
     // MARK: - Panes
 
@@ -191,16 +192,19 @@ extension AppState {
         let nameWidth = min(24, max(8, w / 6))
         screen.write(Self.clip(session.fileName, to: nameWidth), x: x + 3, y: y, style: base)
         var column = x + 3 + nameWidth + 1
-        screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, style: base)
+        // Each part stops at the pane's border: a narrow pane cuts the row, not the border.
+        let end = x + w
+        screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, maxWidth: max(0, end - column), style: base)
         column += 9
         let barWidth = w >= 70 ? 16 : 8
         let filled = Int((row.fraction * Double(barWidth)).rounded(.down))
-        screen.write(String(repeating: "█", count: filled), x: column, y: y, style: base.with(foreground: color))
-        screen.write(String(repeating: "░", count: barWidth - filled), x: column + filled, y: y, style: base.with(foreground: .gray))
+        screen.write(String(repeating: "█", count: filled), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: color))
+        screen.write(String(repeating: "░", count: barWidth - filled), x: column + filled, y: y, maxWidth: max(0, end - column - filled),
+                     style: base.with(foreground: .gray))
         column += barWidth + 1
-        screen.write(Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, style: base)
+        screen.write(Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, maxWidth: max(0, end - column), style: base)
         column += 6
-        screen.write(words(for: row), x: column, y: y, maxWidth: x + w - column, style: base.with(foreground: session.state.isFailure ? .red : .standard))
+        screen.write(words(for: row), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: session.state.isFailure ? .red : .standard))
     }
 
     /// A row's state in words, as of the last tick.
@@ -230,7 +234,7 @@ extension AppState {
         switch overlay {
         case .help:
             title = "Keys"
-            lines = Self.helpLines
+            lines = KeyBindings.helpLines(for: keyContexts)
         case .details(let id):
             title = "Details"
             lines = uploads.first { $0.id == id }.map(Self.detailLines) ?? ["gone"]
@@ -256,27 +260,6 @@ extension AppState {
             screen.write(line, x: x + 2, y: y + 1 + index, maxWidth: boxWidth - 4)
         }
     }
-
-    static let helpLines = [
-        "Tab / Shift-Tab   switch pane",
-        "↑ ↓ j k PgUp PgDn Home End g G   move",
-        "Enter → l         open folder; on a file: queue it",
-        "Backspace ← h     parent folder",
-        "Space / a         mark / unmark a file / every file shown",
-        "u                 upload the marked files (or the one under the cursor)",
-        "m                 mode: resumable session (handle) ↔ /media (media id)",
-        "/                 filter names; Esc clears",
-        ". / Ctrl-R        show / hide hidden files; read the folder again",
-        "s                 sort by name, size, time",
-        "p / r             pause / resume the selected upload",
-        "R                 retry a failed, expired or stalled upload",
-        "P / A             pause all / resume all",
-        "x / C             cancel and forget the selected upload / forget all done",
-        "c                 copy the handle or media id",
-        "Enter (Uploads)   details",
-        "?                 this help",
-        "q                 quit (running uploads are paused, resumable)",
-    ]
 
     static func detailLines(_ row: UploadSnapshot) -> [String] {
         let session = row.session
@@ -316,9 +299,9 @@ extension AppState {
         String(repeating: " ", count: max(0, width - DisplayWidth.of(text))) + text
     }
 
-    static func abbreviate(_ path: String, to width: Int) -> String {
-        let home = NSHomeDirectory()
-        let short = path.hasPrefix(home + "/") || path == home ? "~" + path.dropFirst(home.count) : path
+    /// `path` with `home` as `~`, cut from the left to `width` columns.
+    static func abbreviate(_ path: String, home: String, to width: Int) -> String {
+        let short = !home.isEmpty && (path.hasPrefix(home + "/") || path == home) ? "~" + path.dropFirst(home.count) : path
         guard DisplayWidth.of(short) > width, width > 2 else { return short }
         return "…" + String(short.suffix(width - 1))
     }
@@ -326,51 +309,5 @@ extension AppState {
     static func shortMIME(_ mime: String) -> String {
         mime.replacingOccurrences(of: "application/", with: "app/")
             .replacingOccurrences(of: "vnd.openxmlformats-officedocument.", with: "")
-    }
-}
-
-extension Style {
-    /// This style with another foreground colour.
-    func with(foreground color: Color) -> Style {
-        var copy = self
-        copy.foreground = color
-        return copy
-    }
-
-    var bolded: Style {
-        var copy = self
-        copy.bold = true
-        return copy
-    }
-}
-
-/// A row's state in words, shared by the screen and the headless progress lines:
-/// speed and ETA while moving, else what it waits for.
-public enum UploadText {
-    public static func words(for row: UploadSnapshot, bytesPerSecond: Double, date: Date) -> String {
-        let session = row.session
-        if row.activeElsewhere && session.state.isActive {
-            return "active in another mediaup process (server offset \(ByteFormat.string(session.serverOffset)))"
-        }
-        switch session.state {
-        case .uploading:
-            guard bytesPerSecond > 0 else { return "uploading" }
-            let remaining = Double(session.fileSize - row.transferredBytes)
-            return ByteFormat.string(Int64(bytesPerSecond)) + "/s  " + RateMeter.clock(remaining / bytesPerSecond) + " left"
-        case .creating: return "creating session"
-        case .queued: return "queued"
-        case .paused:
-            return session.route == .media ? "paused (restarts from 0)" : "paused at " + ByteFormat.string(session.serverOffset)
-        case .retrying, .stalled:
-            let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
-            let retry = "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
-            return session.state == .stalled ? "stalled — " + retry : retry
-        case .done:
-            if let handle = session.handle { return "h " + handle }
-            return "id " + (session.mediaId ?? "")
-        case .failed: return "failed: " + (session.lastError ?? "")
-        case .expired: return "expired — R starts a new session"
-        case .fileChanged: return "file changed — R sends it again"
-        }
     }
 }

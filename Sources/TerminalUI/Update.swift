@@ -1,41 +1,6 @@
 import Foundation
 import UploadCore
 
-/// Everything that can change the state: keys, the terminal, the disk, the uploader.
-public enum Message: Sendable {
-    case key(Key)
-    case resize(width: Int, height: Int)
-    case tick(now: Double, date: Date)
-    case listed(DirectoryListing)
-    /// The folder's entries changed on disk (one was added, removed or renamed).
-    case folderChanged(directory: String)
-    case judged(directory: String, judgements: [DirectoryLoader.Judgement])
-    case uploader(UploaderEvent)
-    /// Sessions from the journal at start.
-    case loaded([UploadSnapshot])
-    /// Something the user asked for could not be done.
-    case failed(String)
-    case notice(String)
-}
-
-/// Work the app loop carries out for the reducer, off the UI loop.
-public enum Effect: Sendable, Equatable {
-    case list(directory: String, showHidden: Bool)
-    case upload(paths: [String], route: UploadRoute)
-    case pause(id: String)
-    case resume(id: String)
-    case retry(id: String)
-    case cancel(id: String)
-    case pauseAll
-    case resumeAll
-    /// Forget every done row (journal rows too).
-    case forgetDone
-    /// Put text on the clipboard (OSC 52).
-    case copy(String)
-    /// Pause what runs (so the next start resumes it), then exit.
-    case quit
-}
-
 extension AppState {
     /// Applies a message; returns the effects it asks for. The only place state changes.
     public mutating func update(_ message: Message) -> [Effect] {
@@ -80,6 +45,12 @@ extension AppState {
         case .failed(let text), .notice(let text):
             self.message = text
             return []
+        case .terminate:
+            // Already quitting (q, or a signal before): nothing more to ask.
+            guard !wantsQuit else { return [] }
+            wantsQuit = true
+            self.message = "pausing uploads…"
+            return [.quit]
         }
     }
 
@@ -102,31 +73,11 @@ extension AppState {
         if let overlay { return handle(key, in: overlay) }
         if isEditingFilter { return editFilter(key) }
         message = nil
-        switch key {
-        case .tab, .backTab:
-            focus = focus == .files ? .uploads : .files
-            return []
-        case .character("?"):
-            overlay = .help
-            return []
-        case .character("m"):
-            route = route == .resumable ? .media : .resumable
-            message = route == .media
-                ? "mode: /media — ends with a media id for messages; not resumable (a pause starts it again from 0)"
-                : "mode: resumable session — ends with a handle for templates and profile pictures"
-            return []
-        case .character("q"), .ctrl("c"):
-            if activeCount > 0 {
-                overlay = .confirmQuit
-                return []
-            }
-            wantsQuit = true
-            return [.quit]
-        default:
-            return focus == .files ? handleFiles(key) : handleUploads(key)
-        }
+        guard let binding = KeyBindings.binding(for: key, in: [.everywhere, .lists, focus == .files ? .files : .uploads]) else { return [] }
+        return perform(binding.action)
     }
 
+    /// A dialog takes every key: its own answers, any other key closes it.
     private mutating func handle(_ key: Key, in overlay: Overlay) -> [Effect] {
         switch overlay {
         case .help, .details:
@@ -149,85 +100,174 @@ extension AppState {
         }
     }
 
+    /// While typing a filter: its own keys, then characters go into it; other keys
+    /// (arrows, Ctrl-R) still work the Files pane.
     private mutating func editFilter(_ key: Key) -> [Effect] {
-        switch key {
-        case .escape:
-            filter = ""
-            isEditingFilter = false
-        case .enter:
-            isEditingFilter = false
-        case .backspace:
-            if !filter.isEmpty { filter.removeLast() }
-        case .character(let character):
+        if let binding = KeyBindings.binding(for: key, in: [.filter]) { return perform(binding.action) }
+        if case .character(let character) = key {
             filter.append(character)
-        default:
-            return handleFiles(key)
+            fileCursor = 0
+            return []
         }
+        guard let binding = KeyBindings.binding(for: key, in: [.lists, .files]) else { return [] }
+        return perform(binding.action)
+    }
+
+    private mutating func perform(_ action: KeyAction) -> [Effect] {
+        switch action {
+        case .switchPane: switchPane()
+        case .showHelp: show(.help)
+        case .switchMode: switchMode()
+        case .quit: quit()
+        case .moveUp: move(by: -1)
+        case .moveDown: move(by: 1)
+        case .pageUp: move(by: -paneRows)
+        case .pageDown: move(by: paneRows)
+        case .moveToFirst: move(by: Int.min / 2)
+        case .moveToLast: move(by: Int.max / 2)
+        case .openOrQueue: openOrQueue()
+        case .openFolder: openFolder()
+        case .parentFolder: directory == "/" ? [] : open((directory as NSString).deletingLastPathComponent)
+        case .toggleMark: toggleMark()
+        case .toggleMarkAll: toggleMarkAll()
+        case .upload: uploadMarked()
+        case .startFilter: startFilter()
+        case .clearFilter: clearFilter()
+        case .toggleHidden: toggleHidden()
+        case .cycleSort: cycleSort()
+        case .listAgain: listAgain()
+        case .pause: pauseSelected()
+        case .resume: resumeSelected()
+        case .retry: retrySelected()
+        case .pauseAll: [.pauseAll]
+        case .resumeAll: [.resumeAll]
+        case .cancel: cancelSelected()
+        case .forgetDone: askToForgetDone()
+        case .copy: copySelected()
+        case .showDetails: showDetails()
+        case .keepFilter: endFilter(keeping: true)
+        case .dropFilter: endFilter(keeping: false)
+        case .eraseFilterCharacter: eraseFilterCharacter()
+        }
+    }
+
+    // MARK: - Everywhere
+
+    private mutating func switchPane() -> [Effect] {
+        focus = focus == .files ? .uploads : .files
+        return []
+    }
+
+    private mutating func show(_ overlay: Overlay) -> [Effect] {
+        self.overlay = overlay
+        return []
+    }
+
+    private mutating func switchMode() -> [Effect] {
+        route = route == .resumable ? .media : .resumable
+        message = route == .media
+            ? "mode: /media — ends with a media id for messages; not resumable (a pause starts it again from 0)"
+            : "mode: resumable session — ends with a handle for templates and profile pictures"
+        return []
+    }
+
+    private mutating func quit() -> [Effect] {
+        if activeCount > 0 { return show(.confirmQuit) }
+        wantsQuit = true
+        return [.quit]
+    }
+
+    /// Moves the focused pane's cursor.
+    private mutating func move(by step: Int) -> [Effect] {
+        switch focus {
+        case .files: fileCursor = clamp(fileCursor + step, count: visibleEntries.count)
+        case .uploads: uploadCursor = clamp(uploadCursor + step, count: uploads.count)
+        }
+        return []
+    }
+
+    // MARK: - Files
+
+    private mutating func openOrQueue() -> [Effect] {
+        guard let entry = selectedEntry else { return [] }
+        return entry.isDirectory ? open(entry.path) : uploadRequest([entry])
+    }
+
+    private mutating func openFolder() -> [Effect] {
+        guard let entry = selectedEntry, entry.isDirectory else { return [] }
+        return open(entry.path)
+    }
+
+    private mutating func toggleMark() -> [Effect] {
+        guard let entry = selectedEntry, !entry.isDirectory else { return [] }
+        if let index = marked.firstIndex(of: entry.path) { marked.remove(at: index) } else { marked.append(entry.path) }
+        fileCursor = clamp(fileCursor + 1, count: visibleEntries.count)
+        return []
+    }
+
+    private mutating func toggleMarkAll() -> [Effect] {
+        let files = visibleEntries.filter { !$0.isDirectory }.map(\.path)
+        guard !files.isEmpty else { return [] }
+        if files.allSatisfy(markedPaths.contains) {
+            let shown = Set(files)
+            marked.removeAll { shown.contains($0) }
+            message = "unmarked \(files.count) file\(files.count == 1 ? "" : "s")"
+        } else {
+            marked += files.filter { !markedPaths.contains($0) }
+            message = "\(marked.count) marked"
+        }
+        return []
+    }
+
+    /// The marked files, or the one under the cursor.
+    private mutating func uploadMarked() -> [Effect] {
+        if !marked.isEmpty {
+            let paths = marked
+            marked = []
+            // Marks from other folders have no entry here: the uploader judges those.
+            let here = Dictionary(listing.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            return uploadRequest(paths.map { path in
+                here[path] ?? FileEntry(name: (path as NSString).lastPathComponent, path: path, isDirectory: false)
+            })
+        }
+        guard let entry = selectedEntry, !entry.isDirectory else { return [] }
+        return uploadRequest([entry])
+    }
+
+    private mutating func startFilter() -> [Effect] {
+        isEditingFilter = true
+        return []
+    }
+
+    private mutating func clearFilter() -> [Effect] {
+        filter = ""
+        return []
+    }
+
+    private mutating func toggleHidden() -> [Effect] {
+        showHidden.toggle()
+        return listAgain()
+    }
+
+    private mutating func cycleSort() -> [Effect] {
+        sort = sort.next
+        message = "sorted by \(sort.rawValue)"
+        return []
+    }
+
+    // MARK: - Filter editing
+
+    private mutating func endFilter(keeping: Bool) -> [Effect] {
+        if !keeping { filter = "" }
+        isEditingFilter = false
         fileCursor = 0
         return []
     }
 
-    private mutating func handleFiles(_ key: Key) -> [Effect] {
-        let entries = visibleEntries
-        if let step = movement(key, rows: paneRows) {
-            fileCursor = clamp(fileCursor + step, count: entries.count)
-            return []
-        }
-        switch key {
-        case .enter, .right, .character("l"):
-            guard let entry = selectedEntry else { return [] }
-            if entry.isDirectory { return open(entry.path) }
-            if key == .enter { return uploadRequest([entry]) }
-            return []
-        case .backspace, .left, .character("h"):
-            return directory == "/" ? [] : open((directory as NSString).deletingLastPathComponent)
-        case .character(" "):
-            guard let entry = selectedEntry, !entry.isDirectory else { return [] }
-            if let index = marked.firstIndex(of: entry.path) { marked.remove(at: index) } else { marked.append(entry.path) }
-            fileCursor = clamp(fileCursor + 1, count: entries.count)
-            return []
-        case .character("u"):
-            if !marked.isEmpty {
-                let paths = marked
-                marked = []
-                // Marks from other folders have no entry here: the uploader judges those.
-                let here = Dictionary(listing.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-                return uploadRequest(paths.map { path in
-                    here[path] ?? FileEntry(name: (path as NSString).lastPathComponent, path: path, isDirectory: false)
-                })
-            }
-            guard let entry = selectedEntry, !entry.isDirectory else { return [] }
-            return uploadRequest([entry])
-        case .character("a"):
-            let files = entries.filter { !$0.isDirectory }.map(\.path)
-            guard !files.isEmpty else { return [] }
-            if files.allSatisfy(markedPaths.contains) {
-                let shown = Set(files)
-                marked.removeAll { shown.contains($0) }
-                message = "unmarked \(files.count) file\(files.count == 1 ? "" : "s")"
-            } else {
-                marked += files.filter { !markedPaths.contains($0) }
-                message = "\(marked.count) marked"
-            }
-            return []
-        case .character("/"):
-            isEditingFilter = true
-            return []
-        case .escape:
-            filter = ""
-            return []
-        case .character("."):
-            showHidden.toggle()
-            return listAgain()
-        case .ctrl("r"):
-            return listAgain()
-        case .character("s"):
-            sort = sort.next
-            message = "sorted by \(sort.rawValue)"
-            return []
-        default:
-            return []
-        }
+    private mutating func eraseFilterCharacter() -> [Effect] {
+        if !filter.isEmpty { filter.removeLast() }
+        fileCursor = 0
+        return []
     }
 
     /// Queues files, telling at once why any is refused in the current mode. A file
@@ -289,63 +329,55 @@ extension AppState {
         return [.list(directory: path, showHidden: showHidden)]
     }
 
-    private mutating func handleUploads(_ key: Key) -> [Effect] {
-        if let step = movement(key, rows: paneRows) {
-            uploadCursor = clamp(uploadCursor + step, count: uploads.count)
-            return []
-        }
-        if key == .character("P") { return [.pauseAll] }
-        if key == .character("A") { return [.resumeAll] }
-        if key == .character("C") {
-            guard uploads.contains(where: { $0.session.state == .done }) else { message = "no done rows to clear"; return [] }
-            overlay = .confirmClearDone
-            return []
-        }
+    // MARK: - Uploads
+
+    private mutating func pauseSelected() -> [Effect] {
         guard let row = selectedUpload else { return [] }
-        let state = row.session.state
-        switch key {
-        case .character("p"):
-            guard state.isActive else { message = "\(row.session.fileName) is not running"; return [] }
-            if row.session.route == .media { message = "\(row.session.fileName): a /media upload cannot keep its bytes; resume starts it again from 0" }
-            return [.pause(id: row.id)]
-        case .character("r"):
-            guard !state.isActive, state != .done else { message = "\(row.session.fileName) is \(state.rawValue)"; return [] }
-            return [.resume(id: row.id)]
-        case .character("R"):
-            guard state.isFailure || state == .stalled || state == .retrying || state == .paused else {
-                message = "R retries a failed, expired or stalled row"
-                return []
-            }
-            return [.retry(id: row.id)]
-        case .character("x"), .delete:
-            overlay = .confirmCancel(id: row.id)
-            return []
-        case .character("c"):
-            guard let value = row.session.handle ?? row.session.mediaId else {
-                message = "\(row.session.fileName) has no handle or media id yet"
-                return []
-            }
-            message = "copied: \(value)"
-            return [.copy(value)]
-        case .enter:
-            overlay = .details(id: row.id)
-            return []
-        default:
-            return []
-        }
+        guard row.session.state.isActive else { message = "\(row.session.fileName) is not running"; return [] }
+        if row.session.route == .media { message = "\(row.session.fileName): a /media upload cannot keep its bytes; resume starts it again from 0" }
+        return [.pause(id: row.id)]
     }
 
-    /// Cursor movement for list keys, or nil.
-    private func movement(_ key: Key, rows: Int) -> Int? {
-        switch key {
-        case .up, .character("k"): -1
-        case .down, .character("j"): 1
-        case .pageUp: -rows
-        case .pageDown: rows
-        case .home, .character("g"): Int.min / 2
-        case .end, .character("G"): Int.max / 2
-        default: nil
+    private mutating func resumeSelected() -> [Effect] {
+        guard let row = selectedUpload else { return [] }
+        let state = row.session.state
+        guard !state.isActive, state != .done else { message = "\(row.session.fileName) is \(state.rawValue)"; return [] }
+        return [.resume(id: row.id)]
+    }
+
+    private mutating func retrySelected() -> [Effect] {
+        guard let row = selectedUpload else { return [] }
+        let state = row.session.state
+        guard state.isFailure || state == .stalled || state == .retrying || state == .paused else {
+            message = "R retries a failed, expired or stalled row"
+            return []
         }
+        return [.retry(id: row.id)]
+    }
+
+    private mutating func cancelSelected() -> [Effect] {
+        guard let row = selectedUpload else { return [] }
+        return show(.confirmCancel(id: row.id))
+    }
+
+    private mutating func askToForgetDone() -> [Effect] {
+        guard uploads.contains(where: { $0.session.state == .done }) else { message = "no done rows to clear"; return [] }
+        return show(.confirmClearDone)
+    }
+
+    private mutating func copySelected() -> [Effect] {
+        guard let row = selectedUpload else { return [] }
+        guard let value = row.session.handle ?? row.session.mediaId else {
+            message = "\(row.session.fileName) has no handle or media id yet"
+            return []
+        }
+        message = "copied: \(value)"
+        return [.copy(value)]
+    }
+
+    private mutating func showDetails() -> [Effect] {
+        guard let row = selectedUpload else { return [] }
+        return show(.details(id: row.id))
     }
 
     private func clamp(_ value: Int, count: Int) -> Int { max(0, min(value, count - 1)) }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sandbox
-import TerminalUI
+import TerminalRuntime
 import UploadCore
 
 struct SandboxCommand: AsyncParsableCommand {

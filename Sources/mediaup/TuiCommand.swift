@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Sandbox
+import TerminalRuntime
 import TerminalUI
 import UploadCore
 
@@ -59,8 +60,8 @@ struct TuiCommand: AsyncParsableCommand {
             }
         }
         let (uploader, _) = try transfer.makeUploader(endpoint: endpoint, stateDirectory: stateDirectory, global: global)
-        var state = AppState(directory: folder, hostLabel: endpoint.baseURL, isSandbox: sandbox)
-        state.message = notice
+        var state = AppState(directory: folder, hostLabel: endpoint.baseURL, isSandbox: sandbox, homeDirectory: NSHomeDirectory())
+        if let notice { _ = state.update(.notice(notice)) }
         let colors = ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
         NcursesBackend.installCrashHandlers()
         await TerminalApp(uploader: uploader).run(initial: state) { NcursesBackend(colors: colors) }

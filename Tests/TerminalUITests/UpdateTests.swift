@@ -34,9 +34,9 @@ struct UpdateTests {
         var state = Fixture.state()
         let promo = state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!
         let teaser = state.visibleEntries.firstIndex { $0.name == "teaser.mov" }!
-        state.fileCursor = promo
+        state.moveFileCursor(to: promo)
         _ = state.update(.key(.character(" ")))
-        state.fileCursor = teaser
+        state.moveFileCursor(to: teaser)
         _ = state.update(.key(.character(" ")))
         #expect(state.marked == ["/data/promo.mp4", "/data/teaser.mov"])
         let effects = state.update(.key(.character("u")))
@@ -70,21 +70,21 @@ struct UpdateTests {
         var state = Fixture.state()
         // The row's file: promo.mp4 as listed (14,889,000 bytes, time 0), finished at 0, now 1000 s.
         let done = Fixture.row("promo.mp4", state: .done, handle: "4::h")
-        state.uploads = [done]
-        state.fileCursor = state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!
+        _ = state.update(.loaded([done]))
+        state.moveFileCursor(to: state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!)
         #expect(state.update(.key(.enter)).isEmpty)
         #expect(state.message == "already sent today: promo.mp4 (x on a row forgets it, to send it again)")
         // Another mode is another upload.
         _ = state.update(.key(.character("m")))
-        state.focus = .files
+        state.switchFocus(to: .files)
         #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .media)])
         _ = state.update(.key(.character("m")))
         // A day later, or with the row forgotten, it goes again.
-        state.focus = .files
-        state.date = Date(timeIntervalSince1970: UploadSession.reuseWindow + 1)
+        state.switchFocus(to: .files)
+        _ = state.update(.tick(now: state.now, date: Date(timeIntervalSince1970: UploadSession.reuseWindow + 1)))
         #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
-        state.focus = .files
-        state.date = Date(timeIntervalSince1970: 1000)
+        state.switchFocus(to: .files)
+        _ = state.update(.tick(now: state.now, date: Date(timeIntervalSince1970: 1000)))
         _ = state.update(.uploader(.removed(ids: [done.id])))
         #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
     }
@@ -94,15 +94,15 @@ struct UpdateTests {
         var state = Fixture.state()
         _ = state.update(.key(.character("m")))
         #expect(state.route == .media)
-        state.fileCursor = state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!
+        state.moveFileCursor(to: state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!)
         #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .media)])
     }
 
     @Test("row commands go to the selected upload; each asks only when it makes sense")
     func rowCommands() {
         var state = Fixture.state()
-        state.uploads = [Fixture.row("a.mp4", state: .uploading), Fixture.row("b.mp4", state: .failed, error: "boom"),
-                         Fixture.row("c.png", state: .done, handle: "4::h")]
+        _ = state.update(.loaded([Fixture.row("a.mp4", state: .uploading), Fixture.row("b.mp4", state: .failed, error: "boom"),
+                         Fixture.row("c.png", state: .done, handle: "4::h")]))
         _ = state.update(.key(.tab))
         #expect(state.focus == .uploads)
         #expect(state.update(.key(.character("p"))) == [.pause(id: "a.mp4")])
@@ -134,7 +134,7 @@ struct UpdateTests {
         var idle = Fixture.state()
         #expect(idle.update(.key(.character("q"))) == [.quit])
         var busy = Fixture.state()
-        busy.uploads = [Fixture.row("a.mp4", state: .uploading)]
+        _ = busy.update(.loaded([Fixture.row("a.mp4", state: .uploading)]))
         #expect(busy.update(.key(.character("q"))).isEmpty)
         #expect(busy.overlay == .confirmQuit)
         #expect(busy.update(.key(.character("n"))).isEmpty)
@@ -178,11 +178,11 @@ struct UpdateTests {
             FileEntry(name: $0, path: "/data/" + $0, isDirectory: false, size: 10)
         }
         _ = state.update(.listed(DirectoryListing(path: "/data", entries: unjudged)))
-        state.fileCursor = 2
+        state.moveFileCursor(to: 2)
         let order = state.visibleEntries.map(\.name)
         let video = [UploadRoute.resumable: MediaVerdict.accepted(MediaType(mime: "video/mp4", kind: .video))]
-        func judgement(_ name: String) -> DirectoryLoader.Judgement {
-            DirectoryLoader.Judgement(position: state.listing.firstIndex { $0.name == name }!, name: name, mime: "video/mp4", verdicts: video)
+        func judgement(_ name: String) -> FileJudgement {
+            FileJudgement(position: state.listing.firstIndex { $0.name == name }!, name: name, mime: "video/mp4", verdicts: video)
         }
         _ = state.update(.judged(directory: "/data", judgements: [judgement("promo.mp4")]))
         #expect(state.visibleEntries.map(\.name) == order && state.fileCursor == 2)
@@ -206,7 +206,7 @@ struct UpdateTests {
     @Test("a change on disk lists the folder again; the cursor stays on its file; other folders and Ctrl-R")
     func folderChanged() {
         var state = Fixture.state()
-        state.fileCursor = state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!
+        state.moveFileCursor(to: state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!)
         #expect(state.update(.folderChanged(directory: "/elsewhere")).isEmpty)
         #expect(state.update(.folderChanged(directory: "/data")) == [.list(directory: "/data", showHidden: false)])
         // The old rows stay until the new ones come.
@@ -249,5 +249,20 @@ struct UpdateTests {
         #expect(state.sort == .size)
         #expect(state.visibleEntries.map(\.name) == ["..", "clips", "teaser.mov", "brochure.pdf", "promo.mp4"])
         #expect(state.update(.key(.character("."))) == [.list(directory: "/data", showHidden: true)])
+    }
+}
+
+@Suite("Signals through the reducer")
+struct TerminateTests {
+    @Test("a signal pauses and quits without asking, once; after q it asks nothing more")
+    func terminate() {
+        var busy = Fixture.state()
+        _ = busy.update(.loaded([Fixture.row("a.mp4", state: .uploading)]))
+        #expect(busy.update(.terminate) == [.quit])
+        #expect(busy.wantsQuit && busy.message == "pausing uploads…" && busy.overlay == nil)
+        #expect(busy.update(.terminate).isEmpty)
+        var idle = Fixture.state()
+        #expect(idle.update(.key(.character("q"))) == [.quit])
+        #expect(idle.update(.terminate).isEmpty)
     }
 }

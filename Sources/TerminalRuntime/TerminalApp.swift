@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import TerminalUI
 import UploadCore
 
 #if canImport(Glibc)
@@ -66,10 +67,10 @@ public final class TerminalApp: Sendable {
             let elapsed = clock.now - start
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
-        (state.width, state.height) = backend.size
+        let size = backend.size
+        _ = state.update(.resize(width: size.width, height: size.height))
         _ = state.update(.tick(now: seconds(), date: Date()))
         perform([.list(directory: state.directory, showHidden: state.showHidden)], backend: backend)
-        var quitting = false
         backend.draw(state.render())
         while true {
             // Tick a few times a second while something moves; otherwise sleep until
@@ -93,20 +94,13 @@ public final class TerminalApp: Sendable {
             for item in inbox.take() {
                 switch item {
                 case .app(let message): messages.append(message)
-                case .terminate:
-                    if !quitting {
-                        quitting = true
-                        state.message = "pausing uploads…"
-                        perform([.quit], backend: backend)
-                    }
+                case .terminate: messages.append(.terminate)
                 case .paused: exitNow = true
                 case .wake: break
                 }
             }
             for message in messages {
-                let effects = state.update(message)
-                if effects.contains(.quit) { quitting = true }
-                perform(effects, backend: backend)
+                perform(state.update(message), backend: backend)
             }
             backend.draw(state.render())
             if exitNow { return }
@@ -165,137 +159,4 @@ public final class TerminalApp: Sendable {
             }
         }
     }
-}
-
-/// Notices that the listed folder changed (its modification time moves when an entry is
-/// added, removed or renamed) by looking once a second, off the UI loop: a `stat` a
-/// second costs nothing, and works on every file system and platform.
-final class FolderWatch: Sendable {
-    private struct Stamp: Equatable {
-        var seconds: Int
-        var nanoseconds: Int
-        var inode: UInt64
-    }
-
-    /// The folder watched and how it looked when its listing began (`looked` is false
-    /// until then); shared with the timer's handler.
-    private final class Watched: Sendable {
-        let folder = Mutex<(path: String, stamp: Stamp?, looked: Bool)?>(nil)
-    }
-
-    private let watched = Watched()
-    private let timer: Mutex<(any DispatchSourceTimer)?>
-
-    init(onChange: @escaping @Sendable (String) -> Void) {
-        let source = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
-        source.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(250))
-        source.setEventHandler { [watched] in
-            let changed = watched.folder.withLock { current -> String? in
-                guard let path = current?.path, current?.looked == true else { return nil }
-                let now = Self.stamp(of: path)
-                guard now != current?.stamp else { return nil }
-                current?.stamp = now
-                return path
-            }
-            if let changed { onChange(changed) }
-        }
-        source.resume()
-        timer = Mutex(source)
-    }
-
-    deinit { stop() }
-
-    /// Watches `path` from now on, instead of what was watched before. Touches no disk:
-    /// the UI loop calls it.
-    func watch(_ path: String) {
-        watched.folder.withLock { $0 = (path, nil, false) }
-    }
-
-    /// Takes `path`'s look just before it is listed, if it is still the folder watched
-    /// (a folder left meanwhile is not).
-    func listingStarts(_ path: String) {
-        let stamp = Self.stamp(of: path)
-        watched.folder.withLock { current in
-            if current?.path == path { current = (path, stamp, true) }
-        }
-    }
-
-    func stop() { timer.withLock { $0?.cancel(); $0 = nil } }
-
-    private static func stamp(of path: String) -> Stamp? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        #if canImport(Glibc)
-        return Stamp(seconds: info.st_mtim.tv_sec, nanoseconds: info.st_mtim.tv_nsec, inode: UInt64(info.st_ino))
-        #else
-        return Stamp(seconds: info.st_mtimespec.tv_sec, nanoseconds: info.st_mtimespec.tv_nsec, inode: UInt64(info.st_ino))
-        #endif
-    }
-}
-
-/// What reaches the UI thread from elsewhere.
-enum InboxItem: Sendable {
-    case app(Message)
-    /// Ctrl-C, SIGTERM or SIGHUP: pause cleanly and quit.
-    case terminate
-    /// Every transfer has stopped after a quit; the loop may end.
-    case paused
-    /// Nothing to apply: look at the terminal again (a resize).
-    case wake
-}
-
-/// A thread-safe queue into the UI loop, with a pipe that wakes its `poll`.
-final class Inbox: Sendable {
-    private let items = Mutex<[InboxItem]>([])
-    private let pipeEnds: (read: Int32, write: Int32)
-
-    init() {
-        var ends: [Int32] = [0, 0]
-        _ = pipe(&ends)
-        for fd in ends { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        pipeEnds = (ends[0], ends[1])
-    }
-
-    deinit {
-        close(pipeEnds.read)
-        close(pipeEnds.write)
-    }
-
-    var wakeDescriptor: Int32 { pipeEnds.read }
-
-    func post(_ item: InboxItem) {
-        items.withLock { $0.append(item) }
-        var byte: UInt8 = 1
-        _ = write(pipeEnds.write, &byte, 1)
-    }
-
-    func take() -> [InboxItem] { items.withLock { items in defer { items = [] }; return items } }
-
-    func drainWakeups() {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while read(pipeEnds.read, &buffer, buffer.count) > 0 {}
-    }
-}
-
-/// Turns SIGINT, SIGTERM and SIGHUP into a clean stop (uploads paused, the journal
-/// up to date) instead of a dead process; optionally a second signal exits at once.
-public final class SignalForwarder: Sendable {
-    private let sources: Mutex<[any DispatchSourceSignal]>
-
-    public init(exitOnSecond: Bool, _ handler: @escaping @Sendable () -> Void) {
-        let count = Mutex(0)
-        let made = [SIGINT, SIGTERM, SIGHUP].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let seen = count.withLock { value in defer { value += 1 }; return value }
-                if seen == 0 { handler() } else if exitOnSecond { exit(130) }
-            }
-            source.resume()
-            return source
-        }
-        sources = Mutex(made)
-    }
-
-    deinit { sources.withLock { for source in $0 { source.cancel() } } }
 }

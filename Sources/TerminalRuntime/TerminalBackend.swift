@@ -1,16 +1,4 @@
-/// A key press, as the reducer sees it.
-public enum Key: Sendable, Equatable, Hashable {
-    case character(Character)
-    case up, down, left, right, pageUp, pageDown, home, end
-    case enter, tab, backTab, backspace, escape, delete
-    case ctrl(Character)
-}
-
-/// What the terminal reports to the app loop.
-public enum TerminalEvent: Sendable, Equatable {
-    case key(Key)
-    case resize(width: Int, height: Int)
-}
+import TerminalUI
 
 /// A terminal the app draws on: the ncurses backend in production. It only copies a
 /// rendered `CellBuffer` to the screen and reads keys; it holds no app logic.

@@ -1,4 +1,5 @@
 import CNCurses
+import TerminalUI
 import Synchronization
 #if canImport(Glibc)
 import Glibc

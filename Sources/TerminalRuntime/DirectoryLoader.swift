@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import Synchronization
+import TerminalUI
 import UploadCore
 
 #if canImport(Glibc)
@@ -7,64 +9,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// One line of the Files pane.
-public struct FileEntry: Sendable, Equatable {
-    /// The name as shown: escaped (`\xNN`) where it is not valid UTF-8.
-    public var name: String
-    public var path: String
-    public var isDirectory: Bool
-    public var size: Int64
-    /// Modification time, seconds since the epoch.
-    public var modified: Double
-    /// Why this entry cannot be uploaded whatever the mode (unreadable, not a regular
-    /// file, a name that is not UTF-8), if anything.
-    public var problem: String?
-    /// What WhatsApp thinks of the file in each mode; nil until its head was read.
-    public var verdicts: [UploadRoute: MediaVerdict]?
-    /// The type found in the file's first bytes, once read.
-    public var mime: String?
-
-    public init(name: String, path: String, isDirectory: Bool, size: Int64 = 0, modified: Double = 0,
-                problem: String? = nil, verdicts: [UploadRoute: MediaVerdict]? = nil) {
-        self.name = name
-        self.path = path
-        self.isDirectory = isDirectory
-        self.size = size
-        self.modified = modified
-        self.problem = problem
-        self.verdicts = verdicts
-    }
-
-    /// The verdict for a mode, once known.
-    public func verdict(for route: UploadRoute) -> MediaVerdict? {
-        if let problem { return .rejected(reason: problem) }
-        return verdicts?[route]
-    }
-}
-
-/// A folder's contents as the loader found them.
-public struct DirectoryListing: Sendable, Equatable {
-    public var path: String
-    /// In name order, folders first: the Files pane's first order, and what the others
-    /// break ties with.
-    public internal(set) var entries: [FileEntry]
-    /// Set when the folder could not be read; `entries` is then empty.
-    public var error: String?
-
-    /// A listing of `entries` in any order; they are put in name order.
-    public init(path: String, entries: [FileEntry], error: String? = nil) {
-        var order = NameOrder(capacity: entries.count)
-        for entry in entries { order.append(entry.name, isDirectory: entry.isDirectory) }
-        self.init(path: path, nameOrdered: order.sortedPositions().map { entries[$0] }, error: error)
-    }
-
-    init(path: String, nameOrdered entries: [FileEntry], error: String? = nil) {
-        self.path = path
-        self.entries = entries
-        self.error = error
-    }
-}
 
 /// Reads folders and judges files. Runs off the UI loop: listing touches the disk.
 public enum DirectoryLoader {
@@ -211,109 +155,24 @@ public enum DirectoryLoader {
                          size: Int64(info.st_size), modified: modified)
     }
 
-    /// What reading a file's first bytes tells: its type and both modes' verdicts.
-    public struct Judgement: Sendable, Equatable {
-        /// Where the file stands in its listing, and its name there: a judgement finds
-        /// its row without a search, and a stale one (the folder listed again since)
-        /// finds another name there and is dropped.
-        public var position: Int
-        public var name: String
-        public var mime: String?
-        public var verdicts: [UploadRoute: MediaVerdict]
-
-        public init(position: Int, name: String, mime: String?, verdicts: [UploadRoute: MediaVerdict]) {
-            self.position = position
-            self.name = name
-            self.mime = mime
-            self.verdicts = verdicts
-        }
-    }
-
     /// Reads each file's first bytes (once) and judges it for both modes; entries that
     /// have verdicts already are left alone. `entries` is a slice of a listing's entries;
     /// its indices are their positions there.
-    public static func judge(_ entries: ArraySlice<FileEntry>) -> [Judgement] {
-        var judgements: [Judgement] = []
+    public static func judge(_ entries: ArraySlice<FileEntry>) -> [FileJudgement] {
+        var judgements: [FileJudgement] = []
         for (position, entry) in zip(entries.indices, entries) where !entry.isDirectory && entry.problem == nil && entry.verdicts == nil {
             guard let head = try? FileIdentity.readHead(path: entry.path, count: MediaRules.sniffLength) else {
                 let verdict = MediaRules.verdict(forFileAt: entry.path, route: .media)
-                judgements.append(Judgement(position: position, name: entry.name, mime: nil, verdicts: [.media: verdict, .resumable: verdict]))
+                judgements.append(FileJudgement(position: position, name: entry.name, mime: nil, verdicts: [.media: verdict, .resumable: verdict]))
                 continue
             }
             var verdicts: [UploadRoute: MediaVerdict] = [:]
             for route in UploadRoute.allCases {
                 verdicts[route] = MediaRules.verdict(head: head, fileName: entry.name, size: entry.size, route: route)
             }
-            judgements.append(Judgement(position: position, name: entry.name,
+            judgements.append(FileJudgement(position: position, name: entry.name,
                                         mime: MediaRules.detect(head: head, fileName: entry.name).mime, verdicts: verdicts))
         }
         return judgements
-    }
-}
-
-/// What was judged in the folder listed last, so that listing it again (a refresh, hidden
-/// files shown) reads again only the files that changed: judging a folder of 100,000
-/// files takes seconds. One folder at a time; used off the UI loop.
-public final class JudgementMemory: Sendable {
-    private let remembered = Mutex<(directory: String, byName: [String: FileEntry])>(("", [:]))
-
-    public init() {}
-
-    /// Gives the entries of `listing` that are unchanged since they were judged (same
-    /// size and modification time) their verdicts again.
-    public func recall(into listing: inout DirectoryListing) {
-        remembered.withLock { memory in
-            guard memory.directory == listing.path, !memory.byName.isEmpty else { return }
-            for index in listing.entries.indices {
-                let entry = listing.entries[index]
-                guard !entry.isDirectory, entry.problem == nil, let known = memory.byName[entry.name],
-                      known.size == entry.size, known.modified == entry.modified else { continue }
-                listing.entries[index].verdicts = known.verdicts
-                listing.entries[index].mime = known.mime
-            }
-        }
-    }
-
-    /// Keeps `judgements` of `listing`'s entries; judgements of another folder replace
-    /// whatever was kept.
-    public func remember(_ judgements: [DirectoryLoader.Judgement], of listing: DirectoryListing) {
-        remembered.withLock { memory in
-            if memory.directory != listing.path { memory = (listing.path, [:]) }
-            for judgement in judgements where listing.entries.indices.contains(judgement.position) {
-                var entry = listing.entries[judgement.position]
-                entry.verdicts = judgement.verdicts
-                entry.mime = judgement.mime
-                memory.byName[judgement.name] = entry
-            }
-        }
-    }
-}
-
-/// How the Files pane orders entries (folders always first).
-public enum SortOrder: String, Sendable, CaseIterable {
-    case name, size, time
-
-    /// The next order, for `s`.
-    public var next: SortOrder {
-        let all = SortOrder.allCases
-        return all[(all.firstIndex(of: self)! + 1) % all.count]
-    }
-
-    /// The positions of `entries`, which are in name order (a `DirectoryListing`'s), in
-    /// this order: folders first, ties in name order. Nil for name order: nothing moves.
-    /// Positions are sorted, not entries: an entry holds several references, and moving
-    /// 100,000 of them around a merge sort cost more than the comparisons.
-    public func positions(of entries: [FileEntry]) -> [Int]? {
-        guard self != .name else { return nil }
-        var positions = Array(entries.indices)
-        entries.withUnsafeBufferPointer { all in
-            positions.sort { i, j in
-                if all[i].isDirectory != all[j].isDirectory { return all[i].isDirectory }
-                if self == .size, all[i].size != all[j].size { return all[i].size > all[j].size }
-                if self == .time, all[i].modified != all[j].modified { return all[i].modified > all[j].modified }
-                return i < j
-            }
-        }
-        return positions
     }
 }

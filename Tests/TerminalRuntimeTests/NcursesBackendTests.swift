@@ -1,5 +1,6 @@
 import Testing
-@testable import TerminalUI
+@testable import TerminalRuntime
+import TerminalUI
 
 /// What can be checked without a terminal: how `wget_wch` results become keys, and how
 /// colours become pairs. Drawing is checked end to end through tmux elsewhere.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import TerminalUI
+@testable import TerminalRuntime
+import TerminalUI
 import UploadCore
 
 /// The Files pane's loader against real folders on disk.
@@ -77,21 +78,6 @@ struct DirectoryLoaderTests {
         let entries = DirectoryLoader.list(folder, showHidden: false).entries
         #expect(entries.map(\.name) == (0..<count).map { "file-\($0).bin" })
         #expect(entries.enumerated().allSatisfy { $0.element.size == Int64($0.offset % 97) })
-    }
-
-    @Test("size and time orders put folders first and break ties in name order")
-    func otherOrders() {
-        let listing = DirectoryListing(path: "/data", entries: [
-            FileEntry(name: "b.png", path: "/data/b.png", isDirectory: false, size: 5, modified: 1),
-            FileEntry(name: "A.png", path: "/data/A.png", isDirectory: false, size: 5, modified: 3),
-            FileEntry(name: "dir", path: "/data/dir", isDirectory: true, modified: 0),
-            FileEntry(name: "c.png", path: "/data/c.png", isDirectory: false, size: 9, modified: 1),
-        ])
-        let entries = listing.entries
-        #expect(entries.map(\.name) == ["dir", "A.png", "b.png", "c.png"])
-        #expect(SortOrder.name.positions(of: entries) == nil)
-        #expect(SortOrder.size.positions(of: entries)?.map { entries[$0].name } == ["dir", "c.png", "A.png", "b.png"])
-        #expect(SortOrder.time.positions(of: entries)?.map { entries[$0].name } == ["dir", "A.png", "b.png", "c.png"])
     }
 
     @Test("judging reads each file's head and says where its row is")

@@ -1,0 +1,12 @@
+import TerminalUI
+
+/// What reaches the UI thread from elsewhere.
+enum InboxItem: Sendable {
+    case app(Message)
+    /// Ctrl-C, SIGTERM or SIGHUP: pause cleanly and quit.
+    case terminate
+    /// Every transfer has stopped after a quit; the loop may end.
+    case paused
+    /// Nothing to apply: look at the terminal again (a resize).
+    case wake
+}

@@ -1,0 +1,19 @@
+import UploadCore
+
+/// Work the app loop carries out for the reducer, off the UI loop.
+public enum Effect: Sendable, Equatable {
+    case list(directory: String, showHidden: Bool)
+    case upload(paths: [String], route: UploadRoute)
+    case pause(id: String)
+    case resume(id: String)
+    case retry(id: String)
+    case cancel(id: String)
+    case pauseAll
+    case resumeAll
+    /// Forget every done row (journal rows too).
+    case forgetDone
+    /// Put text on the clipboard (OSC 52).
+    case copy(String)
+    /// Pause what runs (so the next start resumes it), then exit.
+    case quit
+}

@@ -1,0 +1,36 @@
+import UploadCore
+
+/// One line of the Files pane.
+public struct FileEntry: Sendable, Equatable {
+    /// The name as shown: escaped (`\xNN`) where it is not valid UTF-8.
+    public var name: String
+    public var path: String
+    public var isDirectory: Bool
+    public var size: Int64
+    /// Modification time, seconds since the epoch.
+    public var modified: Double
+    /// Why this entry cannot be uploaded whatever the mode (unreadable, not a regular
+    /// file, a name that is not UTF-8), if anything.
+    public var problem: String?
+    /// What WhatsApp thinks of the file in each mode; nil until its head was read.
+    public var verdicts: [UploadRoute: MediaVerdict]?
+    /// The type found in the file's first bytes, once read.
+    public var mime: String?
+
+    public init(name: String, path: String, isDirectory: Bool, size: Int64 = 0, modified: Double = 0,
+                problem: String? = nil, verdicts: [UploadRoute: MediaVerdict]? = nil) {
+        self.name = name
+        self.path = path
+        self.isDirectory = isDirectory
+        self.size = size
+        self.modified = modified
+        self.problem = problem
+        self.verdicts = verdicts
+    }
+
+    /// The verdict for a mode, once known.
+    public func verdict(for route: UploadRoute) -> MediaVerdict? {
+        if let problem { return .rejected(reason: problem) }
+        return verdicts?[route]
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import UploadCore
+
+/// Everything that can change the state: keys, the terminal, the disk, the uploader.
+public enum Message: Sendable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    case tick(now: Double, date: Date)
+    case listed(DirectoryListing)
+    /// The folder's entries changed on disk (one was added, removed or renamed).
+    case folderChanged(directory: String)
+    case judged(directory: String, judgements: [FileJudgement])
+    case uploader(UploaderEvent)
+    /// Sessions from the journal at start.
+    case loaded([UploadSnapshot])
+    /// Something the user asked for could not be done.
+    case failed(String)
+    case notice(String)
+    /// Ctrl-C, SIGTERM or SIGHUP: pause what runs and quit, without asking.
+    case terminate
+}

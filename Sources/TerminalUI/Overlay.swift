@@ -1,0 +1,11 @@
+/// What covers the panes, if anything.
+public enum Overlay: Sendable, Equatable {
+    case help
+    case details(id: String)
+    /// Quit was asked with uploads running: pause them and quit?
+    case confirmQuit
+    /// Cancel and forget this row?
+    case confirmCancel(id: String)
+    /// Forget every done row?
+    case confirmClearDone
+}

@@ -1,0 +1,4 @@
+/// The two panes.
+public enum Pane: Sendable, Equatable {
+    case files, uploads
+}

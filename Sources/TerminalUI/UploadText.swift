@@ -1,0 +1,33 @@
+import Foundation
+import UploadCore
+
+/// A row's state in words, shared by the screen and the headless progress lines:
+/// speed and ETA while moving, else what it waits for.
+public enum UploadText {
+    public static func words(for row: UploadSnapshot, bytesPerSecond: Double, date: Date) -> String {
+        let session = row.session
+        if row.activeElsewhere && session.state.isActive {
+            return "active in another mediaup process (server offset \(ByteFormat.string(session.serverOffset)))"
+        }
+        switch session.state {
+        case .uploading:
+            guard bytesPerSecond > 0 else { return "uploading" }
+            let remaining = Double(session.fileSize - row.transferredBytes)
+            return ByteFormat.string(Int64(bytesPerSecond)) + "/s  " + RateMeter.clock(remaining / bytesPerSecond) + " left"
+        case .creating: return "creating session"
+        case .queued: return "queued"
+        case .paused:
+            return session.route == .media ? "paused (restarts from 0)" : "paused at " + ByteFormat.string(session.serverOffset)
+        case .retrying, .stalled:
+            let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
+            let retry = "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
+            return session.state == .stalled ? "stalled — " + retry : retry
+        case .done:
+            if let handle = session.handle { return "h " + handle }
+            return "id " + (session.mediaId ?? "")
+        case .failed: return "failed: " + (session.lastError ?? "")
+        case .expired: return "expired — R starts a new session"
+        case .fileChanged: return "file changed — R sends it again"
+        }
+    }
+}
