@@ -16,6 +16,9 @@ public enum Message: Sendable {
     /// Something the user asked for could not be done.
     case failed(String)
     case notice(String)
+    /// The uploader's answer to one `.upload` effect: the names of files it did not send
+    /// again (finished unchanged within the day), and the files it refused, with why.
+    case queueAnswered(alreadySent: [String], failed: [String])
 }
 
 /// Work the app loop carries out for the reducer, off the UI loop.
@@ -79,6 +82,19 @@ extension AppState {
             return []
         case .failed(let text), .notice(let text):
             self.message = text
+            return []
+        case .queueAnswered(let alreadySent, let failed):
+            // A whole folder marked can hold many: each part says how many and shows one.
+            var notices: [String] = []
+            if !alreadySent.isEmpty {
+                notices.append("already sent today: " + (alreadySent.count <= 2 ? alreadySent.joined(separator: ", ")
+                                                                               : "\(alreadySent.count) files, such as \(alreadySent[0])")
+                               + " (x on a row forgets it, to send it again)")
+            }
+            if !failed.isEmpty {
+                notices.append(failed.count <= 2 ? failed.joined(separator: "; ") : "\(failed.count) files not queued, such as \(failed[0])")
+            }
+            if !notices.isEmpty { self.message = notices.joined(separator: " · ") }
             return []
         }
     }
@@ -230,38 +246,24 @@ extension AppState {
         }
     }
 
-    /// Queues files, telling at once why any is refused in the current mode. A file
-    /// whose row says it was sent unchanged today is not sent again, as `mediaup upload`
-    /// would not: forgetting the row (x) lets it go again.
+    /// Queues files, telling at once why any is refused in the current mode. The
+    /// uploader answers for the rest (`.queueAnswered`): one sent unchanged today is not
+    /// sent again, as `mediaup upload` would not; forgetting the row (x) lets it go again.
     private mutating func uploadRequest(_ entries: [FileEntry]) -> [Effect] {
         var accepted: [String] = []
         var refused: [String] = []
-        var alreadySent: [String] = []
-        let doneRows = Dictionary(uploads.lazy.filter { $0.session.state == .done }.map { ($0.session.path, [$0.session]) }, uniquingKeysWith: +)
         for entry in entries where !entry.isDirectory {
             if case .rejected(let reason)? = entry.verdict(for: route) {
                 refused.append("\(entry.name): \(reason)")
-            } else if doneRows[entry.path, default: []].contains(where: {
-                $0.finishedRecently(size: entry.size, modified: entry.modified, route: route, now: date)
-            }) {
-                alreadySent.append(entry.name)
             } else {
                 accepted.append(entry.path)
             }
         }
-        // A whole folder marked can hold many: each part says how many and shows one.
-        // The short notice first: a refusal's reason can fill the line.
-        var notices: [String] = []
-        if !alreadySent.isEmpty {
-            notices.append("already sent today: " + (alreadySent.count <= 2 ? alreadySent.joined(separator: ", ")
-                                                                           : "\(alreadySent.count) files, such as \(alreadySent[0])")
-                           + " (x on a row forgets it, to send it again)")
-        }
+        // A whole folder marked can hold many: the notice says how many and shows one.
         if !refused.isEmpty {
-            notices.append("not queued — " + (refused.count <= 2 ? refused.joined(separator: "; ")
-                                                                 : "\(refused.count) files, such as \(refused[0])"))
+            message = "not queued — " + (refused.count <= 2 ? refused.joined(separator: "; ")
+                                                            : "\(refused.count) files, such as \(refused[0])")
         }
-        if !notices.isEmpty { message = notices.joined(separator: " · ") }
         guard !accepted.isEmpty else { return [] }
         focus = .uploads
         uploadCursor = uploads.count

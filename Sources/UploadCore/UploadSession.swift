@@ -110,12 +110,6 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public func isRecentlyDone(now: Date) -> Bool {
         state == .done && updatedAt > now.addingTimeInterval(-Self.reuseWindow)
     }
-
-    /// Whether this session recently finished uploading the file as it is now (`size`,
-    /// and `modified` in seconds) by `route`.
-    public func finishedRecently(size: Int64, modified: Double, route: UploadRoute, now: Date) -> Bool {
-        isRecentlyDone(now: now) && self.route == route && fileSize == size && abs(Double(fileModified) / 1e9 - modified) < 1e-6
-    }
 }
 
 extension UploadState: DatabaseValueConvertible {}

@@ -65,28 +65,19 @@ struct UpdateTests {
         #expect(state.message == "not queued — teaser.mov: WhatsApp does not take video/quicktime files")
     }
 
-    @Test("a file its row says was sent unchanged today is not sent again, in that mode; once the row is forgotten it is")
+    @Test("the uploader decides what was sent today; its answer becomes one notice, counted for many files")
     func alreadySent() {
         var state = Fixture.state()
-        // The row's file: promo.mp4 as listed (14,889,000 bytes, time 0), finished at 0, now 1000 s.
-        let done = Fixture.row("promo.mp4", state: .done, handle: "4::h")
-        state.uploads = [done]
+        state.uploads = [Fixture.row("promo.mp4", state: .done, handle: "4::h")]
         state.fileCursor = state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!
-        #expect(state.update(.key(.enter)).isEmpty)
+        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
+        _ = state.update(.queueAnswered(alreadySent: ["promo.mp4"], failed: []))
         #expect(state.message == "already sent today: promo.mp4 (x on a row forgets it, to send it again)")
-        // Another mode is another upload.
-        _ = state.update(.key(.character("m")))
-        state.focus = .files
-        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .media)])
-        _ = state.update(.key(.character("m")))
-        // A day later, or with the row forgotten, it goes again.
-        state.focus = .files
-        state.date = Date(timeIntervalSince1970: UploadSession.reuseWindow + 1)
-        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
-        state.focus = .files
-        state.date = Date(timeIntervalSince1970: 1000)
-        _ = state.update(.uploader(.removed(ids: [done.id])))
-        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
+        _ = state.update(.queueAnswered(alreadySent: ["a.mp4", "b.mp4", "c.mp4"], failed: ["d.mp4: gone"]))
+        #expect(state.message == "already sent today: 3 files, such as a.mp4 (x on a row forgets it, to send it again) · d.mp4: gone")
+        state.message = nil
+        _ = state.update(.queueAnswered(alreadySent: [], failed: []))
+        #expect(state.message == nil)
     }
 
     @Test("m switches the mode for the next uploads")
