@@ -8,6 +8,15 @@ struct SessionDriver: Sendable {
     struct End: Error {
         var state: UploadState
         var message: String?
+
+        /// The row as the end leaves it: its state and why, at the offset the server
+        /// confirmed (a paused `/media` upload keeps none).
+        func apply(to snapshot: inout UploadSnapshot) {
+            snapshot.session.state = state
+            if let message { snapshot.session.lastError = message }
+            snapshot.retryAt = nil
+            snapshot.transferredBytes = snapshot.session.route == .media && state == .paused ? 0 : snapshot.session.serverOffset
+        }
     }
 
     private enum AttemptResult {

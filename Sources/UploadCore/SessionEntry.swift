@@ -4,6 +4,9 @@ struct SessionEntry {
     var snapshot: UploadSnapshot
     var phase: SessionPhase = .idle
 
+    /// Whether a run is under way (claiming, running or stopping).
+    var isRunning: Bool { phase.run != nil }
+
     /// Whether a run is under way or the session waits for one.
-    var isActive: Bool { phase.run != nil || snapshot.session.state.isActive }
+    var isActive: Bool { isRunning || snapshot.session.state.isActive }
 }

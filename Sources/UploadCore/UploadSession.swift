@@ -191,6 +191,26 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
         self.activeElsewhere = activeElsewhere
     }
 
+    /// This session queued again by a resume. An expired session, or one whose file
+    /// changed, starts again from byte 0 with a new server session, and the file as it
+    /// is now.
+    func queuedForResume() -> UploadSnapshot {
+        var snapshot = self
+        if session.state == .expired || session.state == .fileChanged {
+            snapshot.session.remoteId = nil
+            snapshot.session.serverOffset = 0
+        }
+        if session.state == .fileChanged, case .success(let identity) = FileIdentity.read(path: session.path) {
+            snapshot.session.fileSize = identity.size
+            snapshot.session.fileModified = identity.modifiedNanoseconds
+        }
+        snapshot.session.state = .queued
+        snapshot.session.lastError = nil
+        snapshot.transferredBytes = snapshot.session.serverOffset
+        snapshot.retryAt = nil
+        return snapshot
+    }
+
     /// Fraction done, 0...1.
     public var fraction: Double {
         guard session.fileSize > 0 else { return session.state == .done ? 1 : 0 }

@@ -113,7 +113,7 @@ public actor Uploader {
             throw FileProblem(error.description)
         }
         if let existing {
-            if let entry = entries[existing.id], entry.phase.run != nil { return .queued(entry.snapshot) }
+            if let entry = entries[existing.id], entry.isRunning { return .queued(entry.snapshot) }
             return .queued(try enqueue(existing))
         }
         return .queued(try enqueue(UploadSession(path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds,
@@ -135,20 +135,8 @@ public actor Uploader {
     /// then sends the rest. An expired session, or one whose file changed, starts again
     /// from byte 0 with a new server session.
     public func resume(id: String) {
-        guard let entry = entries[id], entry.phase.run == nil, entry.snapshot.session.state != .done else { return }
-        var snapshot = entry.snapshot
-        if snapshot.session.state == .expired || snapshot.session.state == .fileChanged {
-            snapshot.session.remoteId = nil
-            snapshot.session.serverOffset = 0
-        }
-        if snapshot.session.state == .fileChanged, case .success(let identity) = FileIdentity.read(path: snapshot.session.path) {
-            snapshot.session.fileSize = identity.size
-            snapshot.session.fileModified = identity.modifiedNanoseconds
-        }
-        snapshot.session.state = .queued
-        snapshot.session.lastError = nil
-        snapshot.transferredBytes = snapshot.session.serverOffset
-        snapshot.retryAt = nil
+        guard let entry = entries[id], !entry.isRunning, entry.snapshot.session.state != .done else { return }
+        var snapshot = entry.snapshot.queuedForResume()
         refusedKeyMessage = nil
         persistOrFail(&snapshot)
         publish(snapshot)
@@ -194,7 +182,7 @@ public actor Uploader {
     /// handles and media ids go with them, and a file among them is sent anew next time.
     @discardableResult
     public func forgetDone() -> Int {
-        let done = order.filter { entries[$0]?.snapshot.session.state == .done && entries[$0]?.phase.run == nil }
+        let done = order.filter { entries[$0]?.snapshot.session.state == .done && entries[$0]?.isRunning == false }
         forget(done)
         return done.count
     }
@@ -219,7 +207,7 @@ public actor Uploader {
 
     private func schedule() {
         while let id = queue.first {
-            let isQueued = entries[id].map { $0.snapshot.session.state == .queued && $0.phase.run == nil } ?? false
+            let isQueued = entries[id].map { $0.snapshot.session.state == .queued && !$0.isRunning } ?? false
             if isQueued && refusedKeyMessage == nil && runs >= options.parallel { break }
             queue.removeFirst()
             guard isQueued, var snapshot = entries[id]?.snapshot else { continue }
@@ -326,12 +314,7 @@ extension Uploader: SessionDriverHost, ElsewhereWatchHost {
         if stop == .cancel {
             forget([id])
         } else if let end, end.state != .done {
-            update(id) {
-                $0.session.state = end.state
-                if let message = end.message { $0.session.lastError = message }
-                $0.retryAt = nil
-                $0.transferredBytes = $0.session.route == .media && end.state == .paused ? 0 : $0.session.serverOffset
-            }
+            update(id, end.apply)
             if var snapshot = entries[id]?.snapshot { persistOrFail(&snapshot) }
             logger.info("session \(id) ended \(end.state.rawValue): \(end.message ?? "")")
         }
@@ -340,6 +323,6 @@ extension Uploader: SessionDriverHost, ElsewhereWatchHost {
     }
 
     func sessionsActiveElsewhere() -> [UploadSnapshot] {
-        order.compactMap { entries[$0] }.filter { $0.snapshot.activeElsewhere && $0.phase.run == nil }.map(\.snapshot)
+        order.compactMap { entries[$0] }.filter { $0.snapshot.activeElsewhere && !$0.isRunning }.map(\.snapshot)
     }
 }
