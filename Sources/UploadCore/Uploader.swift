@@ -240,12 +240,14 @@ public actor Uploader {
 
     // MARK: - State plumbing
 
+    /// Changes a session's snapshot and publishes it.
     func update(_ id: String, _ change: (inout UploadSnapshot) -> Void) {
         guard var snapshot = entries[id]?.snapshot else { return }
         change(&snapshot)
         publish(snapshot)
     }
 
+    /// Stores a snapshot, queues it if it is queued, and tells observers and waiters.
     func publish(_ snapshot: UploadSnapshot) {
         if entries[snapshot.id] == nil {
             entries[snapshot.id] = SessionEntry(snapshot: snapshot)

@@ -42,5 +42,12 @@ struct AddOutcomeTests {
         let touched = try await second.add(path: file, route: .resumable)
         #expect(touched == .queued(touched.snapshot) && touched.snapshot.id != dayLater.snapshot.id)
         #expect(await second.waitUntilSettled([touched.snapshot.id]).first?.session.state == .done)
+        #expect(try await second.add(path: file, route: .resumable) == .alreadyDone(#require(await second.snapshot(id: touched.snapshot.id))))
+
+        // Once its row is forgotten, it goes again.
+        #expect(await second.forgetDone() == 3)
+        let forgotten = try await second.add(path: file, route: .resumable)
+        #expect(forgotten == .queued(forgotten.snapshot))
+        #expect(await second.waitUntilSettled([forgotten.snapshot.id]).first?.session.state == .done)
     }
 }
