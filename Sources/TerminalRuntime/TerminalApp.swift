@@ -136,11 +136,16 @@ public final class TerminalApp: Sendable {
                 }
             case .upload(let paths, let route):
                 Task { [uploader, inbox] in
+                    var alreadySent: [String] = []
+                    var failed: [String] = []
                     for path in paths {
-                        do { _ = try await uploader.add(path: path, route: route) } catch {
-                            inbox.post(.app(.failed("\(FilePaths.fileName(path)): \(error)")))
+                        do {
+                            if case .alreadyDone = try await uploader.add(path: path, route: route) { alreadySent.append(FilePaths.fileName(path)) }
+                        } catch {
+                            failed.append("\(FilePaths.fileName(path)): \(error)")
                         }
                     }
+                    if !alreadySent.isEmpty || !failed.isEmpty { inbox.post(.app(.queueAnswered(alreadySent: alreadySent, failed: failed))) }
                 }
             case .pause(let id): Task { [uploader] in await uploader.pause(id: id) }
             case .resume(let id): Task { [uploader] in await uploader.resume(id: id) }

@@ -18,4 +18,7 @@ public enum Message: Sendable {
     case notice(String)
     /// Ctrl-C, SIGTERM or SIGHUP: pause what runs and quit, without asking.
     case terminate
+    /// The uploader's answer to one `.upload` effect: the names of files it did not send
+    /// again (finished unchanged within the day), and the files it refused, with why.
+    case queueAnswered(alreadySent: [String], failed: [String])
 }

@@ -51,6 +51,21 @@ extension AppState {
             wantsQuit = true
             self.message = "pausing uploads…"
             return [.quit]
+        case .queueAnswered(let alreadySent, let failed):
+            // A whole folder marked can hold many: each part says how many and shows one.
+            var notices: [String] = []
+            if !alreadySent.isEmpty {
+                notices.append("already sent today: " + (alreadySent.count <= 2 ? alreadySent.joined(separator: ", ")
+                                                                               : "\(alreadySent.count) files, such as \(alreadySent[0])")
+                               + " (x on a row forgets it, to send it again)")
+            }
+            if !failed.isEmpty {
+                notices.append(failed.count <= 2 ? failed.joined(separator: "; ") : "\(failed.count) files not queued, such as \(failed[0])")
+            }
+            // The refusals of the same request, shown when it was made, stay beside the answer.
+            if let shown = self.message, shown.hasPrefix(Self.refusalNoticePrefix), !notices.isEmpty { notices.append(shown) }
+            if !notices.isEmpty { self.message = notices.joined(separator: " · ") }
+            return []
         }
     }
 
@@ -270,38 +285,26 @@ extension AppState {
         return []
     }
 
-    /// Queues files, telling at once why any is refused in the current mode. A file
-    /// whose row says it was sent unchanged today is not sent again, as `mediaup upload`
-    /// would not: forgetting the row (x) lets it go again.
+    /// Queues files, telling at once why any is refused in the current mode. The
+    /// uploader answers for the rest (`.queueAnswered`): one sent unchanged today is not
+    /// sent again, as `mediaup upload` would not; forgetting the row (x) lets it go again.
+    private static let refusalNoticePrefix = "not queued — "
+
     private mutating func uploadRequest(_ entries: [FileEntry]) -> [Effect] {
         var accepted: [String] = []
         var refused: [String] = []
-        var alreadySent: [String] = []
-        let doneRows = Dictionary(uploads.lazy.filter { $0.session.state == .done }.map { ($0.session.path, [$0.session]) }, uniquingKeysWith: +)
         for entry in entries where !entry.isDirectory {
             if case .rejected(let reason)? = entry.verdict(for: route) {
                 refused.append("\(entry.name): \(reason)")
-            } else if doneRows[entry.path, default: []].contains(where: {
-                $0.finishedRecently(size: entry.size, modified: entry.modified, route: route, now: date)
-            }) {
-                alreadySent.append(entry.name)
             } else {
                 accepted.append(entry.path)
             }
         }
-        // A whole folder marked can hold many: each part says how many and shows one.
-        // The short notice first: a refusal's reason can fill the line.
-        var notices: [String] = []
-        if !alreadySent.isEmpty {
-            notices.append("already sent today: " + (alreadySent.count <= 2 ? alreadySent.joined(separator: ", ")
-                                                                           : "\(alreadySent.count) files, such as \(alreadySent[0])")
-                           + " (x on a row forgets it, to send it again)")
-        }
+        // A whole folder marked can hold many: the notice says how many and shows one.
         if !refused.isEmpty {
-            notices.append("not queued — " + (refused.count <= 2 ? refused.joined(separator: "; ")
-                                                                 : "\(refused.count) files, such as \(refused[0])"))
+            message = Self.refusalNoticePrefix + (refused.count <= 2 ? refused.joined(separator: "; ")
+                                                            : "\(refused.count) files, such as \(refused[0])")
         }
-        if !notices.isEmpty { message = notices.joined(separator: " · ") }
         guard !accepted.isEmpty else { return [] }
         focus = .uploads
         uploadCursor = uploads.count

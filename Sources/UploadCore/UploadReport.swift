@@ -50,25 +50,17 @@ public struct UploadReport: Sendable, Equatable {
 
     /// The report as one line of JSON (no newline).
     public var jsonLine: String {
-        let fields: [(String, String)] = [
-            ("file", Self.quote(file)),
-            ("state", Self.quote(succeeded ? "done" : "failed")),
-            ("via", Self.quote(route.rawValue)),
-            ("session_id", sessionID.map(Self.quote) ?? "null"),
-            ("handle", handle.map(Self.quote) ?? "null"),
-            ("media_id", mediaID.map(Self.quote) ?? "null"),
-            ("bytes", bytes.map(String.init) ?? "null"),
-            ("sha256", sha256.map(Self.quote) ?? "null"),
-            ("attempts", String(attempts)),
-            ("error", error.map(Self.quote) ?? "null"),
-        ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string literal.
-    public static func quote(_ text: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+        JSONLine.object([
+            "file": .string(file),
+            "state": .string(succeeded ? "done" : "failed"),
+            "via": .string(route.rawValue),
+            "session_id": .string(sessionID),
+            "handle": .string(handle),
+            "media_id": .string(mediaID),
+            "bytes": .number(bytes),
+            "sha256": .string(sha256),
+            "attempts": .number(Int64(attempts)),
+            "error": .string(error),
+        ])
     }
 }

@@ -110,12 +110,6 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public func isRecentlyDone(now: Date) -> Bool {
         state == .done && updatedAt > now.addingTimeInterval(-Self.reuseWindow)
     }
-
-    /// Whether this session recently finished uploading the file as it is now (`size`,
-    /// and `modified` in seconds) by `route`.
-    public func finishedRecently(size: Int64, modified: Double, route: UploadRoute, now: Date) -> Bool {
-        isRecentlyDone(now: now) && self.route == route && fileSize == size && abs(Double(fileModified) / 1e9 - modified) < 1e-6
-    }
 }
 
 extension UploadState: DatabaseValueConvertible {}
@@ -195,6 +189,26 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
         self.retryNumber = retryNumber
         self.retryLimit = retryLimit
         self.activeElsewhere = activeElsewhere
+    }
+
+    /// This session queued again by a resume. An expired session, or one whose file
+    /// changed, starts again from byte 0 with a new server session, and the file as it
+    /// is now.
+    func queuedForResume() -> UploadSnapshot {
+        var snapshot = self
+        if session.state == .expired || session.state == .fileChanged {
+            snapshot.session.remoteId = nil
+            snapshot.session.serverOffset = 0
+        }
+        if session.state == .fileChanged, case .success(let identity) = FileIdentity.read(path: session.path) {
+            snapshot.session.fileSize = identity.size
+            snapshot.session.fileModified = identity.modifiedNanoseconds
+        }
+        snapshot.session.state = .queued
+        snapshot.session.lastError = nil
+        snapshot.transferredBytes = snapshot.session.serverOffset
+        snapshot.retryAt = nil
+        return snapshot
     }
 
     /// Fraction done, 0...1.

@@ -16,48 +16,46 @@ struct SessionsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (journal, _) = try global.openState()
-        let sessions: [UploadSession]
-        do { sessions = try journal.allSessions() } catch { throw UsageError(error.description) }
-        let directory = global.resolvedStateDirectory
-        for session in sessions {
-            let elsewhere = session.state.isActive && SessionLock.isHeldElsewhere(sessionID: session.id, stateDirectory: directory)
-            // A session left active by a process that is gone is paused, resumable.
-            let state = session.state.isActive && !elsewhere ? UploadState.paused : session.state
+        let listings: [SessionCatalog.Listing]
+        do { listings = try SessionCatalog(journal: journal, stateDirectory: global.resolvedStateDirectory).list() } catch {
+            throw UsageError(error.description)
+        }
+        for listing in listings {
+            let session = listing.session
             if json {
-                print(Self.jsonLine(session, state: state, activeElsewhere: elsewhere))
+                print(Self.jsonLine(listing))
             } else {
                 let percent = session.fileSize > 0 ? Int(Double(session.serverOffset) * 100 / Double(session.fileSize)) : 0
                 let result = session.handle.map { "h \($0)" } ?? session.mediaId.map { "id \($0)" } ?? session.lastError ?? ""
-                let stateText = elsewhere ? "active (another process)" : state.rawValue
+                let stateText = listing.activeElsewhere ? "active (another process)" : session.state.rawValue
                 print("\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)")
             }
         }
-        if sessions.isEmpty && !json {
+        if listings.isEmpty && !json {
             FileHandle.standardError.write(Data("no sessions in \(journal.path)\n".utf8))
         }
     }
 
-    static func jsonLine(_ session: UploadSession, state: UploadState, activeElsewhere: Bool) -> String {
-        let quote = UploadReport.quote
-        let fields: [(String, String)] = [
-            ("id", quote(session.id)),
-            ("file", quote(session.path)),
-            ("state", quote(state.rawValue)),
-            ("via", quote(session.route.rawValue)),
-            ("remote_session_id", session.remoteId.map(quote) ?? "null"),
-            ("bytes", String(session.fileSize)),
-            ("server_offset", String(session.serverOffset)),
-            ("mime_type", quote(session.mimeType)),
-            ("handle", session.handle.map(quote) ?? "null"),
-            ("media_id", session.mediaId.map(quote) ?? "null"),
-            ("sha256", session.sha256.map(quote) ?? "null"),
-            ("attempts", String(session.attempts)),
-            ("error", session.lastError.map(quote) ?? "null"),
-            ("active_elsewhere", activeElsewhere ? "true" : "false"),
-            ("created_at", quote(session.createdAt.formatted(.iso8601))),
-            ("updated_at", quote(session.updatedAt.formatted(.iso8601))),
-        ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    static func jsonLine(_ listing: SessionCatalog.Listing) -> String {
+        let session = listing.session
+        return JSONLine.object([
+            "id": .string(session.id),
+            "file": .string(session.path),
+            "state": .string(session.state.rawValue),
+            "via": .string(session.route.rawValue),
+            "remote_session_id": .string(session.remoteId),
+            "bytes": .number(session.fileSize),
+            "server_offset": .number(session.serverOffset),
+            "mime_type": .string(session.mimeType),
+            "handle": .string(session.handle),
+            "media_id": .string(session.mediaId),
+            "sha256": .string(session.sha256),
+            "attempts": .number(Int64(session.attempts)),
+            "error": .string(session.lastError),
+            "active_elsewhere": .bool(listing.activeElsewhere),
+            "created_at": .string(session.createdAt.formatted(.iso8601)),
+            "updated_at": .string(session.updatedAt.formatted(.iso8601)),
+        ])
     }
 }
 
@@ -86,28 +84,15 @@ struct ForgetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (journal, _) = try global.openState()
-        let directory = global.resolvedStateDirectory
-        let sessions: [UploadSession]
-        do { sessions = try journal.allSessions() } catch { throw UsageError(error.description) }
-        var chosen = done ? sessions.filter { $0.state == .done }.map(\.id) : []
-        var complete = true
-        func problem(_ text: String) {
-            FileHandle.standardError.write(Data("mediaup: \(text)\n".utf8))
-            complete = false
+        let result: SessionCatalog.Forgetting
+        do { result = try SessionCatalog(journal: journal, stateDirectory: global.resolvedStateDirectory).forget(ids: ids, allDone: done) } catch {
+            throw UsageError(error.description)
         }
-        for id in ids where !chosen.contains(id) {
-            if sessions.contains(where: { $0.id == id }) { chosen.append(id) } else { problem("no session \(id) in \(journal.path)") }
-        }
-        let free = chosen.filter { id in
-            guard SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: directory) else { return true }
-            problem("\(id) is being uploaded by another mediaup process; pause it there first")
-            return false
-        }
-        // One transaction for them all, as the screen's C does.
-        do { try journal.delete(ids: free) } catch { throw UsageError(error.description) }
-        for id in free { SessionLock.removeFile(sessionID: id, stateDirectory: directory) }
-        print("forgot \(free.count) session\(free.count == 1 ? "" : "s")")
-        if !complete { throw ExitCode(1) }
+        let problems = result.unknown.map { "no session \($0) in \(journal.path)" }
+            + result.busyElsewhere.map { "\($0) is being uploaded by another mediaup process; pause it there first" }
+        for problem in problems { FileHandle.standardError.write(Data("mediaup: \(problem)\n".utf8)) }
+        print("forgot \(result.forgotten.count) session\(result.forgotten.count == 1 ? "" : "s")")
+        if !problems.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -23,7 +23,7 @@ struct UploadCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard !files.isEmpty else { throw UsageError("name at least one file to upload") }
-        let (uploader, journal) = try transfer.makeUploader(global: global)
+        let (uploader, _) = try transfer.makeUploader(global: global)
         var entries: [HeadlessRun.Entry] = []
         var settled: [UploadReport] = []
         for file in files {
@@ -31,19 +31,11 @@ struct UploadCommand: AsyncParsableCommand {
                 settled.append(UploadReport(file: file, route: via, bytes: nil, error: "\(file): the name is not valid UTF-8, so mediaup cannot name that exact file; rename it and try again"))
                 continue
             }
-            // Done by a run in the last day (same path, size and mtime): report it, send
-            // nothing (see `UploadSession.reuseWindow`).
-            let path = FilePaths.absolute(file)
-            if case .success(let identity) = FileIdentity.read(path: path),
-                let done = try? journal.finishedSession(path: path, identity: identity, route: via),
-                done.isRecentlyDone(now: Date())
-            {
-                settled.append(UploadReport(file: file, snapshot: UploadSnapshot(session: done)))
-                continue
-            }
             do {
-                let snapshot = try await uploader.add(path: file, route: via)
-                entries.append(.init(file: file, sessionID: snapshot.id))
+                switch try await uploader.add(path: file, route: via) {
+                case .queued(let snapshot): entries.append(.init(file: file, sessionID: snapshot.id))
+                case .alreadyDone(let snapshot): settled.append(UploadReport(file: file, snapshot: snapshot))
+                }
             } catch {
                 let size = try? FileIdentity.read(path: file).get().size
                 settled.append(UploadReport(file: file, route: via, bytes: size, error: error.message))

@@ -65,28 +65,26 @@ struct UpdateTests {
         #expect(state.message == "not queued — teaser.mov: WhatsApp does not take video/quicktime files")
     }
 
-    @Test("a file its row says was sent unchanged today is not sent again, in that mode; once the row is forgotten it is")
+    @Test("the uploader decides what was sent today; its answer becomes one notice, counted for many files")
     func alreadySent() {
         var state = Fixture.state()
-        // The row's file: promo.mp4 as listed (14,889,000 bytes, time 0), finished at 0, now 1000 s.
-        let done = Fixture.row("promo.mp4", state: .done, handle: "4::h")
-        _ = state.update(.loaded([done]))
+        _ = state.update(.loaded([Fixture.row("promo.mp4", state: .done, handle: "4::h")]))
         state.moveFileCursor(to: state.visibleEntries.firstIndex { $0.name == "promo.mp4" }!)
-        #expect(state.update(.key(.enter)).isEmpty)
+        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
+        _ = state.update(.queueAnswered(alreadySent: ["promo.mp4"], failed: []))
         #expect(state.message == "already sent today: promo.mp4 (x on a row forgets it, to send it again)")
-        // Another mode is another upload.
-        _ = state.update(.key(.character("m")))
+        _ = state.update(.queueAnswered(alreadySent: ["a.mp4", "b.mp4", "c.mp4"], failed: ["d.mp4: gone"]))
+        #expect(state.message == "already sent today: 3 files, such as a.mp4 (x on a row forgets it, to send it again) · d.mp4: gone")
+        // Refusals shown when the files were queued stay beside the uploader's answer.
         state.switchFocus(to: .files)
-        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .media)])
-        _ = state.update(.key(.character("m")))
-        // A day later, or with the row forgotten, it goes again.
-        state.switchFocus(to: .files)
-        _ = state.update(.tick(now: state.now, date: Date(timeIntervalSince1970: UploadSession.reuseWindow + 1)))
-        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
-        state.switchFocus(to: .files)
-        _ = state.update(.tick(now: state.now, date: Date(timeIntervalSince1970: 1000)))
-        _ = state.update(.uploader(.removed(ids: [done.id])))
-        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/promo.mp4"], route: .resumable)])
+        _ = state.update(.key(.character("a")))
+        #expect(state.update(.key(.character("u"))) == [.upload(paths: ["/data/brochure.pdf", "/data/promo.mp4"], route: .resumable)])
+        _ = state.update(.queueAnswered(alreadySent: ["promo.mp4"], failed: []))
+        #expect(state.message == "already sent today: promo.mp4 (x on a row forgets it, to send it again) · not queued — teaser.mov: WhatsApp does not take video/quicktime files")
+        // A key clears the notice; an empty answer does not bring one back.
+        _ = state.update(.key(.tab))
+        _ = state.update(.queueAnswered(alreadySent: [], failed: []))
+        #expect(state.message == nil)
     }
 
     @Test("m switches the mode for the next uploads")

@@ -22,7 +22,7 @@ struct OdditiesTests {
         }
         let file = route == .media ? bed.makeFile("o.ogg", size: size, magic: Magic.ogg) : bed.makeFile("o.png", size: size)
         let uploader = try bed.makeUploader(stallTimeout: stallTimeout, retries: retries, chunkSize: chunkSize)
-        let added = try await uploader.add(path: file, route: route)
+        let added = try await uploader.add(path: file, route: route).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         return (bed, file, result)
     }
@@ -96,7 +96,7 @@ struct OdditiesTests {
             }
             return false
         }
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         sawMessage.cancel()
         #expect(await sawMessage.value)
@@ -146,7 +146,7 @@ struct OdditiesTests {
         let file = bed.makeFile("n.png", size: 300_000)
         let uploader = try bed.makeUploader(stallTimeout: 1, chunkSize: 100_000)
         let sawStalled = await TestBed.watch(uploader, for: .stalled)
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         sawStalled.cancel()
         #expect(await sawStalled.value)
@@ -179,7 +179,7 @@ struct OdditiesTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("x.png", size: 600_000)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let expired = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(expired.session.state == .expired)
         #expect(expired.session.lastError?.contains("no longer knows") == true)
@@ -207,7 +207,7 @@ struct OdditiesTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("a.png", size: 300_000)
         let uploader = try bed.makeUploader(chunkSize: 100_000)
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let failed = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(failed.session.state == .failed)
         #expect(failed.session.lastError?.contains("1100000 bytes of a 300000-byte file") == true)

@@ -62,7 +62,7 @@ struct ResyncTests {
         let server = try LoopbackServer(.respond(script.answer))
         defer { server.stop() }
         let uploader = try bed.makeUploader(baseURL: server.baseURL)
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let row = try #require(await uploader.waitUntilSettled([added.id]).first)
         return (row, script, server, try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))))
     }

@@ -13,7 +13,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("poster.png", size: 3_000_000)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .done)
         let stored = try #require(await bed.server.sessions().first)
@@ -32,7 +32,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("menu.png", size: 500_000)
         let uploader = try bed.makeUploader(computesSHA256: false)
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .done)
         #expect(result.session.sha256 == nil)
@@ -45,7 +45,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("flyer.pdf", size: 1_500_000, magic: Magic.pdf)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .done)
         let stored = try #require(await bed.server.sessions().first)
@@ -62,7 +62,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("voice.ogg", size: 200_000, magic: Magic.ogg)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .media)
+        let added = try await uploader.add(path: file, route: .media).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .done)
         let media = try #require(await bed.server.mediaUploads().first)
@@ -78,7 +78,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("brochure.pdf", size: 4_000_000, magic: Magic.pdf)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .done)
         #expect(result.session.attempts == 3)
@@ -96,7 +96,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("clip.mp4", size: 1_000_000, magic: Magic.mp4)
         let uploader = try bed.makeUploader(chunkSize: 300_000)
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .done)
         let offsets = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }.map(\.fileOffset)
@@ -111,7 +111,7 @@ struct UploaderTests {
         let file = bed.makeFile("a.png", size: 10_000)
         let uploader = try bed.makeUploader()
         let started = Date()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .done)
         // Two waits of Retry-After: 1 s each, longer than the 0.5 s backoff cap.
@@ -127,7 +127,7 @@ struct UploaderTests {
         let files = (0..<6).map { bed.makeFile("f\($0).png", size: 50_000) }
         let uploader = try bed.makeUploader(retries: 30)
         var ids: [String] = []
-        for file in files { ids.append(try await uploader.add(path: file, route: .resumable).id) }
+        for file in files { ids.append(try await uploader.add(path: file, route: .resumable).snapshot.id) }
         let results = await uploader.waitUntilSettled(ids)
         #expect(results.allSatisfy { $0.session.state == .done })
         let statuses = await bed.server.requestLog().compactMap(\.status)
@@ -145,7 +145,7 @@ struct UploaderTests {
         let file = bed.makeFile("s.png", size: 1_000_000)
         let uploader = try bed.makeUploader(stallTimeout: 1)
         let sawStalled = await TestBed.watch(uploader, for: .stalled)
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         sawStalled.cancel()
         #expect(result.session.state == .done)
@@ -164,7 +164,7 @@ struct UploaderTests {
         let files = (0..<3).map { bed.makeFile("k\($0).png", size: 1000) }
         let uploader = try bed.makeUploader(key: "wrong-key", parallel: 1)
         var ids: [String] = []
-        for file in files { ids.append(try await uploader.add(path: file, route: .resumable).id) }
+        for file in files { ids.append(try await uploader.add(path: file, route: .resumable).snapshot.id) }
         let results = await uploader.waitUntilSettled(ids)
         #expect(results.allSatisfy { $0.session.state == .failed })
         #expect(results[0].session.lastError?.contains("refused the API key") == true)
@@ -209,7 +209,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("e.pdf", size: 2_000_000, magic: Magic.pdf)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         #expect(await eventually(within: 20) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 200_000 })
         await uploader.pause(id: added.id)
         let paused = try #require(await uploader.waitUntilSettled([added.id]).first)
@@ -232,7 +232,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("p.png", size: 2_000_000)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         #expect(await eventually(within: 20) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 300_000 })
         await uploader.pause(id: added.id)
         let paused = try #require(await uploader.waitUntilSettled([added.id]).first)
@@ -256,7 +256,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("c.png", size: 1_500_000)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         #expect(await eventually(within: 20) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 100_000 })
         // Shrink the file under the running transfer.
         #expect(truncate(file, 500_000) == 0)
@@ -285,11 +285,11 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("u.png", size: 1_500_000)
         let first = try bed.makeUploader()
-        let added = try await first.add(path: file, route: .resumable)
+        let added = try await first.add(path: file, route: .resumable).snapshot
         #expect(await eventually(within: 20) { (await first.snapshot(id: added.id)?.transferredBytes ?? 0) > 200_000 })
         await first.pauseAllAndWait()
         let second = try bed.makeUploader()
-        let again = try await second.add(path: file, route: .resumable)
+        let again = try await second.add(path: file, route: .resumable).snapshot
         #expect(again.id == added.id)
         let done = try #require(await second.waitUntilSettled([again.id]).first)
         #expect(done.session.state == .done)
@@ -305,7 +305,7 @@ struct UploaderTests {
         defer { Task { await bed.stop() } }
         let file = bed.makeFile("x.png", size: 1_000_000)
         let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .resumable)
+        let added = try await uploader.add(path: file, route: .resumable).snapshot
         #expect(await eventually(within: 20) { await uploader.snapshot(id: added.id)?.session.state == .uploading })
         await uploader.cancel(id: added.id)
         #expect(await eventually(within: 20) { await uploader.snapshot(id: added.id) == nil })
@@ -317,12 +317,12 @@ struct UploaderTests {
         let bed = try await TestBed { $0.bytesPerSecond = 400_000 }
         defer { Task { await bed.stop() } }
         let uploader = try bed.makeUploader()
-        let first = try await uploader.add(path: bed.makeFile("one.png", size: 40_000), route: .resumable)
-        let second = try await uploader.add(path: bed.makeFile("two.png", size: 40_000), route: .resumable)
+        let first = try await uploader.add(path: bed.makeFile("one.png", size: 40_000), route: .resumable).snapshot
+        let second = try await uploader.add(path: bed.makeFile("two.png", size: 40_000), route: .resumable).snapshot
         let settled = await uploader.waitUntilSettled([first.id, second.id])
         #expect(settled.allSatisfy { $0.session.state == .done })
         // Ten seconds of bytes at this rate: paused long before it is done.
-        let third = try await uploader.add(path: bed.makeFile("three.png", size: 4_000_000), route: .resumable)
+        let third = try await uploader.add(path: bed.makeFile("three.png", size: 4_000_000), route: .resumable).snapshot
         await uploader.pause(id: third.id)
         #expect(await uploader.waitUntilSettled([third.id]).first?.session.state == .paused)
         #expect(await uploader.forgetDone() == 2)

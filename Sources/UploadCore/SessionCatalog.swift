@@ -1,0 +1,75 @@
+/// The journal's sessions as this process sees them, and the forgetting of sessions.
+/// `mediaup sessions`, `mediaup forget` and the `Uploader` all go through it, so they
+/// agree on what a crashed run left behind and on what belongs to another process.
+public struct SessionCatalog: Sendable {
+    /// A session as listed: its state as shown, and whether another process holds it.
+    public struct Listing: Sendable, Equatable {
+        /// The stored session, with a crashed run's active state shown as paused.
+        public var session: UploadSession
+        /// Another mediaup process is uploading this session now.
+        public var activeElsewhere: Bool
+    }
+
+    /// What `forget(ids:allDone:)` did.
+    public struct Forgetting: Sendable, Equatable {
+        /// Sessions removed, journal rows and lock files.
+        public var forgotten: [String] = []
+        /// Named ids the journal does not know.
+        public var unknown: [String] = []
+        /// Sessions left alone because another process is uploading them.
+        public var busyElsewhere: [String] = []
+    }
+
+    private let journal: Journal
+    private let stateDirectory: String
+
+    public init(journal: Journal, stateDirectory: String) {
+        self.journal = journal
+        self.stateDirectory = stateDirectory
+    }
+
+    /// Whether another process holds session `id` right now.
+    public func isActiveElsewhere(_ id: String) -> Bool {
+        SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: stateDirectory)
+    }
+
+    /// Every session, oldest first. A session left active by a process that is gone
+    /// shows as paused (resumable).
+    public func list() throws(JournalError) -> [Listing] {
+        try journal.allSessions().map(listing)
+    }
+
+    /// One stored session as listed.
+    public func listing(of session: UploadSession) -> Listing {
+        var session = session
+        let elsewhere = session.state.isActive && isActiveElsewhere(session.id)
+        if session.state.isActive && !elsewhere { session.state = .paused }
+        return Listing(session: session, activeElsewhere: elsewhere)
+    }
+
+    /// Forgets the sessions named by `ids`, and with `allDone` every done one, leaving
+    /// alone those another process is uploading: journal rows in one transaction (as
+    /// clearing thousands must cost one commit), then their lock files.
+    public func forget(ids: [String], allDone: Bool = false) throws(JournalError) -> Forgetting {
+        let sessions = try journal.allSessions()
+        var result = Forgetting()
+        var chosen = allDone ? sessions.filter { $0.state == .done }.map(\.id) : []
+        let known = Set(sessions.map(\.id))
+        for id in ids where !chosen.contains(id) {
+            if known.contains(id) { chosen.append(id) } else { result.unknown.append(id) }
+        }
+        for id in chosen {
+            if isActiveElsewhere(id) { result.busyElsewhere.append(id) } else { result.forgotten.append(id) }
+        }
+        try remove(ids: result.forgotten)
+        return result
+    }
+
+    /// Removes sessions this process does not need to ask about (it holds them, or
+    /// they are idle here): journal rows in one transaction, then their lock files.
+    public func remove(ids: [String]) throws(JournalError) {
+        guard !ids.isEmpty else { return }
+        try journal.delete(ids: ids)
+        for id in ids { SessionLock.removeFile(sessionID: id, stateDirectory: stateDirectory) }
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import Logging
+
+/// Drives one run of one session: claims its lock, checks the file, makes attempts,
+/// backs off and resyncs, and reports every change to its host, which owns the state.
+struct SessionDriver: Sendable {
+    /// How a run ended, when not done.
+    struct End: Error {
+        var state: UploadState
+        var message: String?
+
+        /// The row as the end leaves it: its state and why, at the offset the server
+        /// confirmed (a paused `/media` upload keeps none).
+        func apply(to snapshot: inout UploadSnapshot) {
+            snapshot.session.state = state
+            if let message { snapshot.session.lastError = message }
+            snapshot.retryAt = nil
+            snapshot.transferredBytes = snapshot.session.route == .media && state == .paused ? 0 : snapshot.session.serverOffset
+        }
+    }
+
+    private enum AttemptResult {
+        case handle(String)
+        case mediaID(String)
+    }
+
+    let id: String
+    let control: TransferControl
+    let api: MediaAPI
+    let journal: Journal
+    let stateDirectory: String
+    let options: Uploader.Options
+    let logger: Logger
+
+    /// The whole run, from the lock to `finishRun`.
+    func drive(host: isolated any SessionDriverHost) async {
+        let lock: SessionLock
+        do {
+            lock = try await claim(host: host)
+        } catch {
+            host.finishRun(id: id, end: error as? End)
+            return
+        }
+        let end = await runClaimed(host: host)
+        if end?.state == .paused && host.stopRequested(id) == .pause { await recordOffsetAfterPause(host: host) }
+        host.finishRun(id: id, end: end)
+        withExtendedLifetime(lock) {}
+    }
+
+    /// After a pause, asks the server (briefly) how much it holds, so the row and the
+    /// journal say where the upload stands. Best effort: the next resume asks again.
+    private func recordOffsetAfterPause(host: isolated any SessionDriverHost) async {
+        guard let session = host.snapshot(id: id)?.session, session.route == .resumable, let remoteId = session.remoteId else { return }
+        var quick = api
+        quick.limits = TransferLimits(connectTimeout: 2, stallTimeout: 3)
+        // A fresh task: this one is cancelled, and the question must still go out.
+        let asked = await Task { [quick] in try? await quick.serverOffset(sessionID: remoteId, control: TransferControl()) }.value
+        if let offset = asked, offset <= session.fileSize {
+            host.update(id) { $0.session.serverOffset = offset }
+        }
+    }
+
+    /// Claims the session's lock, waiting while another process holds it, then
+    /// reloads the session from the journal in case that process advanced it.
+    private func claim(host: isolated any SessionDriverHost) async throws -> SessionLock {
+        while true {
+            switch SessionLock.tryAcquire(sessionID: id, stateDirectory: stateDirectory) {
+            case .acquired(let lock):
+                let stored = try? journal.session(id: id)
+                host.update(id) { snapshot in
+                    if let stored {
+                        let state = snapshot.session.state
+                        snapshot.session = stored
+                        snapshot.session.state = stored.state == .done ? .done : state
+                    }
+                    snapshot.activeElsewhere = false
+                }
+                if host.snapshot(id: id)?.session.state == .done { throw End(state: .done, message: nil) }
+                return lock
+            case .heldElsewhere:
+                if host.snapshot(id: id)?.activeElsewhere == false {
+                    host.update(id) { $0.activeElsewhere = true }
+                }
+                do {
+                    try await Task.sleep(for: .seconds(options.takeOverPollInterval))
+                } catch {
+                    throw stopEnd(host: host)
+                }
+            case .failed(let message):
+                throw End(state: .failed, message: message)
+            }
+        }
+    }
+
+    /// The state a stop request leaves the row in.
+    private func stopEnd(host: isolated any SessionDriverHost) -> End {
+        End(state: host.stopRequested(id) == .cancel ? .queued : .paused, message: nil)
+    }
+
+    /// Runs attempts until the session is done or must stop. Returns how it ended
+    /// (nil when done and already published).
+    private func runClaimed(host: isolated any SessionDriverHost) async -> End? {
+        guard var session = host.snapshot(id: id)?.session else { return nil }
+        // The file must still be the version the session began with.
+        switch FileIdentity.read(path: session.path) {
+        case .failure(let problem):
+            return End(state: .failed, message: problem.message)
+        case .success(let identity) where identity != session.identity:
+            if session.remoteId == nil && session.serverOffset == 0 {
+                session.fileSize = identity.size
+                session.fileModified = identity.modifiedNanoseconds
+                if case .rejected(let reason) = MediaRules.verdict(forFileAt: session.path, route: session.route, sizeLimits: options.enforcesSizeLimits) {
+                    return End(state: .failed, message: reason)
+                }
+                host.update(id) { $0.session.fileSize = identity.size; $0.session.fileModified = identity.modifiedNanoseconds }
+            } else {
+                return End(state: .fileChanged, message: "\(session.fileName) changed on disk since its upload began (size or modification time); nothing more was sent")
+            }
+        case .success: break
+        }
+        let path = session.path
+        let hash = options.computesSHA256 ? Task.detached { await BackgroundHashing.sha256(ofFileAt: path) } : nil
+        defer { hash?.cancel() }
+
+        var retries = RetryCounter(maxRetries: options.retry.maxRetries)
+        while true {
+            do {
+                try Task.checkCancellation()
+                let result = try await attempt(host: host)
+                guard case .success(let identity) = FileIdentity.read(path: path), identity == host.snapshot(id: id)?.session.identity else {
+                    return End(state: .fileChanged, message: "\(session.fileName) changed on disk while it was being sent; the server's copy may be mixed. Retry to send it again")
+                }
+                let digest = await hash?.value
+                host.update(id) {
+                    switch result {
+                    case .handle(let handle): $0.session.handle = handle
+                    case .mediaID(let mediaID): $0.session.mediaId = mediaID
+                    }
+                    $0.session.sha256 = try? digest?.get()
+                    $0.session.serverOffset = $0.session.fileSize
+                    $0.transferredBytes = $0.session.fileSize
+                    $0.session.state = .done
+                    $0.session.lastError = nil
+                    $0.retryAt = nil
+                }
+                try host.persist(id)
+                logger.info("done \(id) \(session.fileName)")
+                return nil
+            } catch let end as End {
+                return end
+            } catch is CancellationError {
+                return stopEnd(host: host)
+            } catch let failure as APIFailure {
+                let message = failure.description
+                let reaction = failure.reaction
+                if reaction != .stopped {
+                    logger.notice("session \(id) attempt failed: \(message)")
+                    host.update(id) { $0.session.lastError = message }
+                }
+                let offset = host.snapshot(id: id)?.session.serverOffset ?? 0
+                switch reaction {
+                case .stopped:
+                    return stopEnd(host: host)
+                case .resync:
+                    // Give bytes of an earlier connection a moment, and ask again.
+                    guard let resyncs = retries.noteResync(serverOffset: offset) else { return End(state: .failed, message: message) }
+                    try? await Task.sleep(for: .milliseconds(250 * resyncs))
+                    continue
+                case .unauthorized:
+                    host.refuseKey("the server refused the API key (\(message))")
+                    return End(state: .failed, message: "the server refused the API key: \(message)")
+                case .expired:
+                    return End(state: .expired, message: "the server no longer knows this upload session (\(message)); retry to start again from byte 0")
+                case .fileChanged:
+                    return End(state: .fileChanged, message: message)
+                case .fail:
+                    return End(state: .failed, message: message)
+                case .retry, .stalled:
+                    guard let retryNumber = retries.noteFailure(serverOffset: offset) else {
+                        return End(state: .failed, message: "gave up after \(options.retry.maxRetries) retries: \(message)")
+                    }
+                    var retryAfter: Double?
+                    if case .retry(let seconds) = reaction { retryAfter = seconds }
+                    let delay = options.retry.delay(beforeRetry: retryNumber, retryAfter: retryAfter)
+                    host.update(id) {
+                        $0.session.state = reaction == .stalled ? .stalled : .retrying
+                        $0.retryAt = Date().addingTimeInterval(delay)
+                        $0.retryNumber = retryNumber
+                    }
+                    do { try host.persist(id) } catch { return error }
+                    do { try await backoff(seconds: delay, host: host) } catch { return stopEnd(host: host) }
+                }
+            } catch {
+                return End(state: .failed, message: "\(error)")
+            }
+        }
+    }
+
+    /// Waits out a backoff in short steps, so that a retry by hand (R) ends it early.
+    private func backoff(seconds: Double, host: isolated any SessionDriverHost) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if host.takeRetryNow(id) { return }
+            try await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
+        }
+    }
+
+    /// One attempt: for a session, create it or ask its offset, then send the rest;
+    /// for `/media`, post the whole file.
+    private func attempt(host: isolated any SessionDriverHost) async throws -> AttemptResult {
+        guard let session = host.snapshot(id: id)?.session else { throw CancellationError() }
+        let attempt = host.beginAttempt(id)
+        host.update(id) { $0.session.attempts += 1; $0.retryAt = nil }
+        switch session.route {
+        case .media:
+            host.update(id) { $0.session.state = .uploading; $0.transferredBytes = 0 }
+            try host.persist(id)
+            let mediaID = try await api.uploadMedia(
+                path: session.path, fileName: session.fileName, mimeType: session.mimeType, length: session.fileSize,
+                control: control, progress: progressReporter(host: host, attempt: attempt, base: 0))
+            return .mediaID(mediaID)
+        case .resumable:
+            var remoteId: String
+            var offset: Int64
+            if let existing = session.remoteId {
+                remoteId = existing
+                offset = try await api.serverOffset(sessionID: existing, control: control)
+                guard offset <= session.fileSize else { throw abandonSession(serverHolds: offset, host: host) }
+                host.update(id) { $0.session.serverOffset = offset; $0.transferredBytes = offset }
+            } else {
+                host.update(id) { $0.session.state = .creating }
+                try host.persist(id)
+                remoteId = try await api.createSession(fileName: session.fileName, length: session.fileSize,
+                                                       mimeType: session.mimeType, control: control)
+                offset = 0
+                host.update(id) { [remoteId] in $0.session.remoteId = remoteId; $0.session.serverOffset = 0 }
+                logger.info("session \(id) created as \(MediaAPI.redacted(remoteId))")
+            }
+            host.update(id) { $0.session.state = .uploading }
+            try host.persist(id)
+            while true {
+                let remaining = session.fileSize - offset
+                let length = options.chunkSize.map { min($0, remaining) } ?? remaining
+                let reply = try await api.uploadChunk(
+                    sessionID: remoteId, path: session.path, offset: offset, length: length, control: control,
+                    progress: progressReporter(host: host, attempt: attempt, base: offset))
+                if case .handle(let handle) = reply { return .handle(handle) }
+                let confirmed = try await api.serverOffset(sessionID: remoteId, control: control)
+                guard confirmed > offset || (remaining == 0 && confirmed == offset) else {
+                    throw APIFailure.unexpectedReply("the server accepted a chunk at \(offset) but holds \(confirmed) bytes")
+                }
+                guard confirmed <= session.fileSize else { throw abandonSession(serverHolds: confirmed, host: host) }
+                if remaining == 0 {
+                    throw APIFailure.unexpectedReply("the server holds every byte but gave no handle")
+                }
+                offset = confirmed
+                host.update(id) { $0.session.serverOffset = confirmed; $0.transferredBytes = confirmed }
+                try host.persist(id)
+            }
+        }
+    }
+
+    /// The server claims more bytes than the file has: nothing sensible can follow on
+    /// that session (the rest would have a negative length). Forgets it, so that a
+    /// retry starts a new one from byte 0, and fails the row saying so.
+    private func abandonSession(serverHolds offset: Int64, host: isolated any SessionDriverHost) -> End {
+        let size = host.snapshot(id: id)?.session.fileSize ?? 0
+        host.update(id) {
+            $0.session.remoteId = nil
+            $0.session.serverOffset = 0
+            $0.transferredBytes = 0
+        }
+        return End(state: .failed, message: "the server holds \(offset) bytes of a \(size)-byte file; retry to start a new session from byte 0")
+    }
+
+    /// A progress callback for one attempt; runs on the transport's thread and hops
+    /// to the host. Late calls from an ended attempt are ignored there.
+    private func progressReporter(host: any SessionDriverHost, attempt: Int, base: Int64) -> @Sendable (Int64) -> Void {
+        { [id] sent in
+            Task { await host.noteProgress(id: id, attempt: attempt, transferred: base + sent) }
+        }
+    }
+}
