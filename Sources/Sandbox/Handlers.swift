@@ -19,7 +19,6 @@ struct SandboxHandlers: Sendable {
     // MARK: POST /uploads
 
     func createSession(_ request: Request) async throws -> Response {
-        if let odd = await earlyOddity(.create, request) { return odd }
         if await state.shouldRateLimitCreate() {
             var headers = HTTPFields()
             headers[.retryAfter] = String(configuration.retryAfterSeconds)
@@ -43,112 +42,15 @@ struct SandboxHandlers: Sendable {
             throw APIError(.badRequest, "unsupported file_type \(type); accepted: \(accepted)")
         }
         let id = try await state.createSession(fileName: name, fileType: type, length: length)
-        return await reply(.create, ["id": .string(id)])
+        return jsonResponse(.ok, ["id": .string(id)])
     }
 
     // MARK: GET /upload:…
 
     func sessionStatus(_ request: Request, session: String) async throws -> Response {
-        if let odd = await earlyOddity(.status, request) { return odd }
         let token = try sessionToken(session, request: request)
         let status = try await state.status(token: token)
-        var received = status.received
-        let shift = await state.takeOddity(.status) { kind in
-            switch kind {
-            case .offsetAhead, .offsetBehind: true
-            default: false
-            }
-        }
-        switch shift {
-        case .offsetAhead(let by)?:
-            received += by
-        case .offsetBehind(let by)?:
-            await state.dropTail(token: token, bytes: by)
-            received = await state.received(token: token)
-        default:
-            break
-        }
-        return await reply(.status, ["id": .string(status.id), "file_offset": .number(received)])
-    }
-
-    // MARK: Oddities
-
-    /// An oddity that answers before any work is done (redirect, HTML page), if one is due.
-    private func earlyOddity(_ endpoint: SandboxOddity.Endpoint, _ request: Request) async -> Response? {
-        let kind = await state.takeOddity(endpoint) { kind in
-            switch kind {
-            case .redirect, .htmlErrorPage: true
-            default: false
-            }
-        }
-        switch kind {
-        case .redirect(let location)?:
-            logger.info("oddity: redirect", metadata: ["to": "\(location)"])
-            var headers = HTTPFields()
-            headers[.location] = location + request.uri.string
-            return jsonResponse(.temporaryRedirect, ["error": .string("moved")], headers: headers)
-        case .htmlErrorPage(let status)?:
-            logger.info("oddity: HTML error page", metadata: ["status": "\(status)"])
-            let page = """
-            <!DOCTYPE html>
-            <html><head><title>\(status) Bad Gateway</title></head>
-            <body><h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body></html>
-
-            """
-            return Response(
-                status: HTTPResponse.Status(code: status), headers: [.contentType: "text/html"],
-                body: .init(byteBuffer: ByteBuffer(string: page)))
-        default:
-            return nil
-        }
-    }
-
-    /// The reply `object` as the server should send it, or the odd reply that is due instead.
-    private func reply(_ endpoint: SandboxOddity.Endpoint, _ object: [String: JSONValue]) async -> Response {
-        let kind = await state.takeOddity(endpoint) { kind in
-            switch kind {
-            case .garbageJSON, .emptyBody, .missingID, .hugeBody, .neverEndingReply: true
-            case .missingHandle: object["h"] != nil
-            case .offsetAsString: object["file_offset"] != nil
-            default: false
-            }
-        }
-        guard let kind else { return jsonResponse(.ok, object) }
-        logger.info("oddity", metadata: ["kind": "\(kind)"])
-        let json: HTTPFields = [.contentType: "application/json"]
-        switch kind {
-        case .garbageJSON:
-            return Response(status: .ok, headers: json, body: .init(byteBuffer: ByteBuffer(string: "{\"id\": \"upl")))
-        case .emptyBody:
-            return Response(status: .ok, headers: json, body: .init())
-        case .missingID, .missingHandle:
-            var trimmed = object
-            trimmed[kind == .missingID ? "id" : "h"] = nil
-            if trimmed.isEmpty { trimmed["success"] = .string("true") }
-            return jsonResponse(.ok, trimmed)
-        case .offsetAsString:
-            var changed = object
-            if case .number(let n)? = object["file_offset"] { changed["file_offset"] = .string(String(n)) }
-            return jsonResponse(.ok, changed)
-        case .hugeBody(let bytes):
-            var buffer = ByteBuffer(string: "{\"pad\":\"")
-            buffer.writeRepeatingByte(UInt8(ascii: "x"), count: max(0, bytes - 10))
-            buffer.writeString("\"}")
-            return Response(status: .ok, headers: json, body: .init(byteBuffer: buffer))
-        case .neverEndingReply:
-            return Response(status: .ok, headers: json, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "{"))
-                // A byte every 200 ms for at most ten minutes; a write fails once the client is gone.
-                for _ in 0..<3000 {
-                    try await Task.sleep(for: .milliseconds(200))
-                    try await writer.write(ByteBuffer(string: " "))
-                }
-                try await writer.write(ByteBuffer(string: "}"))
-                try await writer.finish(nil)
-            })
-        case .htmlErrorPage, .redirect, .offsetAhead, .offsetBehind, .expireAfterBytes:
-            return jsonResponse(.ok, object)
-        }
+        return jsonResponse(.ok, ["id": .string(status.id), "file_offset": .number(status.received)])
     }
 
     /// The token of `upload:<token>` after checking the prefix and the `sig` query parameter.
@@ -196,17 +98,9 @@ struct SandboxHandlers: Sendable {
     // MARK: POST /upload:…
 
     func upload(_ request: Request, context: SandboxRequestContext, session: String) async throws -> Response {
-        if let odd = await earlyOddity(.upload, request) { return odd }
         let token = try sessionToken(session, request: request)
         try await injectFailure()
         await tuneReceiving(context.channel)
-        var expireAt: Int64?
-        if case .expireAfterBytes(let bytes)? = await state.takeOddity(.upload, where: {
-            if case .expireAfterBytes = $0 { true } else { false }
-        }) {
-            expireAt = bytes
-        }
-        var expired = false
         if configuration.uploadStartDelaySeconds > 0 {
             do {
                 try await Task.sleep(for: .seconds(configuration.uploadStartDelaySeconds))
@@ -225,7 +119,7 @@ struct SandboxHandlers: Sendable {
         let generation: Int
         switch try await state.beginUpload(token: token, offset: offset, contentLength: contentLength) {
         case .alreadyComplete(let handle):
-            return await reply(.upload, ["h": .string(handle)])
+            return jsonResponse(.ok, ["h": .string(handle)])
         case .proceed(let g):
             generation = g
         }
@@ -233,7 +127,6 @@ struct SandboxHandlers: Sendable {
         var overflow = false
         do {
             reading: for try await buffer in request.body {
-                if expired { continue reading }
                 var piece = buffer
                 var fresh = true
                 storing: while true {
@@ -260,11 +153,6 @@ struct SandboxHandlers: Sendable {
                     }
                 }
                 try await throttle(buffer.readableBytes)
-                if let expireAt, await state.received(token: token) >= expireAt {
-                    logger.info("oddity: session expires mid-upload", metadata: ["offset": "\(expireAt)"])
-                    await state.expire(token: token)
-                    expired = true
-                }
             }
         } catch let error as APIError {
             throw error
@@ -280,15 +168,14 @@ struct SandboxHandlers: Sendable {
             throw ClientGone()
         }
 
-        if expired { throw APIError.sessionGone }
         guard let snap = await state.snapshot(token: token) else { throw APIError.sessionGone }
         if overflow {
             throw APIError(.badRequest, "body exceeds file_length \(snap.declared)")
         }
         if let handle = snap.handle {
-            return await reply(.upload, ["h": .string(handle)])
+            return jsonResponse(.ok, ["h": .string(handle)])
         }
-        return await reply(.upload, ["id": .string(snap.id), "file_offset": .number(snap.received)])
+        return jsonResponse(.ok, ["id": .string(snap.id), "file_offset": .number(snap.received)])
     }
 
     /// Cuts the TCP connection the way a crashed server or a middlebox would:
@@ -309,7 +196,6 @@ struct SandboxHandlers: Sendable {
     }
 
     func uploadMedia(_ request: Request) async throws -> Response {
-        if let odd = await earlyOddity(.media, request) { return odd }
         try await injectFailure()
         guard let contentType = request.headers[.contentType],
             let boundary = MultipartStreamParser.boundary(fromContentType: contentType)
@@ -404,7 +290,7 @@ struct SandboxHandlers: Sendable {
                 SandboxMedia(
                     id: id, fileName: fileName, type: type, length: length,
                     sha256: hasher.hexDigest(), messagingProduct: product, path: path))
-            return await reply(.media, ["id": .string(id)])
+            return jsonResponse(.ok, ["id": .string(id)])
         } catch {
             sink?.close()
             if sink != nil { try? FileManager.default.removeItem(atPath: path) }

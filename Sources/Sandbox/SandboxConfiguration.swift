@@ -44,7 +44,9 @@ public struct SandboxConfiguration: Sendable {
     /// Seconds after creation at which a session counts as expired (nil = never).
     public var sessionLifetime: Double? = nil
     /// Odd replies to inject, each into the first ``SandboxOddity/count`` requests it
-    /// applies to; later requests are answered normally, so a client can recover.
+    /// applies to; later requests are answered normally, so a client can recover. Only
+    /// tests set them: a middleware in front of the handlers gives them, installed when
+    /// this is not empty.
     public var oddities: [SandboxOddity] = []
 
     /// A configuration with the given key and storage directory and no faults.

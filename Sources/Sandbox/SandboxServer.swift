@@ -53,6 +53,10 @@ public final class SandboxServer: Sendable {
 
         let router = Router(context: SandboxRequestContext.self)
         router.add(middleware: SandboxMiddleware(state: state, apiKey: configuration.apiKey, logger: logger))
+        // Inside SandboxMiddleware, so odd answers are logged and recorded like any other.
+        if !configuration.oddities.isEmpty {
+            router.add(middleware: OddityMiddleware(configuration.oddities, state: state, logger: logger))
+        }
         // Constant paths win over the one-component parameter route in Hummingbird's trie.
         router.post("uploads") { request, _ in try await handlers.createSession(request) }
         router.post("media") { request, _ in try await handlers.uploadMedia(request) }

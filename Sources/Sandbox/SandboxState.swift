@@ -113,8 +113,6 @@ actor SandboxState {
     private var nextMediaSequence = 1
     private var log: [SandboxRequestRecord] = []
     private var createsSeen = 0
-    /// How many requests each of `configuration.oddities` has been applied to.
-    private var odditiesUsed: [Int] = []
     private var stallsFired = 0
     private var refusals: [SandboxOffsetRefusal] = []
     private var random: SeededRandom
@@ -170,30 +168,19 @@ actor SandboxState {
         return "AR" + String(base64URL(digest).prefix(30))
     }
 
-    // MARK: Oddities
+    // MARK: Hooks for the oddity middleware
 
-    /// The first oddity for `endpoint` that `applies` accepts and whose count is not
-    /// used up; counts it as used.
-    func takeOddity(_ endpoint: SandboxOddity.Endpoint, where applies: (SandboxOddity.Kind) -> Bool) -> SandboxOddity.Kind? {
-        if odditiesUsed.count < configuration.oddities.count {
-            odditiesUsed = Array(repeating: 0, count: configuration.oddities.count)
-        }
-        for (index, oddity) in configuration.oddities.enumerated()
-        where oddity.endpoint == endpoint && odditiesUsed[index] < oddity.count && applies(oddity.kind) {
-            odditiesUsed[index] += 1
-            return oddity.kind
-        }
-        return nil
-    }
-
-    /// Drops the last `bytes` bytes a session holds (an incomplete one), as a server that lost them.
-    func dropTail(token: String, bytes: Int64) {
-        guard let s = sessionsByToken[token], !s.complete, bytes > 0 else { return }
+    /// Drops the last `bytes` bytes a session holds (an incomplete one), as a server that
+    /// lost them; returns the bytes it holds afterwards.
+    func dropTail(token: String, bytes: Int64) -> Int64 {
+        guard let s = sessionsByToken[token] else { return 0 }
+        guard !s.complete, bytes > 0 else { return s.received }
         let keep = max(0, s.received - bytes)
         s.sink?.close()
         s.sink = nil
         _ = truncate(s.path, off_t(keep))
         s.received = keep
+        return keep
     }
 
     /// Bytes a session holds.
