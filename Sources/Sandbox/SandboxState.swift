@@ -4,52 +4,6 @@ import Hummingbird
 import Logging
 import UploadCore
 
-/// An error answered as `{"error": message}` with `status`.
-struct APIError: Error {
-    var status: HTTPResponse.Status
-    var message: String
-    var headers: HTTPFields = [:]
-
-    init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
-        self.status = status
-        self.message = message
-        self.headers = headers
-    }
-
-    static let sessionGone = APIError(.badRequest, "upload session not found or expired")
-}
-
-/// How a `POST /upload:…` may go on after its headers were checked.
-enum UploadStart: Sendable {
-    /// Every byte is already here and the request carries none: answer the handle.
-    case alreadyComplete(handle: String)
-    /// Read the body; `generation` identifies this request as the session's writer.
-    case proceed(generation: Int)
-}
-
-/// What became of one buffer of a session's body.
-enum AppendOutcome: Sendable {
-    /// Stored; go on reading.
-    case stored
-    /// A newer request took over the session; stop.
-    case superseded
-    /// The body goes past `file_length`; bytes up to it were stored.
-    case overflow
-    /// A reset offset was reached: bytes up to it are stored; cut the connection.
-    case reset(at: Int64)
-    /// A stall offset was reached: bytes up to it are stored; wait, then store `rest`.
-    case stall(at: Int64, rest: ByteBuffer)
-}
-
-/// Where a session stands after a request's body ended.
-struct UploadSnapshot: Sendable {
-    var id: String
-    var received: Int64
-    var declared: Int64
-    var handle: String?
-    var path: String
-}
-
 /// All mutable sandbox state: sessions, media, the request log and fault bookkeeping.
 actor SandboxState {
     final class Session {
