@@ -1,11 +1,17 @@
 import Foundation
 import Sandbox
+import Synchronization
 import TestSupport
 import Testing
 
 /// The scoped helpers stop what they started before they return, not some time later.
 @Suite struct TeardownTests {
     struct Planned: Error {}
+
+    /// What the throwing body saw, read after it threw.
+    final class Seen: Sendable {
+        let value = Mutex<(directory: String, url: String)?>(nil)
+    }
 
     /// `curl`'s exit status for a GET of `url`: 7 when nothing accepts the connection.
     static func curlStatus(_ url: String) async throws -> Int32 {
@@ -27,14 +33,14 @@ import Testing
 
     @Test("when the body throws, the error comes through and the sandbox is stopped all the same")
     func stopsAfterThrow() async throws {
-        let seen = SeenFixture()
+        let seen = Seen()
         await #expect(throws: Planned.self) {
             try await withSandbox(apiKey: "teardown-key") { fixture in
-                seen.set(fixture.directory, fixture.server.baseURL + "/uploads")
+                seen.value.withLock { $0 = (fixture.directory, fixture.server.baseURL + "/uploads") }
                 throw Planned()
             }
         }
-        let (directory, url) = try #require(seen.value)
+        let (directory, url) = try #require(seen.value.withLock { $0 })
         #expect(!FileManager.default.fileExists(atPath: directory))
         #expect(try await Self.curlStatus(url) == 7)
     }
@@ -47,13 +53,4 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: session.socketPath))
         #expect(await !session.isRunning)
     }
-}
-
-/// What the throwing body saw, read after it threw.
-final class SeenFixture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seen: (directory: String, url: String)?
-
-    func set(_ directory: String, _ url: String) { lock.withLock { seen = (directory, url) } }
-    var value: (directory: String, url: String)? { lock.withLock { seen } }
 }
