@@ -124,9 +124,22 @@ struct SandboxHandlers: Sendable {
             generation = g
         }
 
-        var overflow = false
+        let overflow = try await store(request.body, token: token, generation: generation, channel: context.channel)
+        guard let snap = await state.snapshot(token: token) else { throw APIError.sessionGone }
+        if overflow {
+            throw APIError(.badRequest, "body exceeds file_length \(snap.declared)")
+        }
+        if let handle = snap.handle {
+            return jsonResponse(.ok, ["h": .string(handle)])
+        }
+        return jsonResponse(.ok, ["id": .string(snap.id), "file_offset": .number(snap.received)])
+    }
+
+    /// Stores a session's body buffer by buffer, firing the configured resets and stalls
+    /// and keeping to the rate limit; returns whether the body went past `file_length`.
+    private func store(_ body: RequestBody, token: String, generation: Int, channel: any Channel) async throws -> Bool {
         do {
-            reading: for try await buffer in request.body {
+            for try await buffer in body {
                 var piece = buffer
                 var fresh = true
                 storing: while true {
@@ -136,18 +149,17 @@ struct SandboxHandlers: Sendable {
                     case .stored:
                         break storing
                     case .overflow:
-                        overflow = true
-                        break reading
+                        return true
                     case .superseded:
                         throw APIError(.badRequest, "upload superseded by a newer request for this session")
                     case .reset(let at):
                         logger.info("reset fault: cutting the connection", metadata: ["offset": "\(at)"])
-                        await cutConnection(context.channel)
+                        await cutConnection(channel)
                         throw ConnectionCut()
                     case .stall(let at, let rest):
                         logger.info("stall fault", metadata: ["offset": "\(at)", "seconds": "\(configuration.stallSeconds)"])
                         try await Task.sleep(for: .seconds(configuration.stallSeconds))
-                        if !context.channel.isActive { throw ClientGone() }
+                        if !channel.isActive { throw ClientGone() }
                         piece = rest
                         if piece.readableBytes == 0 { break storing }
                     }
@@ -167,15 +179,7 @@ struct SandboxHandlers: Sendable {
             logger.debug("body read failed: \(error)")
             throw ClientGone()
         }
-
-        guard let snap = await state.snapshot(token: token) else { throw APIError.sessionGone }
-        if overflow {
-            throw APIError(.badRequest, "body exceeds file_length \(snap.declared)")
-        }
-        if let handle = snap.handle {
-            return jsonResponse(.ok, ["h": .string(handle)])
-        }
-        return jsonResponse(.ok, ["id": .string(snap.id), "file_offset": .number(snap.received)])
+        return false
     }
 
     /// Cuts the TCP connection the way a crashed server or a middlebox would:
@@ -189,12 +193,6 @@ struct SandboxHandlers: Sendable {
 
     // MARK: POST /media
 
-    private enum PartTarget {
-        case none
-        case field(String)
-        case file
-    }
-
     func uploadMedia(_ request: Request) async throws -> Response {
         try await injectFailure()
         guard let contentType = request.headers[.contentType],
@@ -203,61 +201,13 @@ struct SandboxHandlers: Sendable {
             throw APIError(.badRequest, "expected multipart/form-data with a boundary")
         }
         let id = await state.nextMediaID()
-        let path = (configuration.storageDirectory as NSString).appendingPathComponent("media-\(id)")
         var parser = MultipartStreamParser(boundary: boundary)
-        var target = PartTarget.none
-        var fields: [String: [UInt8]] = [:]
-        var sink: FileSink?
-        let hasher = SHA256Digest()
-        var fileName: String?
-        var fileContentType: String?
-        var length: Int64 = 0
-        let fieldLimit = 64 * 1024
-
-        func handle(_ event: MultipartEvent) throws {
-            switch event {
-            case .partStart(let headers):
-                let disposition = dispositionParameters(headers["content-disposition"] ?? "")
-                guard let name = disposition["name"] else {
-                    throw APIError(.badRequest, "multipart part without a name")
-                }
-                if name == "file" {
-                    guard sink == nil else { throw APIError(.badRequest, "more than one file part") }
-                    guard let filename = disposition["filename"], !filename.isEmpty else {
-                        throw APIError(.badRequest, "file part without a filename")
-                    }
-                    fileName = filename
-                    fileContentType = headers["content-type"]
-                    sink = try FileSink(path: path, truncate: true)
-                    target = .file
-                } else {
-                    fields[name] = []
-                    target = .field(name)
-                }
-            case .data(let bytes):
-                switch target {
-                case .file:
-                    try sink?.write(bytes)
-                    hasher.update(bytes)
-                    length += Int64(bytes.count)
-                case .field(let name):
-                    if (fields[name]?.count ?? 0) + bytes.count > fieldLimit {
-                        throw APIError(.badRequest, "form field \(name) too large")
-                    }
-                    fields[name, default: []].append(contentsOf: bytes)
-                case .none:
-                    break
-                }
-            case .partEnd:
-                target = .none
-            }
-        }
-
+        var form = MediaForm(id: id, path: (configuration.storageDirectory as NSString).appendingPathComponent("media-\(id)"))
         do {
             do {
                 for try await buffer in request.body {
                     try buffer.withUnsafeReadableBytes { bytes in
-                        try parser.feed(bytes, handle)
+                        try parser.feed(bytes) { try form.handle($0) }
                     }
                     try await throttle(buffer.readableBytes)
                 }
@@ -271,29 +221,13 @@ struct SandboxHandlers: Sendable {
                 logger.debug("media body read failed: \(error)")
                 throw ClientGone()
             }
-            sink?.close()
             guard parser.isFinished else {
                 throw APIError(.badRequest, "malformed multipart body: closing boundary missing")
             }
-            guard let product = fields["messaging_product"].map({ String(decoding: $0, as: UTF8.self) }) else {
-                throw APIError(.badRequest, "missing form field messaging_product")
-            }
-            guard product == "whatsapp" else {
-                throw APIError(.badRequest, "messaging_product must be 'whatsapp'")
-            }
-            guard sink != nil, let fileName else {
-                throw APIError(.badRequest, "missing form field file")
-            }
-            let type = fields["type"].map { String(decoding: $0, as: UTF8.self) }
-                ?? fileContentType ?? "application/octet-stream"
-            await state.addMedia(
-                SandboxMedia(
-                    id: id, fileName: fileName, type: type, length: length,
-                    sha256: hasher.hexDigest(), messagingProduct: product, path: path))
+            await state.addMedia(try form.finish())
             return jsonResponse(.ok, ["id": .string(id)])
         } catch {
-            sink?.close()
-            if sink != nil { try? FileManager.default.removeItem(atPath: path) }
+            form.discard()
             throw error
         }
     }
