@@ -3,7 +3,9 @@ public struct ProcessOutcome: Sendable {
     /// The exit status; for a process killed by a signal, the signal number (see
     /// ``RunningProcess/process`` for the termination reason).
     public var status: Int32
+    /// Everything the process wrote to standard output.
     public var stdout: String
+    /// Everything the process wrote to standard error.
     public var stderr: String
     /// Seconds from start to exit.
     public var duration: Double

@@ -6,6 +6,7 @@ import Sandbox
 /// test's inputs): what every test that talks to the sandbox starts from. Prefer
 /// ``withSandbox(apiKey:storageDirectory:_:_:)``, which stops it when the test is done.
 public final class SandboxFixture: Sendable {
+    /// The running sandbox, on a free loopback port.
     public let server: SandboxServer
     /// The test's temporary folder; removed by `stop()`.
     public let directory: String
