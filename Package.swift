@@ -69,9 +69,10 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "UploadCore"]),
         .testTarget(name: "TerminalRuntimeTests", dependencies: ["TerminalRuntime", "TerminalUI", "UploadCore"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore"]),
-        // TestSupport's own helpers (TmuxSession) against ordinary programs such as bash.
-        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore", "TestSupport"]),
+        // TestSupport's own helpers (TmuxSession, the process runner, the scoped sandbox) against
+        // ordinary programs such as bash and curl.
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Sandbox"]),
         .testTarget(name: "MediaupTests", dependencies: ["mediaup", "UploadCore", "Transport", "Sandbox", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -53,6 +53,10 @@ public final class SandboxServer: Sendable {
 
         let router = Router(context: SandboxRequestContext.self)
         router.add(middleware: SandboxMiddleware(state: state, apiKey: configuration.apiKey, logger: logger))
+        // Inside SandboxMiddleware, so odd answers are logged and recorded like any other.
+        if !configuration.oddities.isEmpty {
+            router.add(middleware: OddityMiddleware(configuration.oddities, state: state, logger: logger))
+        }
         // Constant paths win over the one-component parameter route in Hummingbird's trie.
         router.post("uploads") { request, _ in try await handlers.createSession(request) }
         router.post("media") { request, _ in try await handlers.uploadMedia(request) }
@@ -144,118 +148,6 @@ public final class SandboxServer: Sendable {
 
     /// How many stall faults have fired so far.
     public func stallsFired() async -> Int { await state.stallCount() }
-}
-
-/// Thrown by ``SandboxServer/start(_:logger:)`` when the server could not start.
-public struct SandboxStartError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
-
-/// The request context: Hummingbird's basic one plus the connection's channel,
-/// which the reset fault needs to cut the TCP connection.
-struct SandboxRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let channel: any Channel
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        channel = source.channel
-    }
-}
-
-/// Thrown after the sandbox cut a connection on purpose (reset fault): no response follows.
-struct ConnectionCut: Error {}
-
-/// Thrown when the client went away while its body was being read.
-struct ClientGone: Error {}
-
-/// Checks `D360-API-KEY`, turns errors into `{"error": …}` responses, and
-/// logs and records every request (never the key or the session signature).
-struct SandboxMiddleware: RouterMiddleware {
-    typealias Context = SandboxRequestContext
-    let state: SandboxState
-    let apiKey: String
-    let logger: Logger
-
-    func handle(
-        _ request: Request, context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        let method = request.method.rawValue
-        let path = request.uri.path
-        let fileOffset = request.headers[.fileOffset]
-        let response: Response
-        do {
-            guard request.headers[.d360APIKey] == apiKey else {
-                throw APIError(.unauthorized, "invalid or missing D360-API-KEY")
-            }
-            response = try await next(request, context)
-        } catch let error as APIError {
-            response = jsonResponse(error.status, ["error": .string(error.message)], headers: error.headers)
-        } catch let error as HTTPError {
-            response = jsonResponse(error.status, ["error": .string(error.body ?? error.status.reasonPhrase)])
-        } catch is ConnectionCut {
-            await state.record(SandboxRequestRecord(method: method, path: path, fileOffset: fileOffset, status: nil))
-            logger.info("\(method) \(path) -> connection cut (reset fault)")
-            throw ConnectionCut()
-        } catch is ClientGone {
-            await state.record(SandboxRequestRecord(method: method, path: path, fileOffset: fileOffset, status: nil))
-            logger.info("\(method) \(path) -> client went away")
-            throw ClientGone()
-        } catch {
-            logger.error("\(method) \(path) failed: \(error)")
-            response = jsonResponse(.internalServerError, ["error": .string("sandbox: \(error)")])
-        }
-        await state.record(
-            SandboxRequestRecord(method: method, path: path, fileOffset: fileOffset, status: response.status.code))
-        logger.info("\(method) \(path) -> \(response.status.code)")
-        return response
-    }
-}
-
-extension HTTPField.Name {
-    static let d360APIKey = HTTPField.Name("D360-API-KEY")!
-    static let fileOffset = HTTPField.Name("file_offset")!
-}
-
-/// A JSON value small enough for the sandbox's answers.
-enum JSONValue: Sendable {
-    case string(String)
-    case number(Int64)
-}
-
-/// A JSON object response (keys sorted, so answers are stable).
-func jsonResponse(_ status: HTTPResponse.Status, _ object: [String: JSONValue], headers: HTTPFields = [:]) -> Response {
-    var text = "{"
-    for (index, key) in object.keys.sorted().enumerated() {
-        if index > 0 { text += "," }
-        text += jsonString(key) + ":"
-        switch object[key]! {
-        case .string(let s): text += jsonString(s)
-        case .number(let n): text += String(n)
-        }
-    }
-    text += "}"
-    var fields = headers
-    fields[.contentType] = "application/json"
-    return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
-}
-
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 extension SandboxServer {

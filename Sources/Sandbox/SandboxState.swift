@@ -4,52 +4,6 @@ import Hummingbird
 import Logging
 import UploadCore
 
-/// An error answered as `{"error": message}` with `status`.
-struct APIError: Error {
-    var status: HTTPResponse.Status
-    var message: String
-    var headers: HTTPFields = [:]
-
-    init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
-        self.status = status
-        self.message = message
-        self.headers = headers
-    }
-
-    static let sessionGone = APIError(.badRequest, "upload session not found or expired")
-}
-
-/// How a `POST /upload:…` may go on after its headers were checked.
-enum UploadStart: Sendable {
-    /// Every byte is already here and the request carries none: answer the handle.
-    case alreadyComplete(handle: String)
-    /// Read the body; `generation` identifies this request as the session's writer.
-    case proceed(generation: Int)
-}
-
-/// What became of one buffer of a session's body.
-enum AppendOutcome: Sendable {
-    /// Stored; go on reading.
-    case stored
-    /// A newer request took over the session; stop.
-    case superseded
-    /// The body goes past `file_length`; bytes up to it were stored.
-    case overflow
-    /// A reset offset was reached: bytes up to it are stored; cut the connection.
-    case reset(at: Int64)
-    /// A stall offset was reached: bytes up to it are stored; wait, then store `rest`.
-    case stall(at: Int64, rest: ByteBuffer)
-}
-
-/// Where a session stands after a request's body ended.
-struct UploadSnapshot: Sendable {
-    var id: String
-    var received: Int64
-    var declared: Int64
-    var handle: String?
-    var path: String
-}
-
 /// All mutable sandbox state: sessions, media, the request log and fault bookkeeping.
 actor SandboxState {
     final class Session {
@@ -113,8 +67,6 @@ actor SandboxState {
     private var nextMediaSequence = 1
     private var log: [SandboxRequestRecord] = []
     private var createsSeen = 0
-    /// How many requests each of `configuration.oddities` has been applied to.
-    private var odditiesUsed: [Int] = []
     private var stallsFired = 0
     private var refusals: [SandboxOffsetRefusal] = []
     private var random: SeededRandom
@@ -170,30 +122,19 @@ actor SandboxState {
         return "AR" + String(base64URL(digest).prefix(30))
     }
 
-    // MARK: Oddities
+    // MARK: Hooks for the oddity middleware
 
-    /// The first oddity for `endpoint` that `applies` accepts and whose count is not
-    /// used up; counts it as used.
-    func takeOddity(_ endpoint: SandboxOddity.Endpoint, where applies: (SandboxOddity.Kind) -> Bool) -> SandboxOddity.Kind? {
-        if odditiesUsed.count < configuration.oddities.count {
-            odditiesUsed = Array(repeating: 0, count: configuration.oddities.count)
-        }
-        for (index, oddity) in configuration.oddities.enumerated()
-        where oddity.endpoint == endpoint && odditiesUsed[index] < oddity.count && applies(oddity.kind) {
-            odditiesUsed[index] += 1
-            return oddity.kind
-        }
-        return nil
-    }
-
-    /// Drops the last `bytes` bytes a session holds (an incomplete one), as a server that lost them.
-    func dropTail(token: String, bytes: Int64) {
-        guard let s = sessionsByToken[token], !s.complete, bytes > 0 else { return }
+    /// Drops the last `bytes` bytes a session holds (an incomplete one), as a server that
+    /// lost them; returns the bytes it holds afterwards.
+    func dropTail(token: String, bytes: Int64) -> Int64 {
+        guard let s = sessionsByToken[token] else { return 0 }
+        guard !s.complete, bytes > 0 else { return s.received }
         let keep = max(0, s.received - bytes)
         s.sink?.close()
         s.sink = nil
         _ = truncate(s.path, off_t(keep))
         s.received = keep
+        return keep
     }
 
     /// Bytes a session holds.

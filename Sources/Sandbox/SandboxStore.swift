@@ -16,63 +16,6 @@ import Logging
 // is not stored: it is the size of its data file, which grows as bytes arrive, so it
 // stays exact even after the sandbox was killed mid-body. Data files are only
 // `stat`ed at start, never read.
-
-/// One upload session as stored in `session-<token>.json`.
-struct StoredSession: Codable, Sendable {
-    static let currentVersion = 1
-
-    var version: Int
-    var token: String
-    var fileName: String
-    var fileType: String
-    var declaredLength: Int64
-    /// Wall-clock creation time, seconds since 1970 (``SandboxConfiguration/sessionLifetime`` counts from it).
-    var createdAt: Double
-    /// Creation order among the directory's sessions.
-    var sequence: Int
-    /// The data file's name inside the storage directory.
-    var dataFile: String
-    var handle: String
-    /// Whether every byte had arrived when this was written (informational: the data file's size decides).
-    var complete: Bool
-    var sha256: String?
-    /// Expired by ``SandboxServer/expireAllSessions()``.
-    var expired: Bool
-}
-
-/// One `POST /media` upload as stored in `media-<id>.json`.
-struct StoredMedia: Codable, Sendable {
-    static let currentVersion = 1
-
-    var version: Int
-    var id: String
-    var fileName: String
-    var type: String
-    var length: Int64
-    var sha256: String
-    var messagingProduct: String
-    /// Creation order among the directory's media uploads.
-    var sequence: Int
-    /// The data file's name inside the storage directory.
-    var dataFile: String
-}
-
-/// A stored session together with what its data file says.
-struct LoadedSession: Sendable {
-    var record: StoredSession
-    /// The data file's size.
-    var received: Int64
-}
-
-/// Everything a sandbox found in its storage directory at start.
-struct LoadedSandboxState: Sendable {
-    var secret: [UInt8]
-    /// Oldest first.
-    var sessions: [LoadedSession]
-    /// Oldest first.
-    var media: [(sequence: Int, media: SandboxMedia)]
-}
-
 /// Reads and writes the sandbox's JSON files in one storage directory.
 struct SandboxStore: Sendable {
     let directory: String

@@ -28,22 +28,6 @@ func randomBytes(_ count: Int) -> [UInt8] {
     return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
 }
 
-enum SandboxIOError: Error, CustomStringConvertible {
-    case open(path: String, errno: Int32)
-    case read(path: String, errno: Int32)
-    case write(path: String, errno: Int32)
-    case rename(path: String, errno: Int32)
-
-    var description: String {
-        switch self {
-        case .rename(let p, let e): "cannot rename into \(p): \(String(cString: strerror(e)))"
-        case .open(let p, let e): "cannot open \(p): \(String(cString: strerror(e)))"
-        case .read(let p, let e): "cannot read \(p): \(String(cString: strerror(e)))"
-        case .write(let p, let e): "cannot write \(p): \(String(cString: strerror(e)))"
-        }
-    }
-}
-
 /// An append-only file written with plain `write(2)`: every buffer reaches the
 /// kernel as soon as it is handed over, so a cut connection leaves on disk
 /// exactly what was received.

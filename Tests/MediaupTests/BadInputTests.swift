@@ -15,12 +15,12 @@ struct BadInputTests {
     // MARK: - Helpers
 
     /// The `--json` objects of a run, by their `file`.
-    static func byFile(_ outcome: BinaryBed.Outcome) -> [String: [String: Any]] {
+    static func byFile(_ outcome: ProcessOutcome) -> [String: [String: Any]] {
         Dictionary(outcome.objects.map { ($0["file"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Checks that `path` was reported done and that the sandbox holds exactly its bytes.
-    static func expectArrived(_ path: String, in outcome: BinaryBed.Outcome, bed: BinaryBed,
+    static func expectArrived(_ path: String, in outcome: ProcessOutcome, bed: BinaryBed,
                               sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let object = try #require(byFile(outcome)[path], "no line for \(path): \(outcome.stdout)", sourceLocation: sourceLocation)
         #expect(object["state"] as? String == "done", "\(object)", sourceLocation: sourceLocation)
@@ -50,7 +50,7 @@ struct BadInputTests {
     /// Runs `upload --json bad… good` and checks the common contract: exit 1, one line per
     /// file, the good file arrives intact. Returns the bad files' objects and stderr.
     static func uploadBesideGood(_ bed: BinaryBed, _ bad: [String], extra: [String] = [],
-                                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> ([String: [String: Any]], BinaryBed.Outcome) {
+                                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> ([String: [String: Any]], ProcessOutcome) {
         let good = bed.makeFile("good-\(UUID().uuidString.prefix(6)).png", size: 50_000)
         let outcome = try await bed.run(["upload", "--json", "--sha256", "--sha256"] + extra + bad + [good])
         #expect(outcome.status == 1, "stderr: \(outcome.stderr)", sourceLocation: sourceLocation)
@@ -72,27 +72,26 @@ struct BadInputTests {
 
     @Test("a missing file: 'no such file', the good one still goes")
     func missingFile() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let missing = bed.directory + "/files/not-there.png"
         let (objects, _) = try await Self.uploadBesideGood(bed, [missing])
         Self.expectRefused(objects[missing], saying: "\(missing): no such file or directory")
+        }
     }
 
     @Test("a folder: 'is a folder, not a file'")
     func folder() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let folder = bed.directory + "/files/sub.png"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let (objects, _) = try await Self.uploadBesideGood(bed, [folder])
         Self.expectRefused(objects[folder], saying: "\(folder) is a folder, not a file")
+        }
     }
 
     @Test("no read permission: refused as 'permission denied'; as root (which reads anyway) it uploads intact")
     func noReadPermission() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let locked = bed.makeFile("locked.png", size: 3000)
         #expect(chmod(locked, 0) == 0)
         if getuid() == 0 {
@@ -104,101 +103,101 @@ struct BadInputTests {
             let (objects, _) = try await Self.uploadBesideGood(bed, [locked])
             Self.expectRefused(objects[locked], saying: "permission denied")
         }
+        }
     }
 
     @Test("a file that refuses reads even to root (a write-only sysfs file): 'cannot read …: permission denied'",
           .enabled(if: FileManager.default.fileExists(atPath: "/sys/bus/pci/rescan")))
     func unreadableEvenForRoot() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let writeOnly = "/sys/bus/pci/rescan"
         let (objects, _) = try await Self.uploadBesideGood(bed, [writeOnly])
         Self.expectRefused(objects[writeOnly], saying: "cannot read \(writeOnly): permission denied")
+        }
     }
 
     @Test("an empty file: 'the file is empty'")
     func emptyFile() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let empty = bed.makeFile("empty.png", size: 0, magic: [])
         let (objects, _) = try await Self.uploadBesideGood(bed, [empty])
         Self.expectRefused(objects[empty], saying: "the file is empty")
+        }
     }
 
     @Test("a FIFO: refused without opening it (which would block)")
     func fifo() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let pipe = bed.directory + "/files/pipe.png"
         #expect(mkfifo(pipe, 0o644) == 0)
         let (objects, _) = try await Self.uploadBesideGood(bed, [pipe])
         Self.expectRefused(objects[pipe], saying: "\(pipe) is a pipe (FIFO), not a regular file")
+        }
     }
 
     @Test("a device (/dev/null): 'is a device'")
     func device() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let (objects, _) = try await Self.uploadBesideGood(bed, ["/dev/null"])
         Self.expectRefused(objects["/dev/null"], saying: "/dev/null is a device, not a regular file")
+        }
     }
 
     @Test("a dangling symlink: 'is a symbolic link to nothing'")
     func danglingSymlink() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let link = bed.directory + "/files/link.png"
         #expect(symlink(bed.directory + "/files/gone.png", link) == 0)
         let (objects, _) = try await Self.uploadBesideGood(bed, [link])
         Self.expectRefused(objects[link], saying: "\(link) is a symbolic link to nothing")
+        }
     }
 
     @Test("over WhatsApp's limit: says the size and the limit")
     func overLimit() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let huge = bed.makeFile("huge.png", size: 5 * 1024 * 1024 + 1)
         let (objects, _) = try await Self.uploadBesideGood(bed, [huge])
         Self.expectRefused(objects[huge], saying: "5.0 MB is over WhatsApp's 5.0 MB limit for image files")
         #expect(await bed.server.sessions().count == 1, "only the good file reached the server")
+        }
     }
 
     @Test("a GIF named .png: refused as image/gif")
     func gifNamedPNG() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let gif = bed.makeFile("fake.png", size: 500, magic: Magic.gif)
         let (objects, _) = try await Self.uploadBesideGood(bed, [gif])
         Self.expectRefused(objects[gif], saying: "image/gif")
+        }
     }
 
     @Test("a PNG named .pdf goes up as a PNG")
     func pngNamedPDF() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let png = bed.makeFile("actually-an-image.pdf", size: 4000)
         let outcome = try await bed.run(["upload", "--json", "--sha256", png])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         try await Self.expectArrived(png, in: outcome, bed: bed)
         #expect(await bed.server.sessions().first?.fileType == "image/png")
+        }
     }
 
     @Test("names with spaces, quotes, a newline and emoji upload intact and come back exactly in --json")
     func awkwardNames() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let names = ["with  two spaces.png", "quote \"double\" and 'single'.png", "line\nbreak.png", "emoji 😀🎬.png", "back\\slash\ttab.png"]
         let paths = names.map { bed.makeFile($0, size: 3000) }
         let outcome = try await bed.run(["upload", "--json", "--sha256", "--sha256"] + paths)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.lines.count == paths.count, "one line per file, a newline in a name stays escaped")
         for path in paths { try await Self.expectArrived(path, in: outcome, bed: bed) }
+        }
     }
 
     @Test("a name that is not valid UTF-8: refused as such, and the look-alike U+FFFD file is not uploaded")
     func invalidUTF8Name() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let folder = bed.directory + "/files/"
         // files/bad<0xFF>name.png, made from raw bytes.
         let raw: [CChar] = Array(folder.utf8CString.dropLast()) + Array("bad".utf8CString.dropLast()) + [CChar(bitPattern: 0xFF)]
@@ -215,8 +214,7 @@ struct BadInputTests {
         environment["MEDIAUP"] = BinaryBed.binary
         environment["DIR"] = folder
         let script = #"exec "$MEDIAUP" upload --json --sha256 "$(printf '%sbad\377name.png' "$DIR")" "${DIR}good.png""#
-        let outcome = try await BinaryBed.Running(binary: "/bin/sh", arguments: ["-c", script], environment: environment,
-                                                  directory: bed.directory).outcome()
+        let outcome = try await RunningProcess.run("/bin/sh", ["-c", script], environment: environment)
         #expect(outcome.status == 1, "\(outcome.stderr)")
         #expect(outcome.lines.count == 2, "\(outcome.stdout)")
         let bad = outcome.objects.first { ($0["file"] as? String)?.hasPrefix(folder + "bad") == true }
@@ -225,6 +223,7 @@ struct BadInputTests {
         let decoySHA = try SHA256Digest.ofFile(at: decoy)
         #expect(!(await bed.server.sessions().contains { $0.sha256 == decoySHA }), "a different file was uploaded")
         #expect(await bed.server.sessions().count == 1)
+        }
     }
 
     // MARK: - The file changes while it is sent
@@ -238,8 +237,7 @@ struct BadInputTests {
     /// bytes read before the change were the whole old version).
     @discardableResult
     static func changeMidUpload(saying expected: String, _ change: (String, BinaryBed) throws -> Void) async throws -> Bool {
-        let bed = try await BinaryBed { $0.bytesPerSecond = 2_000_000 }
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed({ $0.bytesPerSecond = 2_000_000 }) { bed in
         let big = bed.makeFile("changing.pdf", size: changingSize, magic: Magic.pdf)
         let good = bed.makeFile("steady.png", size: 20_000)
         let running = try bed.start(["upload", "--json", "--sha256", big, good])
@@ -262,6 +260,7 @@ struct BadInputTests {
                     || listed.objects.contains { $0["file"] as? String == big && ($0["error"] as? String)?.contains("changed on disk") == true },
                 "the journal keeps the changed session: \(listed.stdout)")
         return complete
+        }
     }
 
     @Test("a file that grows mid-upload fails as changed, without a handle")
@@ -297,8 +296,7 @@ struct BadInputTests {
     /// request sent, and the journal still lists its earlier session.
     static func expectBadConfiguration(_ arguments: [String], environment: (inout [String: String]) -> Void = { _ in },
                                        saying expected: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let earlier = try await seedJournal(bed)
         let requestsBefore = await bed.server.requestLog().count
         let file = bed.makeFile("a.png", size: 1000)
@@ -312,6 +310,7 @@ struct BadInputTests {
         #expect(!outcome.stderr.contains(BinaryBed.key), sourceLocation: sourceLocation)
         #expect(await bed.server.requestLog().count == requestsBefore, "nothing was sent", sourceLocation: sourceLocation)
         try await expectJournalKeeps(earlier, bed: bed, sourceLocation: sourceLocation)
+        }
     }
 
     @Test("no API key: exit 2, 'no API key'")
@@ -332,8 +331,7 @@ struct BadInputTests {
 
     @Test("a state directory under a regular file: exit 2, names the state directory")
     func unwritableStateDirectory() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let earlier = try await Self.seedJournal(bed)
         let plain = bed.makeFile("plain.txt", size: 10, magic: [])
         let file = bed.makeFile("a.png", size: 1000)
@@ -343,14 +341,14 @@ struct BadInputTests {
         #expect(outcome.stdout.isEmpty)
         #expect(await bed.server.sessions().count == 1, "nothing was sent")
         try await Self.expectJournalKeeps(earlier, bed: bed)
+        }
     }
 
     // MARK: - The journal itself
 
     @Test("a corrupt journal is kept aside byte for byte, a new one started, the user told on stderr")
     func corruptJournal() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         _ = try await Self.seedJournal(bed)
         let state = bed.directory + "/state"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: state + "/journal.sqlite" + suffix) }
@@ -372,13 +370,13 @@ struct BadInputTests {
         let listed = try await bed.run(["sessions", "--json"])
         #expect(listed.objects.map { $0["file"] as? String } == [file], "the new journal works: \(listed.stdout)")
         #expect(listed.stderr.isEmpty, "told once, not on every run: \(listed.stderr)")
+        }
     }
 
     @Test("the disk fills up under the journal: 'the disk is full', exit 1, earlier sessions kept",
           .enabled(if: getuid() == 0))
     func diskFull() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let state = bed.directory + "/tiny"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         // A 256 KB tmpfs of our own: needs root (CAP_SYS_ADMIN), which these tests have.
@@ -427,5 +425,6 @@ struct BadInputTests {
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.objects.contains { $0["id"] as? String == earlierID && $0["state"] as? String == "done" },
                 "journal lost the earlier session: \(listed.stdout)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `make bench` at toy sizes, once per comparison: the harness must keep working as
@@ -12,15 +13,14 @@ struct BenchSmokeTests {
 
     @Test("every comparison runs and the table has all nine rows")
     func smokeRun() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let results = bed.directory + "/RESULTS.md"
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = bed.directory
-        let running = try BinaryBed.Running(
-            binary: "/usr/bin/env",
-            arguments: ["python3", Self.packageRoot + "/bench/bench.py", "--smoke", "--bin", BinaryBed.binary, "--out", results],
-            environment: environment, directory: bed.directory)
+        let running = try RunningProcess(
+            "/usr/bin/env",
+            ["python3", Self.packageRoot + "/bench/bench.py", "--smoke", "--bin", BinaryBed.binary, "--out", results],
+            environment: environment)
         let outcome = await running.outcome()
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
 
@@ -32,6 +32,7 @@ struct BenchSmokeTests {
             #expect(numbers == (1...9).map(String.init))
             // Each row ends with whether its goal was met; a crash mid-row would leave it short.
             #expect(rows.allSatisfy { $0.hasSuffix("| yes |") || $0.hasSuffix("| **no** |") }, "\(rows)")
+        }
         }
     }
 }

@@ -5,105 +5,11 @@ import Transport
 import Testing
 import UploadCore
 
-/// Runs the real `mediaup` binary against an in-process sandbox.
-final class BinaryBed: Sendable {
-    static let key = "cli-test-key-42"
-    let fixture: SandboxFixture
-
-    var server: SandboxServer { fixture.server }
-    var directory: String { fixture.directory }
-
-    init(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws {
-        fixture = try await SandboxFixture(apiKey: Self.key, configure)
-    }
-
-    /// The binary SwiftPM built beside this test bundle.
-    static var binary: String {
-        if let override = ProcessInfo.processInfo.environment["MEDIAUP_BINARY"] { return override }
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent(), bundle.deletingLastPathComponent().deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("mediaup").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/mediaup").path
-    }
-
-    var environment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        environment["MEDIAUP_BASE_URL"] = server.baseURL
-        environment["D360_API_KEY"] = Self.key
-        environment["MEDIAUP_STATE_DIR"] = directory + "/state"
-        return environment
-    }
-
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
-        var objects: [[String: Any]] {
-            lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        }
-    }
-
-    /// A running `mediaup`: its output goes to files, its exit is awaited without
-    /// blocking a concurrency thread (the sandbox it talks to shares them).
-    final class Running: Sendable {
-        let process: Process
-        let outPath: String
-        let errPath: String
-        let exited: AsyncStream<Int32>
-
-        init(binary: String, arguments: [String], environment: [String: String], directory: String) throws {
-            let tag = UUID().uuidString
-            outPath = directory + "/out-" + tag
-            errPath = directory + "/err-" + tag
-            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-            process.environment = environment
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-            process.standardInput = FileHandle.nullDevice
-            let (stream, continuation) = AsyncStream<Int32>.makeStream()
-            exited = stream
-            process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
-            try process.run()
-        }
-
-        /// Waits for the exit and collects the output.
-        func outcome() async -> Outcome {
-            var status: Int32 = -1
-            for await code in exited { status = code }
-            let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-            return Outcome(status: status, stdout: read(outPath), stderr: read(errPath))
-        }
-    }
-
-    func start(_ arguments: [String], environment: [String: String]? = nil) throws -> Running {
-        try Running(binary: Self.binary, arguments: arguments, environment: environment ?? self.environment, directory: directory)
-    }
-
-    func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> Outcome {
-        try await start(arguments, environment: environment).outcome()
-    }
-
-    func makeFile(_ name: String, size: Int, magic: [UInt8] = Magic.png) -> String {
-        fixture.makeFile(name, size: size, magic: magic)
-    }
-
-    func stop() async { await fixture.stop() }
-}
-
 @Suite("mediaup commands")
 struct CommandTests {
     @Test("upload --json: one line per file with the contract's keys; exit 0")
     func uploadJSON() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let png = bed.makeFile("poster one.png", size: 400_000)
         let pdf = bed.makeFile("menu.pdf", size: 300_000, magic: Magic.pdf)
         let outcome = try await bed.run(["upload", "--json", "--sha256", png, pdf])
@@ -128,12 +34,12 @@ struct CommandTests {
             #expect(stored.contains { $0.sha256 == sha && $0.handle == object["handle"] as? String })
         }
         #expect(outcome.stderr.isEmpty, "stderr: \(outcome.stderr)")
+        }
     }
 
     @Test("upload --via media returns a media id")
     func uploadMedia() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let png = bed.makeFile("logo.png", size: 100_000)
         let outcome = try await bed.run(["upload", "--via", "media", "--json", png])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
@@ -144,12 +50,12 @@ struct CommandTests {
         // Without --sha256 the file is not hashed: the field is there, null.
         #expect(object["sha256"] is NSNull)
         #expect(media.sha256 == (try SHA256Digest.ofFile(at: png)))
+        }
     }
 
     @Test("refused files fail with a reason; the good one still goes; exit 1")
     func refusals() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let good = bed.makeFile("ok.png", size: 1000)
         let huge = bed.makeFile("huge.png", size: 5 * 1024 * 1024 + 1)
         let gif = bed.makeFile("anim.png", size: 100, magic: Magic.gif)
@@ -164,12 +70,12 @@ struct CommandTests {
         #expect((byFile[missing]?["error"] as? String)?.contains("no such file") == true)
         #expect((byFile[bed.directory]?["error"] as? String)?.contains("is a folder") == true)
         #expect(await bed.server.sessions().count == 1)
+        }
     }
 
     @Test("bad configuration exits 2 with a one-line reason, and the key is never echoed")
     func configurationErrors() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let file = bed.makeFile("a.png", size: 100)
         var noKey = bed.environment
         noKey["D360_API_KEY"] = nil
@@ -188,12 +94,12 @@ struct CommandTests {
             #expect(outcome.stdout.isEmpty)
             #expect(!outcome.stderr.contains(BinaryBed.key))
         }
+        }
     }
 
     @Test("a wrong key fails the file with the server's reason, without retries")
     func wrongKey() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let file = bed.makeFile("a.png", size: 100)
         var environment = bed.environment
         environment["D360_API_KEY"] = "not-the-key-9876"
@@ -203,12 +109,12 @@ struct CommandTests {
         #expect((object["error"] as? String)?.contains("refused the API key") == true)
         #expect(object["attempts"] as? Int == 1)
         #expect(!outcome.stdout.contains("not-the-key-9876") && !outcome.stderr.contains("not-the-key-9876"))
+        }
     }
 
     @Test("kill -9 mid-file, then the same command finishes from the journal")
     func killAndRerun() async throws {
-        let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed({ $0.bytesPerSecond = 1_000_000 }) { bed in
         let file = bed.makeFile("big.pdf", size: 4_000_000, magic: Magic.pdf)
         let running = try bed.start(["upload", "--json", file])
         let started = await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 800_000 }
@@ -231,12 +137,12 @@ struct CommandTests {
         let posts = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }
         let resumedAt = Int64(posts.last?.fileOffset ?? "0") ?? 0
         #expect(resumedAt >= before.receivedBytes, "resumed at \(resumedAt), server had \(before.receivedBytes)")
+        }
     }
 
     @Test("sessions, status and resume --all")
     func sessionsStatusResume() async throws {
-        let bed = try await BinaryBed { $0.bytesPerSecond = 800_000 }
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed({ $0.bytesPerSecond = 800_000 }) { bed in
         let file = bed.makeFile("r.png", size: 3_000_000)
         let running = try bed.start(["upload", file])
         #expect(await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
@@ -266,12 +172,12 @@ struct CommandTests {
 
         let unknown = try await bed.run(["status", "nope"])
         #expect(unknown.status == 2)
+        }
     }
 
     @Test("forget --done clears finished sessions, and the file goes again next time; unknown ids exit 1")
     func forgetDone() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let file = bed.makeFile("f.png", size: 200_000)
         #expect(try await bed.run(["upload", file]).status == 0)
         let again = try await bed.run(["upload", "--json", file])
@@ -289,6 +195,7 @@ struct CommandTests {
 
         #expect(try await bed.run(["upload", file]).status == 0)
         #expect(await bed.server.sessions().count == 2, "forgotten, the file is sent anew")
+        }
     }
 }
 
@@ -296,8 +203,7 @@ struct CommandTests {
 struct SharedJournalTests {
     @Test("a screen's uploader shows another process's session, then takes it over when that process dies")
     func screenTakesOver() async throws {
-        let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed({ $0.bytesPerSecond = 1_000_000 }) { bed in
         let file = bed.makeFile("watched.pdf", size: 4_000_000, magic: Magic.pdf)
         let other = try bed.start(["upload", file])
         #expect(await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 300_000 })
@@ -315,12 +221,12 @@ struct SharedJournalTests {
         let sessions = await bed.server.sessions()
         #expect(sessions.count == 1, "taken over, not started again")
         #expect(sessions.first?.sha256 == (try SHA256Digest.ofFile(at: file)))
+        }
     }
 
     @Test("a session one process uploads is left alone by the other, which takes over when the first dies")
     func takeOver() async throws {
-        let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed({ $0.bytesPerSecond = 1_000_000 }) { bed in
         let file = bed.makeFile("shared.pdf", size: 5_000_000, magic: Magic.pdf)
         let first = try bed.start(["upload", "--json", file])
         #expect(await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 500_000 })
@@ -343,5 +249,6 @@ struct SharedJournalTests {
         let posts = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }
         #expect(posts.count >= 2)
         #expect((Int64(posts.last?.fileOffset ?? "0") ?? 0) > 0, "the second process continued; it did not start over")
+        }
     }
 }

@@ -41,7 +41,7 @@ struct CrashTests {
 
     @Test("kill -9, then the same command finishes every file once", arguments: Moment.allCases)
     func killAndRerun(_ moment: Moment) async throws {
-        let bed = try await BinaryBed {
+        try await withBinaryBed({
             $0.bytesPerSecond = 1_000_000
             switch moment {
             case .whileCreateRateLimited:
@@ -57,8 +57,7 @@ struct CrashTests {
             default:
                 break
             }
-        }
-        defer { Task { await bed.stop() } }
+        }) { bed in
         let files = [
             bed.makeFile("a.png", size: Self.small),
             bed.makeFile("b.pdf", size: 2_500_000, magic: Magic.pdf),
@@ -66,7 +65,7 @@ struct CrashTests {
         ]
         let arguments = ["upload", "--json", "--sha256"] + files
         let running = try bed.start(arguments)
-        let printed = { (try? String(contentsOfFile: running.outPath, encoding: .utf8))?.split(separator: "\n").count ?? 0 }
+        let printed = { (try? String(contentsOfFile: running.stdoutPath, encoding: .utf8))?.split(separator: "\n").count ?? 0 }
 
         let reached: Bool
         switch moment {
@@ -143,6 +142,7 @@ struct CrashTests {
         }
         for row in rows {
             #expect(row["state"] as? String == "done", "\(moment): orphan row \(row)")
+        }
         }
     }
 }

@@ -24,12 +24,10 @@ struct SecretsTests {
         let wrongMarker = "WRONG-MARKER-\(UUID().uuidString)"
         // `bed` runs the binary (its sandbox takes the usual test key); `keyed` is a
         // sandbox that takes the marker, with a reset and a stall on the way.
-        let bed = try await BinaryBed { $0.bytesPerSecond = 1_000_000 }
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed({ $0.bytesPerSecond = 1_000_000 }) { bed in
         var environment = bed.environment
         environment["D360_API_KEY"] = marker
-        let keyed = try await SandboxFixture(apiKey: marker) { $0.resetAtOffsets = [700_000]; $0.stallAtOffsets = [1_500_000]; $0.stallSeconds = 4 }
-        defer { Task { await keyed.stop() } }
+        try await withSandbox(apiKey: marker, { $0.resetAtOffsets = [700_000]; $0.stallAtOffsets = [1_500_000]; $0.stallSeconds = 4 }) { keyed in
         environment["MEDIAUP_BASE_URL"] = keyed.server.baseURL
         let file = bed.makeFile("secret test.pdf", size: 2_500_000, magic: Magic.pdf)
 
@@ -70,13 +68,14 @@ struct SecretsTests {
         #expect(files(under: bed.directory, containing: marker).isEmpty)
         #expect(files(under: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("screenshots").path, containing: marker).isEmpty)
+        }
+        }
     }
 
     @Test("the key given in the environment is not on the process's command line")
     func notOnCommandLine() async throws {
         let marker = "ARGV-MARKER-\(UUID().uuidString)"
-        let bed = try await BinaryBed { $0.bytesPerSecond = 200_000 }
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed({ $0.bytesPerSecond = 200_000 }) { bed in
         var environment = bed.environment
         environment["D360_API_KEY"] = marker
         let running = try bed.start(["upload", bed.makeFile("slow.png", size: 2_000_000)], environment: environment)
@@ -86,12 +85,12 @@ struct SecretsTests {
         #expect(!commandLine.contains(marker))
         running.process.interrupt()
         _ = await running.outcome()
+        }
     }
 
     @Test("a config file holds the key; readable by others it is used with a warning; a broken one is exit 2")
     func configFile() async throws {
-        let bed = try await BinaryBed()
-        defer { Task { await bed.stop() } }
+        try await withBinaryBed { bed in
         let configPath = bed.directory + "/config"
         var environment = bed.environment
         environment["D360_API_KEY"] = nil
@@ -116,5 +115,6 @@ struct SecretsTests {
         #expect(broken.status == 2)
         #expect(broken.stderr.contains("line 1: expected key = value"))
         #expect(!broken.stderr.contains(BinaryBed.key))
+        }
     }
 }

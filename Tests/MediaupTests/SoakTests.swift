@@ -37,7 +37,7 @@ struct SoakTests {
         let scale = environment["MEDIAUP_SOAK_SCALE"].flatMap(Double.init) ?? 1
         let seed = environment["MEDIAUP_SOAK_SEED"].flatMap(UInt64.init) ?? 4
         let resets = environment["MEDIAUP_SOAK_RESETS"].flatMap(Int.init) ?? 1
-        let bed = try await BinaryBed {
+        try await withBinaryBed({
             $0.failRate = 0.15
             $0.randomResetsPerSession = resets
             $0.faultSeed = seed
@@ -46,8 +46,7 @@ struct SoakTests {
             $0.stallLimit = 2
             $0.rateLimitedCreates = 3
             $0.retryAfterSeconds = 1
-        }
-        defer { Task { await bed.stop() } }
+        }) { bed in
         let plan = Self.plan(scale: scale)
         var files: [String: (size: Int, sha: String)] = [:]
         for item in plan {
@@ -93,5 +92,6 @@ struct SoakTests {
                 format: "soak: files=%d bytes=%d seconds=%.1f retries=%d resent=%lld refused_offsets=%d (backwards %d) sessions=%d stalls=%d 429/5xx=%d cut=%d scale=%g seed=%llu",
                 objects.count, totalBytes, seconds, attempts - objects.count, resent, refusals.count, backwards.count,
                 stored.count, stalls, failures, cuts, scale, seed))
+        }
     }
 }

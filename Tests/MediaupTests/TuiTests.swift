@@ -26,14 +26,12 @@ struct TuiTests {
 
     @Test("mark two files, upload, pause one, resume it from its offset, see both done, quit, find them again")
     func markUploadPauseResume() async throws {
-        let fixture = try await SandboxFixture(apiKey: Self.key) { $0.bytesPerSecond = 1_500_000 }
-        defer { Task { await fixture.stop() } }
+        try await withSandbox(apiKey: Self.key, { $0.bytesPerSecond = 1_500_000 }) { fixture in
         let folder = fixture.directory + "/files"
         let big = fixture.makeFile("a-brochure.pdf", size: 9_000_000, magic: Magic.pdf)
         let small = fixture.makeFile("b-poster.png", size: 3_000_000)
 
-        let tui = try await launch(fixture, folder: folder)
-        defer { Task { await tui.kill() } }
+        try await withTmuxSession(launch(fixture, folder: folder)) { tui in
         _ = try await tui.waitFor("b-poster.png")
         _ = try await tui.waitUntil { $0.contains("a-brochure.pdf") && $0.contains("✓") }
         try await tui.sendKeys("Down", "Space", "Space", "u")
@@ -64,17 +62,18 @@ struct TuiTests {
         #expect(try await tui.exitStatus() == 0)
 
         // Start again: both rows come back from the journal.
-        let again = try await launch(fixture, folder: folder)
-        defer { Task { await again.kill() } }
+        try await withTmuxSession(launch(fixture, folder: folder)) { again in
         let screen = try await again.waitUntil { $0.contains("✔ a-brochure.pdf") && $0.contains("✔ b-poster.png") }
         #expect(screen.contains("2 done"))
         try await again.sendKeys("q")
+        }
+        }
+        }
     }
 
     @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
     func badSituations() async throws {
-        let fixture = try await SandboxFixture(apiKey: Self.key)
-        defer { Task { await fixture.stop() } }
+        try await withSandbox(apiKey: Self.key) { fixture in
         let folder = fixture.directory + "/files"
         _ = fixture.makeFile("x.png", size: 1000)
         let locked = folder + "/locked"
@@ -82,11 +81,10 @@ struct TuiTests {
         chmod(locked, 0)
         defer { chmod(locked, 0o755) }
 
-        let tui = try await TmuxSession(
+        try await withTmuxSession(TmuxSession(
             command: [BinaryBed.binary, "tui", folder],
             environment: ["MEDIAUP_BASE_URL": fixture.server.baseURL, "MEDIAUP_STATE_DIR": fixture.directory + "/state"],
-            width: 120, height: 24)
-        defer { Task { await tui.kill() } }
+            width: 120, height: 24)) { tui in
         _ = try await tui.waitFor("no API key")
         // Root reads any folder; elsewhere the folder shows its error.
         if getuid() != 0 {
@@ -106,16 +104,16 @@ struct TuiTests {
         try await tui.sendKeys("Escape", "q")
         #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
         #expect(try await tui.exitStatus() == 0)
+        }
+        }
     }
 
     @Test("files added to and removed from the open folder show without a key, judged; the cursor stays on its file")
     func folderChangesShow() async throws {
-        let fixture = try await SandboxFixture(apiKey: Self.key)
-        defer { Task { await fixture.stop() } }
+        try await withSandbox(apiKey: Self.key) { fixture in
         let folder = fixture.directory + "/files"
         let poster = fixture.makeFile("b-poster.png", size: 1000)
-        let tui = try await launch(fixture, folder: folder)
-        defer { Task { await tui.kill() } }
+        try await withTmuxSession(launch(fixture, folder: folder)) { tui in
         _ = try await tui.waitFor("b-poster.png")
         try await tui.sendKeys("Down")
         _ = try await tui.waitFor(poster + " · ")
@@ -132,5 +130,7 @@ struct TuiTests {
         #expect(removed.contains("a-menu.pdf"))
         try await tui.sendKeys("q")
         #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+        }
+        }
     }
 }

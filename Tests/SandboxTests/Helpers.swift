@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+import TestSupport
 import Testing
 
 @testable import Sandbox
@@ -21,73 +21,30 @@ struct CurlResult {
 
 let testKey = "test-key-\(UUID().uuidString)"
 
-func makeTempDir() throws -> String {
-    let dir = NSTemporaryDirectory() + "sandbox-tests-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-/// Starts a sandbox on a free port with a fresh storage directory, runs `body`, stops it.
+/// Starts a sandbox (TestSupport's fixture, with this suite's key) on `storage` or a
+/// fresh folder, runs `body` with its server, and stops it before returning. A folder the
+/// caller named is kept: it is what a restart starts from.
 func withSandbox<T>(
     storage: String? = nil,
-    _ tweak: (inout SandboxConfiguration) -> Void = { _ in },
+    _ configure: (inout SandboxConfiguration) -> Void = { _ in },
     _ body: (SandboxServer) async throws -> T
 ) async throws -> T {
-    let directory = try storage ?? makeTempDir()
-    let server = try await startSandbox(storage: directory, tweak)
-    // A folder the caller named is kept: it is what a restart starts from.
-    func finish() async {
-        await server.stop()
-        if storage == nil { try? FileManager.default.removeItem(atPath: directory) }
-    }
-    do {
-        let result = try await body(server)
-        await finish()
-        return result
-    } catch {
-        await finish()
-        throw error
-    }
+    try await withSandbox(apiKey: testKey, storageDirectory: storage, configure) { try await body($0.server) }
 }
 
 /// Runs `/usr/bin/curl` with `arguments` without blocking a concurrency thread.
 func curl(_ arguments: [String], key: String? = testKey) async throws -> CurlResult {
-    let dir = try makeTempDir()
+    let dir = try TemporaryFolder.make(prefix: "sandbox-tests")
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let bodyPath = dir + "/body", headerPath = dir + "/headers", errPath = dir + "/stderr"
+    let bodyPath = dir + "/body", headerPath = dir + "/headers"
     var args = ["-sS", "-o", bodyPath, "-D", headerPath, "-w", "%{http_code}", "--max-time", "30"]
     if let key { args += ["-H", "D360-API-KEY: \(key)"] }
     args += arguments
-    let (code, out, seconds) = try await run("/usr/bin/curl", args, stderrPath: errPath)
+    let outcome = try await RunningProcess.run("/usr/bin/curl", args)
     func read(_ p: String) -> String { (try? String(contentsOfFile: p, encoding: .utf8)) ?? "" }
     return CurlResult(
-        exitCode: code, status: Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1,
-        body: read(bodyPath), headers: read(headerPath), stderr: read(errPath), seconds: seconds)
-}
-
-/// Runs a program; returns its exit code, its standard output and how long it took.
-func run(_ program: String, _ arguments: [String], stderrPath: String? = nil) async throws -> (Int32, String, Double) {
-    let dir = try makeTempDir()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let outPath = dir + "/stdout"
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    if let stderrPath {
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-    }
-    let started = ContinuousClock.now
-    let code: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    let elapsed = started.duration(to: .now)
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    return (code, out, seconds)
+        exitCode: outcome.status, status: Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1,
+        body: read(bodyPath), headers: read(headerPath), stderr: outcome.stderr, seconds: outcome.duration)
 }
 
 /// A file of `count` pseudo-random bytes; returns its path and contents.
@@ -98,7 +55,7 @@ func makeFile(_ count: Int, seed: UInt64 = 42) throws -> (path: String, data: Da
         state = state &* 6364136223846793005 &+ 1442695040888963407
         bytes[i] = UInt8(truncatingIfNeeded: state >> 33)
     }
-    let path = try makeTempDir() + "/source.bin"
+    let path = try TemporaryFolder.make(prefix: "sandbox-tests") + "/source.bin"
     let data = Data(bytes)
     try data.write(to: URL(fileURLWithPath: path))
     return (path, data)
@@ -106,8 +63,7 @@ func makeFile(_ count: Int, seed: UInt64 = 42) throws -> (path: String, data: Da
 
 /// `sha256sum` of a file (an independent check of the sandbox's own digest).
 func sha256sum(_ path: String) async throws -> String {
-    let (_, out, _) = try await run("/usr/bin/sha256sum", [path])
-    return String(out.prefix(64))
+    String(try await RunningProcess.run("/usr/bin/sha256sum", [path]).stdout.prefix(64))
 }
 
 extension SandboxServer {
@@ -132,21 +88,7 @@ extension SandboxServer {
 }
 
 func writeTemp(_ data: Data) throws -> String {
-    let path = try makeTempDir() + "/part.bin"
+    let path = try TemporaryFolder.make(prefix: "sandbox-tests") + "/part.bin"
     try data.write(to: URL(fileURLWithPath: path))
     return path
-}
-
-/// Starts a sandbox on a free port with the given storage directory (kept after stop,
-/// so a later sandbox can start on it); the caller stops it.
-func startSandbox(
-    storage: String,
-    _ tweak: (inout SandboxConfiguration) -> Void = { _ in }
-) async throws -> SandboxServer {
-    var config = SandboxConfiguration(apiKey: testKey, storageDirectory: storage)
-    config.port = 0
-    tweak(&config)
-    var logger = Logger(label: "sandbox-tests")
-    logger.logLevel = .error
-    return try await SandboxServer.start(config, logger: logger)
 }

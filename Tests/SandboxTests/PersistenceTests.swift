@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Sandbox
@@ -12,14 +13,14 @@ struct PersistenceTests {
         let half = 125_000
         let first = try writeTemp(source.data.prefix(half))
         let rest = try writeTemp(source.data.suffix(from: half))
-        let dir = try makeTempDir()
+        let dir = try TemporaryFolder.make(prefix: "sandbox-tests")
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
-        let one = try await startSandbox(storage: dir)
+        let one = try await SandboxFixture(apiKey: testKey, storageDirectory: dir)
         let id: String
         do {
-            id = try await one.createSession(length: source.data.count, type: "video/mp4", name: "v.mp4")
-            let r1 = try await one.post(id, offset: 0, file: first)
+            id = try await one.server.createSession(length: source.data.count, type: "video/mp4", name: "v.mp4")
+            let r1 = try await one.server.post(id, offset: 0, file: first)
             #expect(r1.json["file_offset"] as? Int == half, "\(r1.body)")
         } catch {
             await one.stop()
@@ -60,18 +61,18 @@ struct PersistenceTests {
     @Test func completedSessionAndMediaSurviveARestart() async throws {
         let source = try makeFile(10_000, seed: 5)
         let photo = try makeFile(20_000, seed: 6)
-        let dir = try makeTempDir()
+        let dir = try TemporaryFolder.make(prefix: "sandbox-tests")
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
-        let one = try await startSandbox(storage: dir)
+        let one = try await SandboxFixture(apiKey: testKey, storageDirectory: dir)
         let id: String, handle: String, mediaID: String
         do {
-            id = try await one.createSession(length: 10_000)
-            let done = try await one.post(id, offset: 0, file: source.path)
+            id = try await one.server.createSession(length: 10_000)
+            let done = try await one.server.post(id, offset: 0, file: source.path)
             handle = try #require(done.json["h"] as? String)
             let m = try await curl([
                 "-H", "Expect:", "-F", "messaging_product=whatsapp", "-F", "type=image/jpeg",
-                "-F", "file=@\(photo.path);type=image/jpeg;filename=photo.jpg", "\(one.baseURL)/media",
+                "-F", "file=@\(photo.path);type=image/jpeg;filename=photo.jpg", "\(one.server.baseURL)/media",
             ])
             mediaID = try #require(m.json["id"] as? String, "\(m.body)")
         } catch {
@@ -105,12 +106,12 @@ struct PersistenceTests {
 
     @Test func receivedCountIsTheDataFilesSizeAfterACrash() async throws {
         let source = try makeFile(30_000, seed: 8)
-        let dir = try makeTempDir()
+        let dir = try TemporaryFolder.make(prefix: "sandbox-tests")
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
-        let one = try await startSandbox(storage: dir)
-        let id = try await one.createSession(length: 30_000)
-        let path = try #require(await one.sessions().first?.path)
+        let one = try await SandboxFixture(apiKey: testKey, storageDirectory: dir)
+        let id = try await one.server.createSession(length: 30_000)
+        let path = try #require(await one.server.sessions().first?.path)
         await one.stop()
         // A sandbox killed mid-body leaves the bytes it wrote and nothing else: write them by hand.
         try source.data.prefix(12_345).write(to: URL(fileURLWithPath: path))
@@ -125,10 +126,10 @@ struct PersistenceTests {
     }
 
     @Test func corruptOrUnknownStateFilesDoNotStopTheStart() async throws {
-        let dir = try makeTempDir()
+        let dir = try TemporaryFolder.make(prefix: "sandbox-tests")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let one = try await startSandbox(storage: dir)
-        let id = try await one.createSession(length: 100)
+        let one = try await SandboxFixture(apiKey: testKey, storageDirectory: dir)
+        let id = try await one.server.createSession(length: 100)
         await one.stop()
 
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: dir + "/session-Zm9v.json"))
@@ -150,11 +151,11 @@ struct PersistenceTests {
     }
 
     @Test func expiryByHandSurvivesARestart() async throws {
-        let dir = try makeTempDir()
+        let dir = try TemporaryFolder.make(prefix: "sandbox-tests")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let one = try await startSandbox(storage: dir)
-        let id = try await one.createSession(length: 10)
-        await one.expireAllSessions()
+        let one = try await SandboxFixture(apiKey: testKey, storageDirectory: dir)
+        let id = try await one.server.createSession(length: 10)
+        await one.server.expireAllSessions()
         await one.stop()
 
         try await withSandbox(storage: dir) { two in
@@ -166,10 +167,10 @@ struct PersistenceTests {
     }
 
     @Test func lifetimeCountsFromTheStoredCreationTime() async throws {
-        let dir = try makeTempDir()
+        let dir = try TemporaryFolder.make(prefix: "sandbox-tests")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let one = try await startSandbox(storage: dir)
-        let old = try await one.createSession(length: 10)
+        let one = try await SandboxFixture(apiKey: testKey, storageDirectory: dir)
+        let old = try await one.server.createSession(length: 10)
         try await Task.sleep(for: .milliseconds(3_500))
         await one.stop()
 

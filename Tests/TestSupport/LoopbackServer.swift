@@ -5,42 +5,6 @@ import Synchronization
 import Glibc
 #endif
 
-/// A request as the loopback server received it.
-public struct ReceivedRequest: Sendable {
-    public var method: String
-    /// The request target exactly as it came on the wire.
-    public var target: String
-    /// Header names lower-cased, in order.
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
-
-    public func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
-    public func hasHeader(_ name: String) -> Bool { headers.contains { $0.name == name } }
-}
-
-extension ReceivedRequest: CustomStringConvertible {
-    /// A summary, so a failed expectation does not print megabytes of body.
-    public var description: String {
-        "\(method) \(target) \(headers.map { "\($0.name): \($0.value)" }) body: \(body.count) bytes"
-    }
-}
-
-/// What the server answers.
-public struct CannedResponse: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
-    /// Send a `100 Continue` (with a header of its own) before the real answer.
-    public var interim: Bool
-
-    public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = [], interim: Bool = false) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.interim = interim
-    }
-}
-
 /// A tiny HTTP/1.1 server on 127.0.0.1 with blocking POSIX sockets, one thread per
 /// connection. It handles keep-alive so tests can count connections.
 public final class LoopbackServer: Sendable {
@@ -201,21 +165,4 @@ public final class LoopbackServer: Sendable {
         }
         return true
     }
-}
-
-/// A loopback port nothing listens on: bound, then closed.
-public func closedPort() -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    _ = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return UInt16(bigEndian: address.sin_port)
 }

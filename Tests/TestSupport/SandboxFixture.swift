@@ -3,19 +3,34 @@ import Logging
 import Sandbox
 
 /// A sandbox on a free loopback port with its own temporary folder (`files/` for the
-/// test's inputs): what every test that talks to the sandbox starts from.
+/// test's inputs): what every test that talks to the sandbox starts from. Prefer
+/// ``withSandbox(apiKey:storageDirectory:_:_:)``, which stops it when the test is done.
 public final class SandboxFixture: Sendable {
+    /// The running sandbox, on a free loopback port.
     public let server: SandboxServer
     /// The test's temporary folder; removed by `stop()`.
     public let directory: String
 
-    public init(apiKey: String, _ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-test-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory + "/files", withIntermediateDirectories: true)
-        var configuration = SandboxConfiguration(apiKey: apiKey, storageDirectory: directory + "/sandbox")
-        configuration.port = 0
-        configure(&configuration)
-        server = try await SandboxServer.start(configuration, logger: quietLogger("test.sandbox"))
+    /// Starts a sandbox that accepts `apiKey`.
+    /// - Parameters:
+    ///   - storageDirectory: where the sandbox keeps its bytes and state; a folder the
+    ///     caller names outlives `stop()`, so a later sandbox can start on it. When `nil`,
+    ///     `sandbox/` inside ``directory``.
+    ///   - configure: changes the configuration (faults, rates) before the start.
+    public init(
+        apiKey: String, storageDirectory: String? = nil, _ configure: (inout SandboxConfiguration) -> Void = { _ in }
+    ) async throws {
+        directory = try TemporaryFolder.make()
+        do {
+            try FileManager.default.createDirectory(atPath: directory + "/files", withIntermediateDirectories: true)
+            var configuration = SandboxConfiguration(apiKey: apiKey, storageDirectory: storageDirectory ?? directory + "/sandbox")
+            configuration.port = 0
+            configure(&configuration)
+            server = try await SandboxServer.start(configuration, logger: quietLogger("test.sandbox"))
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
     }
 
     /// Writes `files/<name>`: `magic`, then random bytes up to `size`.
@@ -26,32 +41,9 @@ public final class SandboxFixture: Sendable {
         return path
     }
 
+    /// Stops the server, waiting until it has, and removes ``directory``.
     public func stop() async {
         await server.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
-}
-
-/// The first bytes of the file types tests upload.
-public enum Magic {
-    public static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-    public static let pdf: [UInt8] = Array("%PDF-1.7\n".utf8)
-    public static let mp4: [UInt8] = [0, 0, 0, 0x18] + Array("ftypisom".utf8) + [0, 0, 0, 0]
-    public static let ogg: [UInt8] = Array("OggS".utf8)
-    public static let gif: [UInt8] = Array("GIF89a".utf8)
-}
-
-/// A logger that drops everything, so test output stays readable.
-public func quietLogger(_ label: String) -> Logger {
-    Logger(label: label, factory: { _ in SwiftLogNoOpLogHandler() })
-}
-
-/// Polls `condition` until it holds or `seconds` pass; returns whether it held.
-public func eventually(within seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
 }

@@ -16,8 +16,8 @@ import Foundation
 /// `workingDirectory` and execs `command`. Secrets such as API keys therefore appear in
 /// no process's argv, neither tmux's nor the program's.
 ///
-/// Every tmux call is a child process awaited through its termination handler, so no
-/// thread of Swift's cooperative pool ever blocks on it.
+/// Every tmux call is a ``RunningProcess``, so no thread of Swift's cooperative pool ever
+/// blocks on it.
 public final class TmuxSession: Sendable {
     /// The private socket passed to `tmux -S`, inside the session's temporary folder.
     public let socketPath: String
@@ -254,46 +254,15 @@ public final class TmuxSession: Sendable {
         return box
     }
 
-    /// Runs `tmux -S <socket> arguments` and returns its standard output. Output goes to
-    /// files, read after the process has exited, so nothing waits on a pipe.
+    /// Runs `tmux -S <socket> arguments` and returns its standard output.
     @discardableResult
     private func tmux(_ arguments: [String]) async throws -> String {
-        let outputPath = directory + "/out-\(UUID().uuidString)"
-        let errorPath = outputPath + ".err"
-        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
-              FileManager.default.createFile(atPath: errorPath, contents: nil),
-              let output = FileHandle(forWritingAtPath: outputPath),
-              let errors = FileHandle(forWritingAtPath: errorPath)
-        else { throw TmuxError.invalidArgument("cannot create output files in \(directory)") }
-        defer {
-            try? output.close()
-            try? errors.close()
-            try? FileManager.default.removeItem(atPath: outputPath)
-            try? FileManager.default.removeItem(atPath: errorPath)
+        let outcome = try await RunningProcess.run(
+            Self.tmuxPath, ["-S", socketPath] + arguments, environment: Self.tmuxEnvironment)
+        guard outcome.status == 0 else {
+            throw TmuxError.commandFailed(arguments: arguments, status: outcome.status, output: outcome.stderr + outcome.stdout)
         }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.tmuxPath)
-        process.arguments = ["-S", socketPath] + arguments
-        process.environment = Self.tmuxEnvironment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = errors
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let stdout = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
-        guard status == 0 else {
-            let stderr = String(decoding: FileManager.default.contents(atPath: errorPath) ?? Data(), as: UTF8.self)
-            throw TmuxError.commandFailed(arguments: arguments, status: status, output: stderr + stdout)
-        }
-        return stdout
+        return outcome.stdout
     }
 
     /// `tmux` on `PATH` (or `/usr/bin/tmux`).
@@ -336,29 +305,6 @@ public final class TmuxSession: Sendable {
     private static func write(_ text: String, to path: String, mode: Int) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
         else { throw TmuxError.invalidArgument("cannot write \(path)") }
-    }
-}
-
-/// Why a ``TmuxSession`` call failed.
-public enum TmuxError: Error, CustomStringConvertible {
-    /// A bad argument to ``TmuxSession`` itself.
-    case invalidArgument(String)
-    /// `tmux` exited with a non-zero status; `output` is what it printed.
-    case commandFailed(arguments: [String], status: Int32, output: String)
-    /// ``TmuxSession/waitFor(_:timeout:)`` or ``TmuxSession/waitUntil(timeout:_:)``
-    /// gave up; `screen` is the last capture.
-    case timedOut(waitingFor: String, after: Double, screen: String)
-
-    public var description: String {
-        switch self {
-        case .invalidArgument(let message):
-            return "TmuxSession: \(message)"
-        case .commandFailed(let arguments, let status, let output):
-            return "tmux \(arguments.joined(separator: " ")) exited with \(status): \(output)"
-        case .timedOut(let waitingFor, let after, let screen):
-            let rule = String(repeating: "-", count: 40)
-            return "timed out after \(after)s waiting for \(waitingFor); last screen:\n\(rule)\n\(screen)\n\(rule)"
-        }
     }
 }
 

@@ -18,13 +18,7 @@ import Testing
         let session = try await TmuxSession(
             command: command, environment: environment, width: width, height: height,
             workingDirectory: workingDirectory)
-        do {
-            try await body(session)
-        } catch {
-            await session.kill()
-            throw error
-        }
-        await session.kill()
+        try await withTmuxSession(session, body)
     }
 
     /// Whether one row of `screen` is exactly `line` (so the echoed command line,

@@ -1,19 +1,14 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 @testable import UploadCore
 
 @Suite("Journal")
 struct JournalTests {
-    func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-journal-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test("sessions survive reopening, and unfinished ones are found by file version")
     func roundTrip() throws {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var session = UploadSession(path: "/data/promo.mp4", fileSize: 100, fileModified: 7, mimeType: "video/mp4", route: .resumable)
         session.remoteId = "upload:abc?sig=x=="
@@ -40,7 +35,7 @@ struct JournalTests {
 
     @Test("deleting more ids than SQLite binds in one statement still deletes them all")
     func deleteMany() throws {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(stateDirectory: directory)
         let kept = UploadSession(path: "/data/kept.png", fileSize: 1, fileModified: 1, mimeType: "image/png", route: .resumable)
@@ -54,7 +49,7 @@ struct JournalTests {
 
     @Test("a corrupt journal is kept aside and a new one started")
     func corruptJournal() throws {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         _ = FileManager.default.createFile(atPath: directory + "/" + Journal.fileName, contents: garbage)
@@ -68,7 +63,7 @@ struct JournalTests {
 
     @Test("a state directory that is a file is reported with its path")
     func stateDirIsAFile() throws {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         _ = FileManager.default.createFile(atPath: directory + "/file", contents: Data())
         #expect(throws: JournalError.self) { try Journal(stateDirectory: directory + "/file") }
@@ -77,7 +72,7 @@ struct JournalTests {
 
     @Test("a session lock excludes a second holder until released")
     func sessionLock() throws {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             let attempt = SessionLock.tryAcquire(sessionID: "s1", stateDirectory: directory)

@@ -1,14 +1,13 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 @testable import UploadCore
 
 @Suite("The log file")
 struct LogFileTests {
     private func temporaryLog() throws -> String {
-        let folder = NSTemporaryDirectory() + "mediaup-log-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-        return folder + "/mediaup.log"
+        try TemporaryFolder.make(prefix: "mediaup-log") + "/mediaup.log"
     }
 
     private func contents(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import UploadCore
 
@@ -71,8 +72,7 @@ struct MediaRulesTests {
 
     @Test("files that cannot be uploaded say why")
     func fileProblems() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-rules-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder.make(prefix: "mediaup-rules")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(MediaRules.verdict(forFileAt: folder + "/missing.png", route: .media)
             == .rejected(reason: "\(folder)/missing.png: no such file or directory"))

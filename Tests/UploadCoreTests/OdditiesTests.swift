@@ -10,21 +10,23 @@ import Transport
 /// twice, and that the journal row says the same as the uploader.
 @Suite("Uploader against odd server replies")
 struct OdditiesTests {
-    /// Runs one upload of a `size`-byte file against a sandbox with `oddities` and
-    /// returns the settled snapshot.
+    /// Runs one upload of a `size`-byte file against a sandbox with `oddities`, then
+    /// `body` with the bed, the file and the settled snapshot; stops the bed after `body`.
     private static func run(
         _ oddities: [SandboxOddity], size: Int = 300_000, chunkSize: Int64? = nil, stallTimeout: Double = 30,
-        retries: Int = 5, route: UploadRoute = .resumable, configure: (inout SandboxConfiguration) -> Void = { _ in }
-    ) async throws -> (bed: TestBed, file: String, result: UploadSnapshot) {
-        let bed = try await TestBed { config in
+        retries: Int = 5, route: UploadRoute = .resumable, configure: (inout SandboxConfiguration) -> Void = { _ in },
+        _ body: (_ bed: TestBed, _ file: String, _ result: UploadSnapshot) async throws -> Void
+    ) async throws {
+        try await withTestBed({ config in
             config.oddities = oddities
             configure(&config)
-        }
+        }) { bed in
         let file = route == .media ? bed.makeFile("o.ogg", size: size, magic: Magic.ogg) : bed.makeFile("o.png", size: size)
         let uploader = try bed.makeUploader(stallTimeout: stallTimeout, retries: retries, chunkSize: chunkSize)
         let added = try await uploader.add(path: file, route: route).snapshot
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
-        return (bed, file, result)
+        try await body(bed, file, result)
+        }
     }
 
     /// The upload ended done with the file's digest on both sides, and the journal agrees.
@@ -67,26 +69,25 @@ struct OdditiesTests {
 
     @Test("garbage JSON on the first GET of the offset: retried, done")
     func garbageOnStatus() async throws {
-        let (bed, file, result) = try await Self.run([.init(.garbageJSON, on: .status)], chunkSize: 100_000)
-        defer { Task { await bed.stop() } }
+        try await Self.run([.init(.garbageJSON, on: .status)], chunkSize: 100_000) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         #expect(result.session.attempts == 2)
         await Self.expectNoByteResent(bed)
+        }
     }
 
     @Test("an empty 200 to the create: retried with a new create, done")
     func emptyCreate() async throws {
-        let (bed, file, result) = try await Self.run([.init(.emptyBody, on: .create)])
-        defer { Task { await bed.stop() } }
+        try await Self.run([.init(.emptyBody, on: .create)]) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         #expect(await bed.server.requestLog().filter { $0.path == "/uploads" }.count == 2)
         await Self.expectNoByteResent(bed)
+        }
     }
 
     @Test("an HTML error page (502) is shown by its title and retried")
     func htmlErrorPage() async throws {
-        let bed = try await TestBed { $0.oddities = [.init(.htmlErrorPage(status: 502), on: .create, count: 1)] }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.oddities = [.init(.htmlErrorPage(status: 502), on: .create, count: 1)] }) { bed in
         let file = bed.makeFile("h.png", size: 200_000)
         let uploader = try bed.makeUploader()
         let events = await uploader.events()
@@ -102,47 +103,47 @@ struct OdditiesTests {
         #expect(await sawMessage.value)
         try await Self.expectDone(bed, file, result)
         await Self.expectNoByteResent(bed)
+        }
     }
 
     @Test("200 without id to the create: retried, done")
     func missingID() async throws {
-        let (bed, file, result) = try await Self.run([.init(.missingID, on: .create)])
-        defer { Task { await bed.stop() } }
+        try await Self.run([.init(.missingID, on: .create)]) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         #expect(await bed.server.requestLog().filter { $0.path == "/uploads" }.count == 2)
+        }
     }
 
     @Test("200 without id to POST /media: retried, done")
     func missingMediaID() async throws {
-        let (bed, file, result) = try await Self.run([.init(.missingID, on: .media)], route: .media)
-        defer { Task { await bed.stop() } }
+        try await Self.run([.init(.missingID, on: .media)], route: .media) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         #expect(result.session.mediaId == (await bed.server.mediaUploads().last?.id))
+        }
     }
 
     @Test("200 without h to the last chunk: the offset is asked, the handle fetched, done")
     func missingHandle() async throws {
-        let (bed, file, result) = try await Self.run([.init(.missingHandle, on: .upload)])
-        defer { Task { await bed.stop() } }
+        try await Self.run([.init(.missingHandle, on: .upload)]) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         await Self.expectNoByteResent(bed)
         // The handle came from an empty POST at the end, not from sending the file again.
         #expect(await bed.server.sessions().first?.totalBodyBytesReceived == 300_000)
+        }
     }
 
     @Test("a huge reply is refused, counted as a failure and retried")
     func hugeBody() async throws {
-        let (bed, file, result) = try await Self.run([.init(.hugeBody(bytes: 3 << 20), on: .upload)])
-        defer { Task { await bed.stop() } }
+        try await Self.run([.init(.hugeBody(bytes: 3 << 20), on: .upload)]) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         #expect(result.session.attempts == 2)
         await Self.expectNoByteResent(bed)
+        }
     }
 
     @Test("a reply that never ends is called stalled, aborted and retried")
     func neverEndingReply() async throws {
-        let bed = try await TestBed { $0.oddities = [.init(.neverEndingReply, on: .status)] }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.oddities = [.init(.neverEndingReply, on: .status)] }) { bed in
         let file = bed.makeFile("n.png", size: 300_000)
         let uploader = try bed.makeUploader(stallTimeout: 1, chunkSize: 100_000)
         let sawStalled = await TestBed.watch(uploader, for: .stalled)
@@ -152,18 +153,14 @@ struct OdditiesTests {
         #expect(await sawStalled.value)
         try await Self.expectDone(bed, file, result)
         await Self.expectNoByteResent(bed)
+        }
     }
 
     @Test("a redirect to another host is not followed: the row fails saying so, the key never leaves")
     func redirectElsewhere() async throws {
-        let otherDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-other-\(UUID())").path
-        var otherConfig = SandboxConfiguration(apiKey: "other-key", storageDirectory: otherDirectory)
-        otherConfig.host = "127.0.0.2"
-        otherConfig.port = 0
-        let other = try await SandboxServer.start(otherConfig, logger: quietLogger("test.other"))
-        defer { Task { await other.stop(); try? FileManager.default.removeItem(atPath: otherDirectory) } }
-        let (bed, _, result) = try await Self.run([.init(.redirect(location: other.baseURL), on: .create, count: .max)])
-        defer { Task { await bed.stop() } }
+        try await withSandbox(apiKey: "other-key", { $0.host = "127.0.0.2" }) { otherFixture in
+        let other = otherFixture.server
+        try await Self.run([.init(.redirect(location: other.baseURL), on: .create, count: .max)]) { bed, _, result in
         #expect(result.session.state == .failed)
         #expect(result.session.lastError?.contains("redirected") == true)
         #expect(result.session.lastError?.contains(other.baseURL) == true)
@@ -171,12 +168,13 @@ struct OdditiesTests {
         #expect(result.session.attempts == 1)
         #expect(await other.requestLog().isEmpty)
         try Self.expectJournalAgrees(bed, result)
+        }
+        }
     }
 
     @Test("a session that expires mid-upload: the row is expired; a retry starts anew and ends done")
     func expiresMidUpload() async throws {
-        let bed = try await TestBed { $0.oddities = [.init(.expireAfterBytes(200_000), on: .upload)] }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.oddities = [.init(.expireAfterBytes(200_000), on: .upload)] }) { bed in
         let file = bed.makeFile("x.png", size: 600_000)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -189,22 +187,22 @@ struct OdditiesTests {
         try await Self.expectDone(bed, file, done)
         #expect(done.session.remoteId != expired.session.remoteId)
         #expect(await bed.server.sessions().count == 2)
+        }
     }
 
     @Test("file_offset as a string, always: done")
     func offsetAsString() async throws {
         let oddities: [SandboxOddity] = [.init(.offsetAsString, on: .status, count: .max), .init(.offsetAsString, on: .upload, count: .max)]
-        let (bed, file, result) = try await Self.run(oddities, chunkSize: 100_000)
-        defer { Task { await bed.stop() } }
+        try await Self.run(oddities, chunkSize: 100_000) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         #expect(result.session.attempts == 1)
         await Self.expectNoByteResent(bed)
+        }
     }
 
     @Test("a server offset beyond the file's end fails the row clearly; a retry starts a new session")
     func offsetBeyondFile() async throws {
-        let bed = try await TestBed { $0.oddities = [.init(.offsetAhead(by: 1_000_000), on: .status)] }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.oddities = [.init(.offsetAhead(by: 1_000_000), on: .status)] }) { bed in
         let file = bed.makeFile("a.png", size: 300_000)
         let uploader = try bed.makeUploader(chunkSize: 100_000)
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -218,24 +216,25 @@ struct OdditiesTests {
         let done = try #require(await uploader.waitUntilSettled([added.id]).first)
         try await Self.expectDone(bed, file, done)
         #expect(await bed.server.sessions().count == 2)
+        }
     }
 
     @Test("a server offset ahead of the client's but within the file: refused POST, resync, done")
     func offsetAheadWithinFile() async throws {
-        let (bed, file, result) = try await Self.run([.init(.offsetAhead(by: 50_000), on: .status)], chunkSize: 100_000)
-        defer { Task { await bed.stop() } }
+        try await Self.run([.init(.offsetAhead(by: 50_000), on: .status)], chunkSize: 100_000) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         let statuses = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }.map(\.status)
         #expect(statuses.contains(400))
+        }
     }
 
     @Test("a server offset behind the client's: the engine continues from the server's number")
     func offsetBehind() async throws {
-        let (bed, file, result) = try await Self.run([.init(.offsetBehind(by: 40_000), on: .status)], chunkSize: 100_000)
-        defer { Task { await bed.stop() } }
+        try await Self.run([.init(.offsetBehind(by: 40_000), on: .status)], chunkSize: 100_000) { bed, file, result in
         try await Self.expectDone(bed, file, result)
         let offsets = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }.map(\.fileOffset)
         #expect(offsets == ["0", "60000", "160000", "260000"])
         await Self.expectNoByteResent(bed, lostByServer: 40_000)
+        }
     }
 }

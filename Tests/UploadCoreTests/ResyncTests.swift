@@ -55,8 +55,7 @@ struct ResyncTests {
     /// bytes after each refusal, up to 500; returns the row as it settled and the file's
     /// bytes (read before the test bed, and the file with it, goes away).
     private func upload(advance: Int64) async throws -> (row: UploadSnapshot, script: ScriptedSession, server: LoopbackServer, bytes: [UInt8]) {
-        let bed = try await TestBed()
-        defer { Task { await bed.stop() } }
+        try await withTestBed { bed in
         let file = bed.makeFile("late.png", size: 1_000)
         let script = ScriptedSession(fileSize: 1_000, advance: advance, ghostEnd: 500)
         let server = try LoopbackServer(.respond(script.answer))
@@ -65,6 +64,7 @@ struct ResyncTests {
         let added = try await uploader.add(path: file, route: .resumable).snapshot
         let row = try #require(await uploader.waitUntilSettled([added.id]).first)
         return (row, script, server, try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))))
+        }
     }
 
     @Test("refusals go on while the server's offset keeps moving: the upload waits them out and ends done with the right bytes")

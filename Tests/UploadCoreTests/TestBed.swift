@@ -16,9 +16,16 @@ final class TestBed: Sendable {
     var directory: String { fixture.directory }
     var stateDirectory: String { directory + "/state" }
 
+    /// Prefer ``withTestBed(_:_:)``, which stops the bed when the test is done.
     init(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws {
-        fixture = try await SandboxFixture(apiKey: Self.key, configure)
-        journal = try Journal(stateDirectory: fixture.directory + "/state")
+        let fixture = try await SandboxFixture(apiKey: Self.key, configure)
+        do {
+            journal = try Journal(stateDirectory: fixture.directory + "/state")
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        self.fixture = fixture
     }
 
     /// An API client for the sandbox, or for another server at `baseURL`.
@@ -41,6 +48,7 @@ final class TestBed: Sendable {
 
     func sha256(_ path: String) throws -> String { try SHA256Digest.ofFile(at: path) }
 
+    /// Stops the sandbox, waiting until it has, and removes the bed's folder.
     func stop() async { await fixture.stop() }
 
     /// Watches `uploader` from now on; the task's value says whether any row reached
@@ -52,4 +60,12 @@ final class TestBed: Sendable {
             return false
         }
     }
+}
+
+/// Starts a ``TestBed`` (its sandbox changed by `configure`), runs `body` with it and
+/// stops it before returning or rethrowing.
+func withTestBed<T>(
+    _ configure: (inout SandboxConfiguration) -> Void = { _ in }, _ body: (TestBed) async throws -> T
+) async throws -> T {
+    try await withTeardown(of: try await TestBed(configure), { await $0.stop() }, body)
 }

@@ -9,8 +9,7 @@ import Transport
 struct UploaderTests {
     @Test("a resumable upload ends with a handle and the server's bytes equal the file's")
     func resumableUpload() async throws {
-        let bed = try await TestBed()
-        defer { Task { await bed.stop() } }
+        try await withTestBed { bed in
         let file = bed.makeFile("poster.png", size: 3_000_000)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -24,12 +23,12 @@ struct UploaderTests {
         #expect(result.session.remoteId == stored.id)
         // The journal holds the finished session.
         #expect(try bed.journal.session(id: added.id)?.state == .done)
+        }
     }
 
     @Test("without computesSHA256 nothing is hashed: the session ends done with no sha256")
     func noDigestUnlessAsked() async throws {
-        let bed = try await TestBed()
-        defer { Task { await bed.stop() } }
+        try await withTestBed { bed in
         let file = bed.makeFile("menu.png", size: 500_000)
         let uploader = try bed.makeUploader(computesSHA256: false)
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -37,12 +36,12 @@ struct UploaderTests {
         #expect(result.session.state == .done)
         #expect(result.session.sha256 == nil)
         #expect(try bed.journal.session(id: added.id)?.sha256 == nil)
+        }
     }
 
     @Test("a sandbox that drops bytes still counts them: the upload ends with a handle, nothing is stored")
     func sandboxDroppingBytes() async throws {
-        let bed = try await TestBed { $0.keepsBytes = false }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.keepsBytes = false }) { bed in
         let file = bed.makeFile("flyer.pdf", size: 1_500_000, magic: Magic.pdf)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -54,12 +53,12 @@ struct UploaderTests {
         #expect(stored.sha256 == nil)
         let onDisk = try FileManager.default.attributesOfItem(atPath: stored.path)[.size] as? Int
         #expect(onDisk == 0)
+        }
     }
 
     @Test("a /media upload ends with a media id and equal bytes")
     func mediaUpload() async throws {
-        let bed = try await TestBed()
-        defer { Task { await bed.stop() } }
+        try await withTestBed { bed in
         let file = bed.makeFile("voice.ogg", size: 200_000, magic: Magic.ogg)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .media).snapshot
@@ -70,12 +69,12 @@ struct UploaderTests {
         #expect(media.sha256 == (try bed.sha256(file)))
         #expect(media.type == "audio/ogg")
         #expect(media.messagingProduct == "whatsapp")
+        }
     }
 
     @Test("a reset mid-body resumes from the server's offset; no byte below it is sent again")
     func resetResumes() async throws {
-        let bed = try await TestBed { $0.resetAtOffsets = [1_000_000, 2_500_000] }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.resetAtOffsets = [1_000_000, 2_500_000] }) { bed in
         let file = bed.makeFile("brochure.pdf", size: 4_000_000, magic: Magic.pdf)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -88,12 +87,12 @@ struct UploaderTests {
         let posts = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }
         #expect(posts.map(\.fileOffset) == ["0", "1000000", "2500000"])
         #expect(posts.map(\.status) == [nil, nil, 200])
+        }
     }
 
     @Test("chunks: each POST carries the next offset and only the last gets the handle")
     func chunked() async throws {
-        let bed = try await TestBed()
-        defer { Task { await bed.stop() } }
+        try await withTestBed { bed in
         let file = bed.makeFile("clip.mp4", size: 1_000_000, magic: Magic.mp4)
         let uploader = try bed.makeUploader(chunkSize: 300_000)
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -102,12 +101,12 @@ struct UploaderTests {
         let offsets = await bed.server.requestLog().filter { $0.method == "POST" && $0.path.hasPrefix("/upload:") }.map(\.fileOffset)
         #expect(offsets == ["0", "300000", "600000", "900000"])
         #expect(await bed.server.sessions().first?.sha256 == (try bed.sha256(file)))
+        }
     }
 
     @Test("429 on create is retried after Retry-After")
     func rateLimitedCreate() async throws {
-        let bed = try await TestBed { $0.rateLimitedCreates = 2; $0.retryAfterSeconds = 1 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.rateLimitedCreates = 2; $0.retryAfterSeconds = 1 }) { bed in
         let file = bed.makeFile("a.png", size: 10_000)
         let uploader = try bed.makeUploader()
         let started = Date()
@@ -118,12 +117,12 @@ struct UploaderTests {
         #expect(Date().timeIntervalSince(started) >= 2)
         let creates = await bed.server.requestLog().filter { $0.path == "/uploads" }.map(\.status)
         #expect(creates == [429, 429, 200])
+        }
     }
 
     @Test("503s are retried until the upload goes through")
     func serverErrorsRetried() async throws {
-        let bed = try await TestBed { $0.failRate = 0.5 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.failRate = 0.5 }) { bed in
         let files = (0..<6).map { bed.makeFile("f\($0).png", size: 50_000) }
         let uploader = try bed.makeUploader(retries: 30)
         var ids: [String] = []
@@ -136,12 +135,12 @@ struct UploaderTests {
         for (file, result) in zip(files, results) {
             #expect(result.session.sha256 == (try bed.sha256(file)))
         }
+        }
     }
 
     @Test("a stall is detected, shown, and retried")
     func stallRetried() async throws {
-        let bed = try await TestBed { $0.stallAtOffsets = [400_000]; $0.stallSeconds = 4 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.stallAtOffsets = [400_000]; $0.stallSeconds = 4 }) { bed in
         let file = bed.makeFile("s.png", size: 1_000_000)
         let uploader = try bed.makeUploader(stallTimeout: 1)
         let sawStalled = await TestBed.watch(uploader, for: .stalled)
@@ -155,12 +154,12 @@ struct UploaderTests {
         // stall, leaving an unused session behind: check the one the upload used.
         let stored = await bed.server.sessions().first { $0.id == result.session.remoteId }
         #expect(stored?.sha256 == (try bed.sha256(file)))
+        }
     }
 
     @Test("401 stops at once: no retry, the next files are not sent")
     func unauthorized() async throws {
-        let bed = try await TestBed()
-        defer { Task { await bed.stop() } }
+        try await withTestBed { bed in
         let files = (0..<3).map { bed.makeFile("k\($0).png", size: 1000) }
         let uploader = try bed.makeUploader(key: "wrong-key", parallel: 1)
         var ids: [String] = []
@@ -170,12 +169,12 @@ struct UploaderTests {
         #expect(results[0].session.lastError?.contains("refused the API key") == true)
         #expect(results[1].session.lastError?.hasPrefix("not sent") == true)
         #expect(await bed.server.requestLog().count == 1)
+        }
     }
 
     @Test("a wrong file_offset is answered with the server's and the client continues from it")
     func offsetMismatch() async throws {
-        let bed = try await TestBed()
-        defer { Task { await bed.stop() } }
+        try await withTestBed { bed in
         let file = bed.makeFile("m.png", size: 100_000)
         let api = try bed.makeAPI()
         let session = try await api.createSession(fileName: "m.png", length: 100_000, mimeType: "image/png", control: TransferControl())
@@ -183,7 +182,7 @@ struct UploaderTests {
         do {
             _ = try await api.uploadChunk(sessionID: session, path: file, offset: 10_000, length: 90_000, control: TransferControl(), progress: { _ in })
             Issue.record("a wrong offset was accepted")
-        } catch {
+        } catch let error as APIFailure {
             #expect(error.reaction == .resync)
         }
         // The engine continues such a session from the server's number.
@@ -201,12 +200,12 @@ struct UploaderTests {
         let server = try #require(await bed.server.sessions().first)
         #expect(server.sha256 == (try bed.sha256(file)))
         #expect(server.totalBodyBytesReceived == 100_000)
+        }
     }
 
     @Test("an expired session is reported, and a retry starts a new one from byte 0")
     func expiredSession() async throws {
-        let bed = try await TestBed { $0.bytesPerSecond = 400_000 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.bytesPerSecond = 400_000 }) { bed in
         let file = bed.makeFile("e.pdf", size: 2_000_000, magic: Magic.pdf)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -224,12 +223,12 @@ struct UploaderTests {
         #expect(done.session.state == .done)
         #expect(done.session.remoteId != expired.session.remoteId)
         #expect(await bed.server.sessions().count == 2)
+        }
     }
 
     @Test("pause keeps the session; resume asks the offset and continues from it, not from 0")
     func pauseResume() async throws {
-        let bed = try await TestBed { $0.bytesPerSecond = 500_000 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.bytesPerSecond = 500_000 }) { bed in
         let file = bed.makeFile("p.png", size: 2_000_000)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -248,12 +247,12 @@ struct UploaderTests {
         #expect(resumedAt >= paused.session.serverOffset && resumedAt > 0)
         let server = try #require(await bed.server.sessions().first)
         #expect(server.sha256 == (try bed.sha256(file)))
+        }
     }
 
     @Test("a file that changes on disk mid-upload stops as file changed")
     func fileChanged() async throws {
-        let bed = try await TestBed { $0.bytesPerSecond = 300_000 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.bytesPerSecond = 300_000 }) { bed in
         let file = bed.makeFile("c.png", size: 1_500_000)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -263,12 +262,12 @@ struct UploaderTests {
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .fileChanged)
         #expect(result.session.handle == nil)
+        }
     }
 
     @Test("files WhatsApp will not take are refused before any request")
     func refusals() async throws {
-        let bed = try await TestBed()
-        defer { Task { await bed.stop() } }
+        try await withTestBed { bed in
         let uploader = try bed.makeUploader()
         let big = bed.makeFile("huge.png", size: 5 * 1024 * 1024 + 1)
         let ogg = bed.makeFile("a.ogg", size: 100, magic: Magic.ogg)
@@ -277,12 +276,12 @@ struct UploaderTests {
         await #expect(throws: FileProblem.self) { try await uploader.add(path: bed.directory + "/files/none.png", route: .media) }
         #expect(await bed.server.requestLog().isEmpty)
         #expect(try bed.journal.allSessions().isEmpty)
+        }
     }
 
     @Test("adding a file with an unfinished session continues that session")
     func continuesUnfinished() async throws {
-        let bed = try await TestBed { $0.bytesPerSecond = 500_000 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.bytesPerSecond = 500_000 }) { bed in
         let file = bed.makeFile("u.png", size: 1_500_000)
         let first = try bed.makeUploader()
         let added = try await first.add(path: file, route: .resumable).snapshot
@@ -297,12 +296,12 @@ struct UploaderTests {
         let resumedAt = await bed.server.requestLog().last { $0.method == "POST" && $0.path.hasPrefix("/upload:") }?.fileOffset
         #expect((Int64(resumedAt ?? "0") ?? 0) > 0)
         #expect(await bed.server.sessions().first?.sha256 == (try bed.sha256(file)))
+        }
     }
 
     @Test("cancel forgets the session")
     func cancelForgets() async throws {
-        let bed = try await TestBed { $0.bytesPerSecond = 200_000 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.bytesPerSecond = 200_000 }) { bed in
         let file = bed.makeFile("x.png", size: 1_000_000)
         let uploader = try bed.makeUploader()
         let added = try await uploader.add(path: file, route: .resumable).snapshot
@@ -310,12 +309,12 @@ struct UploaderTests {
         await uploader.cancel(id: added.id)
         #expect(await eventually(within: 20) { await uploader.snapshot(id: added.id) == nil })
         #expect(try bed.journal.session(id: added.id) == nil)
+        }
     }
 
     @Test("forgetDone forgets finished rows only, journal rows too")
     func forgetDone() async throws {
-        let bed = try await TestBed { $0.bytesPerSecond = 400_000 }
-        defer { Task { await bed.stop() } }
+        try await withTestBed({ $0.bytesPerSecond = 400_000 }) { bed in
         let uploader = try bed.makeUploader()
         let first = try await uploader.add(path: bed.makeFile("one.png", size: 40_000), route: .resumable).snapshot
         let second = try await uploader.add(path: bed.makeFile("two.png", size: 40_000), route: .resumable).snapshot
@@ -329,5 +328,6 @@ struct UploaderTests {
         #expect(try bed.journal.session(id: first.id) == nil && bed.journal.session(id: second.id) == nil)
         #expect(await uploader.currentSnapshots().map(\.id) == [third.id])
         #expect(try bed.journal.allSessions().map(\.id) == [third.id])
+        }
     }
 }

@@ -1,27 +1,5 @@
 import Foundation
 
-/// What a streaming multipart/form-data parser reports.
-enum MultipartEvent {
-    /// A part begins; its headers (names lower-cased).
-    case partStart(headers: [String: String])
-    /// Some bytes of the current part's content.
-    case data(UnsafeRawBufferPointer)
-    /// The current part ended.
-    case partEnd
-}
-
-enum MultipartError: Error, CustomStringConvertible {
-    case headersTooLarge
-    case malformed(String)
-
-    var description: String {
-        switch self {
-        case .headersTooLarge: "multipart part headers too large"
-        case .malformed(let why): "malformed multipart body: \(why)"
-        }
-    }
-}
-
 /// A push parser for multipart/form-data (RFC 7578) that keeps only a small
 /// window of bytes: a part's content is handed out as it arrives, except the
 /// last `delimiter.count - 1` bytes, which could be the start of a boundary

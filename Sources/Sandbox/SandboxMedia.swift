@@ -1,0 +1,17 @@
+/// A file received through `POST /media`.
+public struct SandboxMedia: Sendable, Hashable {
+    /// The numeric media id returned to the client.
+    public var id: String
+    /// The file part's filename.
+    public var fileName: String
+    /// The `type` field if sent, else the file part's content type.
+    public var type: String
+    /// Bytes stored.
+    public var length: Int64
+    /// Lower-case hex SHA-256 of the stored bytes.
+    public var sha256: String
+    /// The `messaging_product` field (always `whatsapp` for an accepted upload).
+    public var messagingProduct: String
+    /// Where the bytes are stored.
+    public var path: String
+}
