@@ -85,12 +85,12 @@ extension AppState {
             guard let row = selectedUpload else { return "no uploads yet: pick files on the left (Space marks, u uploads)" }
             let session = row.session
             var parts = [session.fileName]
-            if let remote = session.remoteId { parts.append(MediaAPI.redacted(remote)) }
+            if let remote = session.remoteID { parts.append(MediaAPI.redacted(remote)) }
             parts.append("server offset \(ByteFormat.string(session.serverOffset))")
             parts.append("attempt \(session.attempts)")
             if let error = session.lastError, session.state != .done { parts.append(error) }
             if let handle = session.handle { parts.append("h " + handle) }
-            if let id = session.mediaId { parts.append("media id " + id) }
+            if let id = session.mediaID { parts.append("media id " + id) }
             return parts.joined(separator: " · ")
         }
     }
@@ -268,13 +268,13 @@ extension AppState {
             "size      \(ByteFormat.string(session.fileSize)) (\(session.fileSize) bytes) · \(session.mimeType)",
             "mode      " + (session.route == .resumable ? "resumable session → handle" : "/media → media id"),
             "state     " + session.state.rawValue + (row.activeElsewhere ? " (another mediaup process has it)" : ""),
-            "session   " + (session.remoteId.map(MediaAPI.redacted) ?? "not created yet"),
+            "session   " + (session.remoteID.map(MediaAPI.redacted) ?? "not created yet"),
             "offset    \(ByteFormat.string(session.serverOffset)) confirmed by the server",
             "attempts  \(session.attempts)",
             "id        " + session.id,
         ]
         if let handle = session.handle { lines.append("handle    " + handle) }
-        if let mediaId = session.mediaId { lines.append("media id  " + mediaId) }
+        if let mediaID = session.mediaID { lines.append("media id  " + mediaID) }
         if let sha = session.sha256 { lines.append("sha256    " + sha) }
         if let error = session.lastError { lines.append("error     " + error) }
         return lines

@@ -370,7 +370,7 @@ extension AppState {
 
     private mutating func copySelected() -> [Effect] {
         guard let row = selectedUpload else { return [] }
-        guard let value = row.session.handle ?? row.session.mediaId else {
+        guard let value = row.session.handle ?? row.session.mediaID else {
             message = "\(row.session.fileName) has no handle or media id yet"
             return []
         }

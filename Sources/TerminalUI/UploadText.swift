@@ -24,7 +24,7 @@ public enum UploadText {
             return session.state == .stalled ? "stalled — " + retry : retry
         case .done:
             if let handle = session.handle { return "h " + handle }
-            return "id " + (session.mediaId ?? "")
+            return "id " + (session.mediaID ?? "")
         case .failed: return "failed: " + (session.lastError ?? "")
         case .expired: return "expired — R starts a new session"
         case .fileChanged: return "file changed — R sends it again"

@@ -50,11 +50,11 @@ struct SessionDriver: Sendable {
     /// After a pause, asks the server (briefly) how much it holds, so the row and the
     /// journal say where the upload stands. Best effort: the next resume asks again.
     private func recordOffsetAfterPause(host: isolated any SessionDriverHost) async {
-        guard let session = host.snapshot(id: id)?.session, session.route == .resumable, let remoteId = session.remoteId else { return }
+        guard let session = host.snapshot(id: id)?.session, session.route == .resumable, let remoteID = session.remoteID else { return }
         var quick = api
         quick.limits = TransferLimits(connectTimeout: 2, stallTimeout: 3)
         // A fresh task: this one is cancelled, and the question must still go out.
-        let asked = await Task { [quick] in try? await quick.serverOffset(sessionID: remoteId, control: TransferControl()) }.value
+        let asked = await Task { [quick] in try? await quick.serverOffset(sessionID: remoteID, control: TransferControl()) }.value
         if let offset = asked, offset <= session.fileSize {
             host.update(id) { $0.session.serverOffset = offset }
         }
@@ -106,7 +106,7 @@ struct SessionDriver: Sendable {
         case .failure(let problem):
             return End(state: .failed, message: problem.message)
         case .success(let identity) where identity != session.identity:
-            if session.remoteId == nil && session.serverOffset == 0 {
+            if session.remoteID == nil && session.serverOffset == 0 {
                 session.fileSize = identity.size
                 session.fileModified = identity.modifiedNanoseconds
                 if case .rejected(let reason) = MediaRules.verdict(forFileAt: session.path, route: session.route, sizeLimits: options.enforcesSizeLimits) {
@@ -134,7 +134,7 @@ struct SessionDriver: Sendable {
                 host.update(id) {
                     switch result {
                     case .handle(let handle): $0.session.handle = handle
-                    case .mediaID(let mediaID): $0.session.mediaId = mediaID
+                    case .mediaID(let mediaID): $0.session.mediaID = mediaID
                     }
                     $0.session.sha256 = try? digest?.get()
                     $0.session.serverOffset = $0.session.fileSize
@@ -220,21 +220,21 @@ struct SessionDriver: Sendable {
                 control: control, progress: progressReporter(host: host, attempt: attempt, base: 0))
             return .mediaID(mediaID)
         case .resumable:
-            var remoteId: String
+            var remoteID: String
             var offset: Int64
-            if let existing = session.remoteId {
-                remoteId = existing
+            if let existing = session.remoteID {
+                remoteID = existing
                 offset = try await api.serverOffset(sessionID: existing, control: control)
                 guard offset <= session.fileSize else { throw abandonSession(serverHolds: offset, host: host) }
                 host.update(id) { $0.session.serverOffset = offset; $0.transferredBytes = offset }
             } else {
                 host.update(id) { $0.session.state = .creating }
                 try host.persist(id)
-                remoteId = try await api.createSession(fileName: session.fileName, length: session.fileSize,
+                remoteID = try await api.createSession(fileName: session.fileName, length: session.fileSize,
                                                        mimeType: session.mimeType, control: control)
                 offset = 0
-                host.update(id) { [remoteId] in $0.session.remoteId = remoteId; $0.session.serverOffset = 0 }
-                logger.info("session \(id) created as \(MediaAPI.redacted(remoteId))")
+                host.update(id) { [remoteID] in $0.session.remoteID = remoteID; $0.session.serverOffset = 0 }
+                logger.info("session \(id) created as \(MediaAPI.redacted(remoteID))")
             }
             host.update(id) { $0.session.state = .uploading }
             try host.persist(id)
@@ -242,10 +242,10 @@ struct SessionDriver: Sendable {
                 let remaining = session.fileSize - offset
                 let length = options.chunkSize.map { min($0, remaining) } ?? remaining
                 let reply = try await api.uploadChunk(
-                    sessionID: remoteId, path: session.path, offset: offset, length: length, control: control,
+                    sessionID: remoteID, path: session.path, offset: offset, length: length, control: control,
                     progress: progressReporter(host: host, attempt: attempt, base: offset))
                 if case .handle(let handle) = reply { return .handle(handle) }
-                let confirmed = try await api.serverOffset(sessionID: remoteId, control: control)
+                let confirmed = try await api.serverOffset(sessionID: remoteID, control: control)
                 guard confirmed > offset || (remaining == 0 && confirmed == offset) else {
                     throw APIFailure.unexpectedReply("the server accepted a chunk at \(offset) but holds \(confirmed) bytes")
                 }
@@ -266,7 +266,7 @@ struct SessionDriver: Sendable {
     private func abandonSession(serverHolds offset: Int64, host: isolated any SessionDriverHost) -> End {
         let size = host.snapshot(id: id)?.session.fileSize ?? 0
         host.update(id) {
-            $0.session.remoteId = nil
+            $0.session.remoteID = nil
             $0.session.serverOffset = 0
             $0.transferredBytes = 0
         }

@@ -22,7 +22,7 @@ public struct UploadReport: Sendable, Equatable {
         route = session.route
         sessionID = session.id
         handle = session.handle
-        mediaID = session.mediaId
+        mediaID = session.mediaID
         bytes = session.fileSize
         sha256 = session.sha256
         attempts = session.attempts

@@ -50,14 +50,14 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public var mimeType: String
     public var route: UploadRoute
     /// The server's session id exactly as received (`upload:<token>?sig=…`).
-    public var remoteId: String?
+    public var remoteID: String?
     /// Bytes the server confirmed holding.
     public var serverOffset: Int64
     public var state: UploadState
     /// The handle of a finished resumable upload.
     public var handle: String?
     /// The media id of a finished `/media` upload.
-    public var mediaId: String?
+    public var mediaID: String?
     /// SHA-256 (hex) of the file as uploaded.
     public var sha256: String?
     /// Transfer attempts so far, over all runs.
@@ -78,11 +78,11 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
         self.fileModified = fileModified
         self.mimeType = mimeType
         self.route = route
-        self.remoteId = nil
+        self.remoteID = nil
         self.serverOffset = 0
         self.state = .queued
         self.handle = nil
-        self.mediaId = nil
+        self.mediaID = nil
         self.sha256 = nil
         self.attempts = 0
         self.lastError = nil
@@ -121,7 +121,8 @@ extension UploadRoute: DatabaseValueConvertible {}
 extension UploadSession: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "session"
 
-    /// The table's columns, in the order of `databaseValues`.
+    /// The table's columns, in the order of `databaseValues`. They keep the journal's first
+    /// spelling (`remoteId`, `mediaId`), so journals written by earlier versions open as they are.
     static let databaseColumnNames = [
         "id", "path", "fileName", "fileSize", "fileModified", "mimeType", "route", "remoteId", "serverOffset",
         "state", "handle", "mediaId", "sha256", "attempts", "lastError", "createdAt", "updatedAt",
@@ -129,8 +130,8 @@ extension UploadSession: FetchableRecord, PersistableRecord {
 
     /// The row's values, in the order of `databaseColumnNames`.
     var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, path, fileName, fileSize, fileModified, mimeType, route, remoteId, serverOffset,
-         state, handle, mediaId, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt)]
+        [id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
+         state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt)]
     }
 
     /// A date column in GRDB's text form, read without GRDB's Calendar (see `UTCText`);
@@ -148,11 +149,11 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         fileModified = try row.decode(forColumn: "fileModified")
         mimeType = try row.decode(forColumn: "mimeType")
         route = try row.decode(forColumn: "route")
-        remoteId = try row.decode(forColumn: "remoteId")
+        remoteID = try row.decode(forColumn: "remoteId")
         serverOffset = try row.decode(forColumn: "serverOffset")
         state = try row.decode(forColumn: "state")
         handle = try row.decode(forColumn: "handle")
-        mediaId = try row.decode(forColumn: "mediaId")
+        mediaID = try row.decode(forColumn: "mediaId")
         sha256 = try row.decode(forColumn: "sha256")
         attempts = try row.decode(forColumn: "attempts")
         lastError = try row.decode(forColumn: "lastError")
@@ -197,7 +198,7 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
     func queuedForResume() -> UploadSnapshot {
         var snapshot = self
         if session.state == .expired || session.state == .fileChanged {
-            snapshot.session.remoteId = nil
+            snapshot.session.remoteID = nil
             snapshot.session.serverOffset = 0
         }
         if session.state == .fileChanged, case .success(let identity) = FileIdentity.read(path: session.path) {

@@ -26,7 +26,7 @@ struct SessionsCommand: AsyncParsableCommand {
                 print(Self.jsonLine(listing))
             } else {
                 let percent = session.fileSize > 0 ? Int(Double(session.serverOffset) * 100 / Double(session.fileSize)) : 0
-                let result = session.handle.map { "h \($0)" } ?? session.mediaId.map { "id \($0)" } ?? session.lastError ?? ""
+                let result = session.handle.map { "h \($0)" } ?? session.mediaID.map { "id \($0)" } ?? session.lastError ?? ""
                 let stateText = listing.activeElsewhere ? "active (another process)" : session.state.rawValue
                 print("\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)")
             }
@@ -43,12 +43,12 @@ struct SessionsCommand: AsyncParsableCommand {
             "file": .string(session.path),
             "state": .string(session.state.rawValue),
             "via": .string(session.route.rawValue),
-            "remote_session_id": .string(session.remoteId),
+            "remote_session_id": .string(session.remoteID),
             "bytes": .number(session.fileSize),
             "server_offset": .number(session.serverOffset),
             "mime_type": .string(session.mimeType),
             "handle": .string(session.handle),
-            "media_id": .string(session.mediaId),
+            "media_id": .string(session.mediaID),
             "sha256": .string(session.sha256),
             "attempts": .number(Int64(session.attempts)),
             "error": .string(session.lastError),
@@ -112,7 +112,7 @@ struct StatusCommand: AsyncParsableCommand {
         let (journal, _) = try global.openState()
         let stored: UploadSession?
         do { stored = try journal.session(id: sessionID) } catch { throw UsageError(error.description) }
-        guard let remoteId = stored?.remoteId ?? (sessionID.hasPrefix("upload:") ? sessionID : nil) else {
+        guard let remoteID = stored?.remoteID ?? (sessionID.hasPrefix("upload:") ? sessionID : nil) else {
             if let stored, stored.route == .media {
                 throw UsageError("\(sessionID) is a /media upload: the server keeps no offset for those")
             }
@@ -120,12 +120,12 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport())
         do throws(APIFailure) {
-            let offset = try await api.serverOffset(sessionID: remoteId, control: TransferControl())
+            let offset = try await api.serverOffset(sessionID: remoteID, control: TransferControl())
             if let stored {
                 let percent = stored.fileSize > 0 ? Int(Double(offset) * 100 / Double(stored.fileSize)) : 0
-                print("\(stored.id) \(MediaAPI.redacted(remoteId)): the server holds \(offset) of \(stored.fileSize) bytes (\(percent)%)")
+                print("\(stored.id) \(MediaAPI.redacted(remoteID)): the server holds \(offset) of \(stored.fileSize) bytes (\(percent)%)")
             } else {
-                print("\(MediaAPI.redacted(remoteId)): the server holds \(offset) bytes")
+                print("\(MediaAPI.redacted(remoteID)): the server holds \(offset) bytes")
             }
         } catch {
             FileHandle.standardError.write(Data("mediaup: \(error.reaction == .expired ? "expired: " : "")\(error.description)\n".utf8))

@@ -107,7 +107,7 @@ struct ResumeCommand: AsyncParsableCommand {
             chosen = known.filter { $0.session.state != .done }
         } else {
             for id in sessionIDs {
-                if let snapshot = known.first(where: { $0.id == id || $0.session.remoteId == id }) {
+                if let snapshot = known.first(where: { $0.id == id || $0.session.remoteID == id }) {
                     chosen.append(snapshot)
                 } else {
                     settled.append(UploadReport(file: id, route: .resumable, bytes: nil, error: "no session \(id) in the journal (see mediaup sessions)"))

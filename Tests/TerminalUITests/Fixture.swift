@@ -22,7 +22,7 @@ enum Fixture {
         session.serverOffset = offset
         session.handle = handle
         session.lastError = error
-        session.remoteId = "upload:MTphdHRh?sig=x"
+        session.remoteID = "upload:MTphdHRh?sig=x"
         return UploadSnapshot(session: session, transferredBytes: transferred ?? offset,
                               retryAt: retryIn.map { Date(timeIntervalSince1970: 1000 + $0) }, retryNumber: 2, retryLimit: 5)
     }

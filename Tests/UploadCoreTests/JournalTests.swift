@@ -11,14 +11,14 @@ struct JournalTests {
         let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var session = UploadSession(path: "/data/promo.mp4", fileSize: 100, fileModified: 7, mimeType: "video/mp4", route: .resumable)
-        session.remoteId = "upload:abc?sig=x=="
+        session.remoteID = "upload:abc?sig=x=="
         session.serverOffset = 40
         session.state = .uploading
         try Journal(stateDirectory: directory).save(session)
 
         let reopened = try Journal(stateDirectory: directory)
         let stored = try #require(try reopened.allSessions().first)
-        #expect(stored.id == session.id && stored.remoteId == session.remoteId && stored.path == session.path)
+        #expect(stored.id == session.id && stored.remoteID == session.remoteID && stored.path == session.path)
         #expect(stored.serverOffset == 40 && stored.state == .uploading && stored.fileModified == 7)
         #expect(abs(stored.createdAt.timeIntervalSince(session.createdAt)) < 0.01)
         #expect(try reopened.session(id: "upload:abc?sig=x==")?.id == session.id)

@@ -36,7 +36,7 @@ struct OdditiesTests {
         #expect(result.session.sha256 == digest)
         if result.session.route == .resumable {
             // The session the upload used (a slow create can time out and leave another).
-            let stored = try #require(await bed.server.sessions().first { $0.id == result.session.remoteId })
+            let stored = try #require(await bed.server.sessions().first { $0.id == result.session.remoteID })
             #expect(stored.sha256 == digest)
             #expect(result.session.handle == stored.handle)
         } else {
@@ -49,7 +49,7 @@ struct OdditiesTests {
         let row = try #require(try bed.journal.session(id: result.id))
         #expect(row.state == result.session.state)
         #expect(row.serverOffset == result.session.serverOffset)
-        #expect(row.remoteId == result.session.remoteId)
+        #expect(row.remoteID == result.session.remoteID)
         #expect(row.handle == result.session.handle)
         #expect(row.serverOffset >= 0 && row.serverOffset <= row.fileSize)
     }
@@ -118,7 +118,7 @@ struct OdditiesTests {
     func missingMediaID() async throws {
         try await Self.run([.init(.missingID, on: .media)], route: .media) { bed, file, result in
         try await Self.expectDone(bed, file, result)
-        #expect(result.session.mediaId == (await bed.server.mediaUploads().last?.id))
+        #expect(result.session.mediaID == (await bed.server.mediaUploads().last?.id))
         }
     }
 
@@ -185,7 +185,7 @@ struct OdditiesTests {
         await uploader.retry(id: added.id)
         let done = try #require(await uploader.waitUntilSettled([added.id]).first)
         try await Self.expectDone(bed, file, done)
-        #expect(done.session.remoteId != expired.session.remoteId)
+        #expect(done.session.remoteID != expired.session.remoteID)
         #expect(await bed.server.sessions().count == 2)
         }
     }

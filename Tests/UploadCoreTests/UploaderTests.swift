@@ -20,7 +20,7 @@ struct UploaderTests {
         #expect(stored.sha256 == (try bed.sha256(file)))
         #expect(result.session.sha256 == stored.sha256)
         #expect(stored.totalBodyBytesReceived == 3_000_000)
-        #expect(result.session.remoteId == stored.id)
+        #expect(result.session.remoteID == stored.id)
         // The journal holds the finished session.
         #expect(try bed.journal.session(id: added.id)?.state == .done)
         }
@@ -65,7 +65,7 @@ struct UploaderTests {
         let result = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(result.session.state == .done)
         let media = try #require(await bed.server.mediaUploads().first)
-        #expect(result.session.mediaId == media.id)
+        #expect(result.session.mediaID == media.id)
         #expect(media.sha256 == (try bed.sha256(file)))
         #expect(media.type == "audio/ogg")
         #expect(media.messagingProduct == "whatsapp")
@@ -152,7 +152,7 @@ struct UploaderTests {
         #expect(await sawStalled.value)
         // With a 1 s stall timeout a slow reply to the create can itself count as a
         // stall, leaving an unused session behind: check the one the upload used.
-        let stored = await bed.server.sessions().first { $0.id == result.session.remoteId }
+        let stored = await bed.server.sessions().first { $0.id == result.session.remoteID }
         #expect(stored?.sha256 == (try bed.sha256(file)))
         }
     }
@@ -188,7 +188,7 @@ struct UploaderTests {
         // The engine continues such a session from the server's number.
         var stored = UploadSession(path: file, fileSize: 100_000, fileModified: try FileIdentity.read(path: file).get().modifiedNanoseconds,
                                    mimeType: "image/png", route: .resumable)
-        stored.remoteId = session
+        stored.remoteID = session
         stored.serverOffset = 10_000
         stored.state = .paused
         try bed.journal.save(stored)
@@ -221,7 +221,7 @@ struct UploaderTests {
         await uploader.retry(id: added.id)
         let done = try #require(await uploader.waitUntilSettled([added.id]).first)
         #expect(done.session.state == .done)
-        #expect(done.session.remoteId != expired.session.remoteId)
+        #expect(done.session.remoteID != expired.session.remoteID)
         #expect(await bed.server.sessions().count == 2)
         }
     }
