@@ -23,7 +23,8 @@ setup:
 build: setup
 	swift build
 
-test: setup
+# The style check comes first: it takes two seconds, and `make format` fixes what it finds.
+test: setup lint
 	swift build --build-tests
 	swift test --skip-build
 

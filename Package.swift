@@ -7,7 +7,7 @@ let package = Package(
     name: "mediaup",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "mediaup", targets: ["mediaup"]),
+        .executable(name: "mediaup", targets: ["mediaup"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -65,7 +65,9 @@ let package = Package(
             dependencies: ["Sandbox", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "UploadCoreTests", dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "UploadCoreTests",
+            dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "UploadCore"]),
         .testTarget(name: "TerminalRuntimeTests", dependencies: ["TerminalRuntime", "TerminalUI", "UploadCore"]),

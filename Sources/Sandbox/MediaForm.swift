@@ -80,7 +80,8 @@ struct MediaForm {
         guard sink != nil, let fileName else {
             throw APIError(.badRequest, "missing form field file")
         }
-        let type = fields["type"].map { String(decoding: $0, as: UTF8.self) }
+        let type =
+            fields["type"].map { String(decoding: $0, as: UTF8.self) }
             ?? fileContentType ?? "application/octet-stream"
         return SandboxMedia(
             id: id, fileName: fileName, type: type, length: length,

@@ -33,20 +33,27 @@ final class OddityMiddleware: RouterMiddleware {
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let endpoint = Self.endpoint(of: request) else { return try await next(request, context) }
-        if let early = take(endpoint, where: { kind in
-            switch kind {
-            case .redirect, .htmlErrorPage: true
-            default: false
-            }
-        }) {
+        if let early = take(
+            endpoint,
+            where: { kind in
+                switch kind {
+                case .redirect, .htmlErrorPage: true
+                default: false
+                }
+            })
+        {
             return answerInstead(early, request)
         }
 
         var request = request
         var expiry: SessionExpiry?
-        if endpoint == .upload, case .expireAfterBytes(let bytes)? = take(.upload, where: {
-            if case .expireAfterBytes = $0 { true } else { false }
-        }) {
+        if endpoint == .upload,
+            case .expireAfterBytes(let bytes)? = take(
+                .upload,
+                where: {
+                    if case .expireAfterBytes = $0 { true } else { false }
+                })
+        {
             let watch = SessionExpiry(token: Self.token(of: request), bytes: bytes, state: state, logger: logger)
             request.body = RequestBody(asyncSequence: ExpiringBody(base: request.body, expiry: watch))
             expiry = watch
@@ -112,11 +119,11 @@ final class OddityMiddleware: RouterMiddleware {
         case .htmlErrorPage(let status):
             logger.info("oddity: HTML error page", metadata: ["status": "\(status)"])
             let page = """
-            <!DOCTYPE html>
-            <html><head><title>\(status) Bad Gateway</title></head>
-            <body><h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body></html>
+                <!DOCTYPE html>
+                <html><head><title>\(status) Bad Gateway</title></head>
+                <body><h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body></html>
 
-            """
+                """
             return Response(
                 status: HTTPResponse.Status(code: status), headers: [.contentType: "text/html"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))
@@ -160,16 +167,18 @@ final class OddityMiddleware: RouterMiddleware {
             buffer.writeString("\"}")
             return Response(status: .ok, headers: json, body: .init(byteBuffer: buffer))
         case .neverEndingReply:
-            return Response(status: .ok, headers: json, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "{"))
-                // A byte every 200 ms for at most ten minutes; a write fails once the client is gone.
-                for _ in 0..<3000 {
-                    try await Task.sleep(for: .milliseconds(200))
-                    try await writer.write(ByteBuffer(string: " "))
-                }
-                try await writer.write(ByteBuffer(string: "}"))
-                try await writer.finish(nil)
-            })
+            return Response(
+                status: .ok, headers: json,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "{"))
+                    // A byte every 200 ms for at most ten minutes; a write fails once the client is gone.
+                    for _ in 0..<3000 {
+                        try await Task.sleep(for: .milliseconds(200))
+                        try await writer.write(ByteBuffer(string: " "))
+                    }
+                    try await writer.write(ByteBuffer(string: "}"))
+                    try await writer.finish(nil)
+                })
         case .htmlErrorPage, .redirect, .offsetAhead, .offsetBehind, .expireAfterBytes:
             return jsonResponse(status, object, headers: headers)
         }

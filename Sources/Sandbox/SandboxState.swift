@@ -239,20 +239,23 @@ actor SandboxState {
         let reset = (configuration.resetAtOffsets + s.randomResets)
             .filter { $0 > from && $0 <= to && !s.firedResets.contains($0) }.min()
         let stallsLeft = configuration.stallLimit.map { stallsFired < $0 } ?? true
-        let stall = !stallsLeft ? nil : configuration.stallAtOffsets
-            .filter { $0 > from && $0 <= to && !s.firedStalls.contains($0) }.min()
+        let stall =
+            !stallsLeft
+            ? nil
+            : configuration.stallAtOffsets
+                .filter { $0 > from && $0 <= to && !s.firedStalls.contains($0) }.min()
         var fault: AppendOutcome?
         switch (reset, stall) {
-        case let (r?, st?) where st < r:
+        case (let r?, let st?) where st < r:
             take = st - from
             s.firedStalls.insert(st)
             stallsFired += 1
             fault = .stall(at: st, rest: ByteBuffer())
-        case let (r?, _):
+        case (let r?, _):
             take = r - from
             s.firedResets.insert(r)
             fault = .reset(at: r)
-        case let (nil, st?):
+        case (nil, let st?):
             take = st - from
             s.firedStalls.insert(st)
             stallsFired += 1

@@ -106,8 +106,9 @@ public enum DirectoryLoader {
         func entry(at position: Int, pathPrefix: String) -> FileEntry {
             let name = order.name(at: position)
             guard validNames[position] else {
-                return FileEntry(name: name, path: pathPrefix + name, isDirectory: false,
-                                 problem: "the name is not valid UTF-8; rename the file to upload it")
+                return FileEntry(
+                    name: name, path: pathPrefix + name, isDirectory: false,
+                    problem: "the name is not valid UTF-8; rename the file to upload it")
             }
             return facts[position].entry(name: name, path: pathPrefix + name)
         }
@@ -134,8 +135,9 @@ public enum DirectoryLoader {
             case .directory:
                 return FileEntry(name: name, path: path, isDirectory: true, modified: modified)
             case .regular, .other:
-                return FileEntry(name: name, path: path, isDirectory: false, size: size, modified: modified,
-                                 problem: kind == .other ? "not a regular file" : nil)
+                return FileEntry(
+                    name: name, path: path, isDirectory: false, size: size, modified: modified,
+                    problem: kind == .other ? "not a regular file" : nil)
             }
         }
     }
@@ -151,8 +153,9 @@ public enum DirectoryLoader {
         let modified = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
         #endif
         let kind = info.st_mode & S_IFMT
-        return StatFacts(kind: kind == S_IFDIR ? .directory : kind == S_IFREG ? .regular : .other,
-                         size: Int64(info.st_size), modified: modified)
+        return StatFacts(
+            kind: kind == S_IFDIR ? .directory : kind == S_IFREG ? .regular : .other,
+            size: Int64(info.st_size), modified: modified)
     }
 
     /// Reads each file's first bytes (once) and judges it for both modes; entries that
@@ -170,8 +173,10 @@ public enum DirectoryLoader {
             for route in UploadRoute.allCases {
                 verdicts[route] = MediaRules.verdict(head: head, fileName: entry.name, size: entry.size, route: route)
             }
-            judgements.append(FileJudgement(position: position, name: entry.name,
-                                        mime: MediaRules.detect(head: head, fileName: entry.name).mime, verdicts: verdicts))
+            judgements.append(
+                FileJudgement(
+                    position: position, name: entry.name,
+                    mime: MediaRules.detect(head: head, fileName: entry.name).mime, verdicts: verdicts))
         }
         return judgements
     }

@@ -60,7 +60,11 @@ final class FolderWatch: Sendable {
         }
     }
 
-    func stop() { timer.withLock { $0?.cancel(); $0 = nil } }
+    func stop() {
+        timer.withLock {
+            $0?.cancel(); $0 = nil
+        }
+    }
 
     private static func stamp(of path: String) -> Stamp? {
         var info = stat()

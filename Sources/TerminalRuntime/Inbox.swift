@@ -31,7 +31,11 @@ final class Inbox: Sendable {
         _ = write(pipeEnds.write, &byte, 1)
     }
 
-    func take() -> [InboxItem] { items.withLock { items in defer { items = [] }; return items } }
+    func take() -> [InboxItem] {
+        items.withLock { items in
+            defer { items = [] }; return items
+        }
+    }
 
     func drainWakeups() {
         var buffer = [UInt8](repeating: 0, count: 256)

@@ -17,7 +17,8 @@ public final class JudgementMemory: Sendable {
             for index in listing.entries.indices {
                 let entry = listing.entries[index]
                 guard !entry.isDirectory, entry.problem == nil, let known = memory.byName[entry.name],
-                      known.size == entry.size, known.modified == entry.modified else { continue }
+                    known.size == entry.size, known.modified == entry.modified
+                else { continue }
                 listing.entries[index].verdicts = known.verdicts
                 listing.entries[index].mime = known.mime
             }

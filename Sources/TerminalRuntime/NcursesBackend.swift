@@ -1,6 +1,7 @@
 import CNCurses
-import TerminalUI
 import Synchronization
+import TerminalUI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -115,8 +116,9 @@ public final class NcursesBackend: TerminalBackend {
     public func draw(_ buffer: CellBuffer) {
         guard screenActive.load(ordering: .relaxed) else { return }
         let screen = size
-        let previous = (lastDrawn?.width == buffer.width && lastDrawn?.height == buffer.height
-            && lastScreenSize == screen) ? lastDrawn : nil
+        let previous =
+            (lastDrawn?.width == buffer.width && lastDrawn?.height == buffer.height
+                && lastScreenSize == screen) ? lastDrawn : nil
         let width = min(buffer.width, screen.width)
         let height = min(buffer.height, screen.height)
         for y in 0..<height {
@@ -148,7 +150,8 @@ public final class NcursesBackend: TerminalBackend {
         // it: compare with the terminal's real size, and let resizeterm queue KEY_RESIZE.
         var real = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &real) == 0, real.ws_col > 0, real.ws_row > 0,
-           (Int(real.ws_col), Int(real.ws_row)) != size {
+            (Int(real.ws_col), Int(real.ws_row)) != size
+        {
             resizeterm(Int32(real.ws_row), Int32(real.ws_col))
         }
         var events: [TerminalEvent] = []

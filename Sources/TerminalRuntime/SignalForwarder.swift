@@ -18,7 +18,9 @@ public final class SignalForwarder: Sendable {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                let seen = count.withLock { value in defer { value += 1 }; return value }
+                let seen = count.withLock { value in
+                    defer { value += 1 }; return value
+                }
                 if seen == 0 { handler() } else if exitOnSecond { exit(130) }
             }
             source.resume()

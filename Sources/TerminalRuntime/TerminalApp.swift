@@ -77,8 +77,10 @@ public final class TerminalApp: Sendable {
             // a key, a resize or the uploader wakes us.
             let moving = state.uploads.contains { $0.session.state.isActive } || state.loadingDirectory
             let timeout: Int32 = moving ? 250 : -1
-            var fds = [pollfd(fd: backend.inputDescriptor, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: inbox.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: backend.inputDescriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: inbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+            ]
             _ = poll(&fds, 2, timeout)
             inbox.drainWakeups()
 

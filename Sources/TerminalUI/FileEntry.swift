@@ -17,8 +17,10 @@ public struct FileEntry: Sendable, Equatable {
     /// The type found in the file's first bytes, once read.
     public var mime: String?
 
-    public init(name: String, path: String, isDirectory: Bool, size: Int64 = 0, modified: Double = 0,
-                problem: String? = nil, verdicts: [UploadRoute: MediaVerdict]? = nil) {
+    public init(
+        name: String, path: String, isDirectory: Bool, size: Int64 = 0, modified: Double = 0,
+        problem: String? = nil, verdicts: [UploadRoute: MediaVerdict]? = nil
+    ) {
         self.name = name
         self.path = path
         self.isDirectory = isDirectory

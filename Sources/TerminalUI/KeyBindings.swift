@@ -69,7 +69,11 @@ public enum KeyBindings {
     public static func helpLines(for contexts: [KeyContext]) -> [String] {
         var entries: [(keys: [String], summary: String)] = []
         for binding in bindings(in: contexts) {
-            if entries.last?.summary == binding.summary { entries[entries.count - 1].keys.append(binding.keysText) } else { entries.append(([binding.keysText], binding.summary)) }
+            if entries.last?.summary == binding.summary {
+                entries[entries.count - 1].keys.append(binding.keysText)
+            } else {
+                entries.append(([binding.keysText], binding.summary))
+            }
         }
         return entries.map { entry in
             let keys = entry.keys.joined(separator: " / ")

@@ -51,7 +51,8 @@ package struct NameOrder {
                 isDirectory.withUnsafeBufferPointer { directories in
                     positions.sort { i, j in
                         if directories[i] != directories[j] { return directories[i] }
-                        return Self.keyPrecedes(bytes, spans[i], bytes, spans[j]) ?? (names[i].localizedStandardCompare(names[j]) == .orderedAscending)
+                        return Self.keyPrecedes(bytes, spans[i], bytes, spans[j])
+                            ?? (names[i].localizedStandardCompare(names[j]) == .orderedAscending)
                     }
                 }
             }
@@ -96,8 +97,10 @@ package struct NameOrder {
     }
 
     /// Compares two keys; nil when either name has none (Foundation decides).
-    private static func keyPrecedes(_ x: UnsafeBufferPointer<UInt8>, _ a: (start: Int, count: Int),
-                                    _ y: UnsafeBufferPointer<UInt8>, _ b: (start: Int, count: Int)) -> Bool? {
+    private static func keyPrecedes(
+        _ x: UnsafeBufferPointer<UInt8>, _ a: (start: Int, count: Int),
+        _ y: UnsafeBufferPointer<UInt8>, _ b: (start: Int, count: Int)
+    ) -> Bool? {
         guard a.count >= 0, b.count >= 0 else { return nil }
         let common = min(a.count, b.count)
         let order = common == 0 ? 0 : memcmp(x.baseAddress! + a.start, y.baseAddress! + b.start, common)

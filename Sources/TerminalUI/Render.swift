@@ -20,10 +20,12 @@ extension AppState {
         drawHeader(&screen)
         let filesWidth = max(34, width / 3)
         let top = 1, paneHeight = height - 3
-        drawBox(&screen, x: 0, y: top, width: filesWidth, height: paneHeight,
-                title: "Files " + Self.abbreviate(directory, home: homeDirectory, to: filesWidth - 10), focused: focus == .files)
-        drawBox(&screen, x: filesWidth, y: top, width: width - filesWidth, height: paneHeight,
-                title: "Uploads", focused: focus == .uploads)
+        drawBox(
+            &screen, x: 0, y: top, width: filesWidth, height: paneHeight,
+            title: "Files " + Self.abbreviate(directory, home: homeDirectory, to: filesWidth - 10), focused: focus == .files)
+        drawBox(
+            &screen, x: filesWidth, y: top, width: width - filesWidth, height: paneHeight,
+            title: "Uploads", focused: focus == .uploads)
         drawFiles(&screen, x: 1, y: top + 1, width: filesWidth - 2, rows: paneRows)
         drawUploads(&screen, x: filesWidth + 1, y: top + 1, width: width - filesWidth - 2, rows: paneRows)
         drawDetailsLine(&screen, y: height - 2)
@@ -199,12 +201,16 @@ extension AppState {
         let barWidth = w >= 70 ? 16 : 8
         let filled = Int((row.fraction * Double(barWidth)).rounded(.down))
         screen.write(String(repeating: "█", count: filled), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: color))
-        screen.write(String(repeating: "░", count: barWidth - filled), x: column + filled, y: y, maxWidth: max(0, end - column - filled),
-                     style: base.with(foreground: .gray))
+        screen.write(
+            String(repeating: "░", count: barWidth - filled), x: column + filled, y: y, maxWidth: max(0, end - column - filled),
+            style: base.with(foreground: .gray))
         column += barWidth + 1
-        screen.write(Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, maxWidth: max(0, end - column), style: base)
+        screen.write(
+            Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, maxWidth: max(0, end - column), style: base)
         column += 6
-        screen.write(words(for: row), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: session.state.isFailure ? .red : .standard))
+        screen.write(
+            words(for: row), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: session.state.isFailure ? .red : .standard)
+        )
     }
 
     /// A row's state in words, as of the last tick.
@@ -240,12 +246,17 @@ extension AppState {
             lines = uploads.first { $0.id == id }.map(Self.detailLines) ?? ["gone"]
         case .confirmQuit:
             title = "Quit?"
-            lines = ["\(activeCount) upload(s) running.", "They will be paused; the next start resumes them.", "", "y / Enter: pause and quit    any other key: stay"]
+            lines = [
+                "\(activeCount) upload(s) running.", "They will be paused; the next start resumes them.", "",
+                "y / Enter: pause and quit    any other key: stay",
+            ]
         case .confirmClearDone:
             title = "Clear done?"
             let count = uploads.filter { $0.session.state == .done }.count
-            lines = ["Forget \(count) done upload(s), with their handles and media ids?",
-                     "Sending one of those files again starts a new upload.", "", "y: forget them    any other key: keep them"]
+            lines = [
+                "Forget \(count) done upload(s), with their handles and media ids?",
+                "Sending one of those files again starts a new upload.", "", "y: forget them    any other key: keep them",
+            ]
         case .confirmCancel(let id):
             title = "Cancel?"
             let name = uploads.first { $0.id == id }?.session.fileName ?? id

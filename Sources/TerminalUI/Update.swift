@@ -55,9 +55,12 @@ extension AppState {
             // A whole folder marked can hold many: each part says how many and shows one.
             var notices: [String] = []
             if !alreadySent.isEmpty {
-                notices.append("already sent today: " + (alreadySent.count <= 2 ? alreadySent.joined(separator: ", ")
-                                                                               : "\(alreadySent.count) files, such as \(alreadySent[0])")
-                               + " (x on a row forgets it, to send it again)")
+                notices.append(
+                    "already sent today: "
+                        + (alreadySent.count <= 2
+                            ? alreadySent.joined(separator: ", ")
+                            : "\(alreadySent.count) files, such as \(alreadySent[0])")
+                        + " (x on a row forgets it, to send it again)")
             }
             if !failed.isEmpty {
                 notices.append(failed.count <= 2 ? failed.joined(separator: "; ") : "\(failed.count) files not queued, such as \(failed[0])")
@@ -180,7 +183,8 @@ extension AppState {
 
     private mutating func switchMode() -> [Effect] {
         route = route == .resumable ? .media : .resumable
-        message = route == .media
+        message =
+            route == .media
             ? "mode: /media — ends with a media id for messages; not resumable (a pause starts it again from 0)"
             : "mode: resumable session — ends with a handle for templates and profile pictures"
         return []
@@ -241,9 +245,10 @@ extension AppState {
             marked = []
             // Marks from other folders have no entry here: the uploader judges those.
             let here = Dictionary(listing.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-            return uploadRequest(paths.map { path in
-                here[path] ?? FileEntry(name: (path as NSString).lastPathComponent, path: path, isDirectory: false)
-            })
+            return uploadRequest(
+                paths.map { path in
+                    here[path] ?? FileEntry(name: (path as NSString).lastPathComponent, path: path, isDirectory: false)
+                })
         }
         guard let entry = selectedEntry, !entry.isDirectory else { return [] }
         return uploadRequest([entry])
@@ -302,8 +307,11 @@ extension AppState {
         }
         // A whole folder marked can hold many: the notice says how many and shows one.
         if !refused.isEmpty {
-            message = Self.refusalNoticePrefix + (refused.count <= 2 ? refused.joined(separator: "; ")
-                                                            : "\(refused.count) files, such as \(refused[0])")
+            message =
+                Self.refusalNoticePrefix
+                + (refused.count <= 2
+                    ? refused.joined(separator: "; ")
+                    : "\(refused.count) files, such as \(refused[0])")
         }
         guard !accepted.isEmpty else { return [] }
         focus = .uploads

@@ -18,13 +18,15 @@ func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
     #else
     var thread = pthread_t()
     #endif
-    let rc = pthread_create(&thread, nil, { raw in
-        #if canImport(Darwin)
-        let raw: UnsafeMutableRawPointer? = raw
-        #endif
-        Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, start)
+    let rc = pthread_create(
+        &thread, nil,
+        { raw in
+            #if canImport(Darwin)
+            let raw: UnsafeMutableRawPointer? = raw
+            #endif
+            Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, start)
     guard rc == 0 else {
         Unmanaged<ThreadStart>.fromOpaque(start).release()
         return false

@@ -17,9 +17,9 @@ public struct APIEndpoint: Sendable {
         var trimmed = baseURL.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed),
-              let scheme = components.scheme?.lowercased(),
-              case let host = Self.hostText(trimmed), !host.isEmpty,
-              components.query == nil, components.fragment == nil
+            let scheme = components.scheme?.lowercased(),
+            case let host = Self.hostText(trimmed), !host.isEmpty,
+            components.query == nil, components.fragment == nil
         else {
             throw ConfigurationError("the base URL \"\(baseURL)\" is not a valid URL (expected e.g. \(Self.defaultBaseURL))")
         }
@@ -28,7 +28,9 @@ public struct APIEndpoint: Sendable {
         case "https": break
         case "http" where loopback: break
         case "http":
-            throw ConfigurationError("refusing http:// to \(host): the API key would travel unencrypted; use https:// (http is allowed only to 127.0.0.1, localhost or ::1)")
+            throw ConfigurationError(
+                "refusing http:// to \(host): the API key would travel unencrypted; use https:// (http is allowed only to 127.0.0.1, localhost or ::1)"
+            )
         default:
             throw ConfigurationError("the base URL must start with https:// (got \"\(scheme)://\")")
         }

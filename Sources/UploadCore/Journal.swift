@@ -117,7 +117,8 @@ public final class Journal: Sendable {
     }
 
     /// One statement, compiled once per connection: saves happen on every state change.
-    private static let saveSQL = "INSERT OR REPLACE INTO \(UploadSession.databaseTableName) ("
+    private static let saveSQL =
+        "INSERT OR REPLACE INTO \(UploadSession.databaseTableName) ("
         + UploadSession.databaseColumnNames.joined(separator: ", ") + ") VALUES ("
         + UploadSession.databaseColumnNames.map { _ in "?" }.joined(separator: ", ") + ")"
 

@@ -89,7 +89,10 @@ public enum MediaRules {
             return .rejected(reason: "WhatsApp does not take \(type.mime) files")
         }
         if route == .resumable && !resumableTypes.contains(type.mime) {
-            return .rejected(reason: "\(type.mime) cannot go through a resumable session (PDF, JPEG, PNG or MP4 only); try the /media mode (--via media, or m on the screen)")
+            return .rejected(
+                reason:
+                    "\(type.mime) cannot go through a resumable session (PDF, JPEG, PNG or MP4 only); try the /media mode (--via media, or m on the screen)"
+            )
         }
         let limit = sizeLimit(for: kind, animated: kind == .sticker && isAnimatedWebP(head))
         if sizeLimits && size > limit {

@@ -13,20 +13,20 @@ struct MultipartForm {
         let safeName = fileName.replacingOccurrences(of: "\"", with: "%22")
             .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
         let prefix = """
-        --\(boundary)\r
-        Content-Disposition: form-data; name="messaging_product"\r
-        \r
-        whatsapp\r
-        --\(boundary)\r
-        Content-Disposition: form-data; name="type"\r
-        \r
-        \(mimeType)\r
-        --\(boundary)\r
-        Content-Disposition: form-data; name="file"; filename="\(safeName)"\r
-        Content-Type: \(mimeType)\r
-        \r
+            --\(boundary)\r
+            Content-Disposition: form-data; name="messaging_product"\r
+            \r
+            whatsapp\r
+            --\(boundary)\r
+            Content-Disposition: form-data; name="type"\r
+            \r
+            \(mimeType)\r
+            --\(boundary)\r
+            Content-Disposition: form-data; name="file"; filename="\(safeName)"\r
+            Content-Type: \(mimeType)\r
+            \r
 
-        """
+            """
         let suffix = "\r\n--\(boundary)--\r\n"
         return [.bytes(Array(prefix.utf8)), .file(path: path, offset: 0, length: length), .bytes(Array(suffix.utf8))]
     }

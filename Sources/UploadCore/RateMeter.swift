@@ -19,9 +19,13 @@ public struct RateMeter: Sendable {
     public mutating func record(bytes: Int64, at time: Double) {
         if let last = samples.last {
             // Restarted from a lower offset: the old samples say nothing about now.
-            if bytes < last.bytes { samples.removeAll() }
+            if bytes < last.bytes {
+                samples.removeAll()
+            }
             // Same instant: keep the newer count only.
-            else if time <= last.time { samples.removeLast() }
+            else if time <= last.time {
+                samples.removeLast()
+            }
         }
         samples.append((time, bytes))
         // Keep one sample older than the window, so the rate always spans it.

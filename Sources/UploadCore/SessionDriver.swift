@@ -109,12 +109,18 @@ struct SessionDriver: Sendable {
             if session.remoteID == nil && session.serverOffset == 0 {
                 session.fileSize = identity.size
                 session.fileModified = identity.modifiedNanoseconds
-                if case .rejected(let reason) = MediaRules.verdict(forFileAt: session.path, route: session.route, sizeLimits: options.enforcesSizeLimits) {
+                if case .rejected(let reason) = MediaRules.verdict(
+                    forFileAt: session.path, route: session.route, sizeLimits: options.enforcesSizeLimits)
+                {
                     return End(state: .failed, message: reason)
                 }
-                host.update(id) { $0.session.fileSize = identity.size; $0.session.fileModified = identity.modifiedNanoseconds }
+                host.update(id) {
+                    $0.session.fileSize = identity.size; $0.session.fileModified = identity.modifiedNanoseconds
+                }
             } else {
-                return End(state: .fileChanged, message: "\(session.fileName) changed on disk since its upload began (size or modification time); nothing more was sent")
+                return End(
+                    state: .fileChanged,
+                    message: "\(session.fileName) changed on disk since its upload began (size or modification time); nothing more was sent")
             }
         case .success: break
         }
@@ -128,7 +134,10 @@ struct SessionDriver: Sendable {
                 try Task.checkCancellation()
                 let result = try await attempt(host: host)
                 guard case .success(let identity) = FileIdentity.read(path: path), identity == host.snapshot(id: id)?.session.identity else {
-                    return End(state: .fileChanged, message: "\(session.fileName) changed on disk while it was being sent; the server's copy may be mixed. Retry to send it again")
+                    return End(
+                        state: .fileChanged,
+                        message: "\(session.fileName) changed on disk while it was being sent; the server's copy may be mixed. Retry to send it again"
+                    )
                 }
                 let digest = await hash?.value
                 host.update(id) {
@@ -170,7 +179,8 @@ struct SessionDriver: Sendable {
                     host.refuseKey("the server refused the API key (\(message))")
                     return End(state: .failed, message: "the server refused the API key: \(message)")
                 case .expired:
-                    return End(state: .expired, message: "the server no longer knows this upload session (\(message)); retry to start again from byte 0")
+                    return End(
+                        state: .expired, message: "the server no longer knows this upload session (\(message)); retry to start again from byte 0")
                 case .fileChanged:
                     return End(state: .fileChanged, message: message)
                 case .fail:
@@ -210,10 +220,14 @@ struct SessionDriver: Sendable {
     private func attempt(host: isolated any SessionDriverHost) async throws -> AttemptResult {
         guard let session = host.snapshot(id: id)?.session else { throw CancellationError() }
         let attempt = host.beginAttempt(id)
-        host.update(id) { $0.session.attempts += 1; $0.retryAt = nil }
+        host.update(id) {
+            $0.session.attempts += 1; $0.retryAt = nil
+        }
         switch session.route {
         case .media:
-            host.update(id) { $0.session.state = .uploading; $0.transferredBytes = 0 }
+            host.update(id) {
+                $0.session.state = .uploading; $0.transferredBytes = 0
+            }
             try host.persist(id)
             let mediaID = try await api.uploadMedia(
                 path: session.path, fileName: session.fileName, mimeType: session.mimeType, length: session.fileSize,
@@ -226,14 +240,19 @@ struct SessionDriver: Sendable {
                 remoteID = existing
                 offset = try await api.serverOffset(sessionID: existing, control: control)
                 guard offset <= session.fileSize else { throw abandonSession(serverHolds: offset, host: host) }
-                host.update(id) { $0.session.serverOffset = offset; $0.transferredBytes = offset }
+                host.update(id) {
+                    $0.session.serverOffset = offset; $0.transferredBytes = offset
+                }
             } else {
                 host.update(id) { $0.session.state = .creating }
                 try host.persist(id)
-                remoteID = try await api.createSession(fileName: session.fileName, length: session.fileSize,
-                                                       mimeType: session.mimeType, control: control)
+                remoteID = try await api.createSession(
+                    fileName: session.fileName, length: session.fileSize,
+                    mimeType: session.mimeType, control: control)
                 offset = 0
-                host.update(id) { [remoteID] in $0.session.remoteID = remoteID; $0.session.serverOffset = 0 }
+                host.update(id) { [remoteID] in
+                    $0.session.remoteID = remoteID; $0.session.serverOffset = 0
+                }
                 logger.info("session \(id) created as \(MediaAPI.redacted(remoteID))")
             }
             host.update(id) { $0.session.state = .uploading }
@@ -254,7 +273,9 @@ struct SessionDriver: Sendable {
                     throw APIFailure.unexpectedReply("the server holds every byte but gave no handle")
                 }
                 offset = confirmed
-                host.update(id) { $0.session.serverOffset = confirmed; $0.transferredBytes = confirmed }
+                host.update(id) {
+                    $0.session.serverOffset = confirmed; $0.transferredBytes = confirmed
+                }
                 try host.persist(id)
             }
         }

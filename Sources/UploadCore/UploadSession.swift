@@ -130,8 +130,10 @@ extension UploadSession: FetchableRecord, PersistableRecord {
 
     /// The row's values, in the order of `databaseColumnNames`.
     var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
-         state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt)]
+        [
+            id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
+            state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt),
+        ]
     }
 
     /// A date column in GRDB's text form, read without GRDB's Calendar (see `UTCText`);
@@ -182,8 +184,10 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
 
     public var id: String { session.id }
 
-    public init(session: UploadSession, transferredBytes: Int64? = nil, retryAt: Date? = nil,
-                retryNumber: Int = 0, retryLimit: Int = 0, activeElsewhere: Bool = false) {
+    public init(
+        session: UploadSession, transferredBytes: Int64? = nil, retryAt: Date? = nil,
+        retryNumber: Int = 0, retryLimit: Int = 0, activeElsewhere: Bool = false
+    ) {
         self.session = session
         self.transferredBytes = transferredBytes ?? session.serverOffset
         self.retryAt = retryAt

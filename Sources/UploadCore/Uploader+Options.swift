@@ -18,8 +18,10 @@ extension Uploader {
         /// takes bigger ones; benchmarks use it to send a GiB.
         public var enforcesSizeLimits: Bool
 
-        public init(parallel: Int = 4, retry: RetryPolicy = RetryPolicy(), chunkSize: Int64? = nil, takeOverPollInterval: Double = 1,
-                    computesSHA256: Bool = false, enforcesSizeLimits: Bool = true) {
+        public init(
+            parallel: Int = 4, retry: RetryPolicy = RetryPolicy(), chunkSize: Int64? = nil, takeOverPollInterval: Double = 1,
+            computesSHA256: Bool = false, enforcesSizeLimits: Bool = true
+        ) {
             self.parallel = max(1, parallel)
             self.retry = retry
             self.chunkSize = chunkSize

@@ -28,7 +28,9 @@ public actor Uploader {
     /// The task following other processes' sessions, while there are any.
     private var watcher: Task<Void, Never>?
 
-    public init(journal: Journal, api: MediaAPI, stateDirectory: String, options: Options = Options(), logger: Logger = Logger(label: "mediaup.uploader")) {
+    public init(
+        journal: Journal, api: MediaAPI, stateDirectory: String, options: Options = Options(), logger: Logger = Logger(label: "mediaup.uploader")
+    ) {
         self.journal = journal
         self.api = api
         self.stateDirectory = stateDirectory
@@ -61,8 +63,10 @@ public actor Uploader {
         for session in try journal.allSessions() where entries[session.id] == nil {
             let listing = catalog.listing(of: session)
             order.append(session.id)
-            entries[session.id] = SessionEntry(snapshot: UploadSnapshot(session: listing.session, retryLimit: options.retry.maxRetries,
-                                                                        activeElsewhere: listing.activeElsewhere))
+            entries[session.id] = SessionEntry(
+                snapshot: UploadSnapshot(
+                    session: listing.session, retryLimit: options.retry.maxRetries,
+                    activeElsewhere: listing.activeElsewhere))
         }
         if watcher == nil, entries.values.contains(where: \.snapshot.activeElsewhere) {
             watcher = Task { await self.followOtherProcesses() }
@@ -116,8 +120,11 @@ public actor Uploader {
             if let entry = entries[existing.id], entry.isRunning { return .queued(entry.snapshot) }
             return .queued(try enqueue(existing))
         }
-        return .queued(try enqueue(UploadSession(path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds,
-                                                 mimeType: mediaType.mime, route: route)))
+        return .queued(
+            try enqueue(
+                UploadSession(
+                    path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds,
+                    mimeType: mediaType.mime, route: route)))
     }
 
     private func enqueue(_ session: UploadSession) throws(FileProblem) -> UploadSnapshot {
@@ -147,7 +154,8 @@ public actor Uploader {
     /// automatic attempt starts it at once.
     public func retry(id: String) {
         if let entry = entries[id], case .running(let run, let attempt, _) = entry.phase,
-           entry.snapshot.session.state == .stalled || entry.snapshot.session.state == .retrying {
+            entry.snapshot.session.state == .stalled || entry.snapshot.session.state == .retrying
+        {
             entries[id]?.phase = .running(run, attempt: attempt, retryNow: true)
             return
         }
@@ -218,8 +226,9 @@ public actor Uploader {
                 publish(snapshot)
                 continue
             }
-            let driver = SessionDriver(id: id, control: TransferControl(), api: api, journal: journal, stateDirectory: stateDirectory,
-                                       options: options, logger: logger)
+            let driver = SessionDriver(
+                id: id, control: TransferControl(), api: api, journal: journal, stateDirectory: stateDirectory,
+                options: options, logger: logger)
             let task = Task { await driver.drive(host: self) }
             entries[id]?.phase = .claiming(SessionPhase.Run(task: task, control: driver.control))
             runs += 1

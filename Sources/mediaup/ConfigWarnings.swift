@@ -6,7 +6,11 @@ enum ConfigWarnings {
     private static let printed = Mutex(false)
 
     static func printOnce(_ warnings: [String]) {
-        guard !warnings.isEmpty, printed.withLock({ done in defer { done = true }; return !done }) else { return }
+        guard !warnings.isEmpty,
+            printed.withLock({ done in
+                defer { done = true }; return !done
+            })
+        else { return }
         for warning in warnings { FileHandle.standardError.write(Data("mediaup: warning: \(warning)\n".utf8)) }
     }
 }

@@ -9,10 +9,15 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: ArgumentHelp("API base URL (env MEDIAUP_BASE_URL).", valueName: "URL"))
     var baseURL: String?
 
-    @Option(name: .customLong("api-key"), help: ArgumentHelp("360dialog API key (env D360_API_KEY). Prefer the environment: flags show in `ps`.", valueName: "KEY"))
+    @Option(
+        name: .customLong("api-key"),
+        help: ArgumentHelp("360dialog API key (env D360_API_KEY). Prefer the environment: flags show in `ps`.", valueName: "KEY"))
     var apiKey: String?
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where the journal and log live (env MEDIAUP_STATE_DIR; default $XDG_STATE_HOME/mediaup or ~/.local/state/mediaup).", valueName: "DIR"))
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            "Where the journal and log live (env MEDIAUP_STATE_DIR; default $XDG_STATE_HOME/mediaup or ~/.local/state/mediaup).", valueName: "DIR"))
     var stateDirectory: String?
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -86,7 +91,9 @@ extension GlobalOptions {
     /// Sends logs to `DIR/mediaup.log` (never to the terminal, which may be the screen).
     /// Only the first call counts.
     func startLogging(directory: String) {
-        let first = loggingStarted.withLock { started in defer { started = true }; return !started }
+        let first = loggingStarted.withLock { started in
+            defer { started = true }; return !started
+        }
         guard first else { return }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let sink = FileLogHandler.Sink(path: directory + "/mediaup.log")

@@ -9,7 +9,10 @@ struct Mediaup: AsyncParsableCommand {
         commandName: "mediaup",
         abstract: "Uploads WhatsApp media through 360dialog's Media Uploads API: resumable, journaled, scriptable.",
         version: "0.1.0",
-        subcommands: [TuiCommand.self, UploadCommand.self, ResumeCommand.self, SessionsCommand.self, ForgetCommand.self, StatusCommand.self, SandboxCommand.self],
+        subcommands: [
+            TuiCommand.self, UploadCommand.self, ResumeCommand.self, SessionsCommand.self, ForgetCommand.self, StatusCommand.self,
+            SandboxCommand.self,
+        ],
         defaultSubcommand: TuiCommand.self
     )
 

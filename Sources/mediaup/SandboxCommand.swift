@@ -27,16 +27,21 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("fail-rate"), help: ArgumentHelp("Answer this fraction (0–1) of upload requests with 503.", valueName: "P"))
     var failRate: Double = 0
 
-    @Option(name: .customLong("reset-at"), help: ArgumentHelp("Cut the connection when a session reaches these byte offsets.", valueName: "OFFSET,..."))
+    @Option(
+        name: .customLong("reset-at"), help: ArgumentHelp("Cut the connection when a session reaches these byte offsets.", valueName: "OFFSET,..."))
     var resetAt: String?
 
-    @Option(name: .customLong("stall-at"), help: ArgumentHelp("Stop reading for --stall-seconds when a session reaches these offsets.", valueName: "OFFSET,..."))
+    @Option(
+        name: .customLong("stall-at"),
+        help: ArgumentHelp("Stop reading for --stall-seconds when a session reaches these offsets.", valueName: "OFFSET,..."))
     var stallAt: String?
 
     @Option(name: .customLong("stall-seconds"), help: ArgumentHelp("How long each stall lasts.", valueName: "S"))
     var stallSeconds: Double = 0
 
-    @Flag(name: .customLong("discard-bytes"), help: "Count upload bytes but do not store them (benchmarks: one copy per byte instead of two); sessions do not survive a restart.")
+    @Flag(
+        name: .customLong("discard-bytes"),
+        help: "Count upload bytes but do not store them (benchmarks: one copy per byte instead of two); sessions do not survive a restart.")
     var discardBytes = false
 
     @Option(name: .customLong("storage-dir"), help: ArgumentHelp("Where received files go (default: STATE_DIR/sandbox).", valueName: "DIR"))

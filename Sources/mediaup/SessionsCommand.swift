@@ -28,7 +28,9 @@ struct SessionsCommand: AsyncParsableCommand {
                 let percent = session.fileSize > 0 ? Int(Double(session.serverOffset) * 100 / Double(session.fileSize)) : 0
                 let result = session.handle.map { "h \($0)" } ?? session.mediaID.map { "id \($0)" } ?? session.lastError ?? ""
                 let stateText = listing.activeElsewhere ? "active (another process)" : session.state.rawValue
-                print("\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)")
+                print(
+                    "\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)"
+                )
             }
         }
         if listings.isEmpty && !json {
@@ -88,7 +90,8 @@ struct ForgetCommand: AsyncParsableCommand {
         do { result = try SessionCatalog(journal: journal, stateDirectory: global.resolvedStateDirectory).forget(ids: ids, allDone: done) } catch {
             throw UsageError(error.description)
         }
-        let problems = result.unknown.map { "no session \($0) in \(journal.path)" }
+        let problems =
+            result.unknown.map { "no session \($0) in \(journal.path)" }
             + result.busyElsewhere.map { "\($0) is being uploaded by another mediaup process; pause it there first" }
         for problem in problems { FileHandle.standardError.write(Data("mediaup: \(problem)\n".utf8)) }
         print("forgot \(result.forgotten.count) session\(result.forgotten.count == 1 ? "" : "s")")
@@ -116,7 +119,8 @@ struct StatusCommand: AsyncParsableCommand {
             if let stored, stored.route == .media {
                 throw UsageError("\(sessionID) is a /media upload: the server keeps no offset for those")
             }
-            throw UsageError(stored == nil ? "no session \(sessionID) in the journal (see mediaup sessions)" : "session \(sessionID) has no server session yet")
+            throw UsageError(
+                stored == nil ? "no session \(sessionID) in the journal (see mediaup sessions)" : "session \(sessionID) has no server session yet")
         }
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport())
         do throws(APIFailure) {

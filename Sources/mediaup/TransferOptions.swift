@@ -10,16 +10,22 @@ struct TransferOptions: ParsableArguments {
     @Option(help: "Automatic retries per file before it fails.")
     var retries: Int = 5
 
-    @Option(name: .customLong("stall-timeout"), help: ArgumentHelp("Seconds without progress before a transfer counts as stalled.", valueName: "SECONDS"))
+    @Option(
+        name: .customLong("stall-timeout"), help: ArgumentHelp("Seconds without progress before a transfer counts as stalled.", valueName: "SECONDS"))
     var stallTimeout: Double = 30
 
-    @Option(name: .customLong("chunk-size"), help: ArgumentHelp("Bytes per request of a resumable session (default: the whole rest in one).", valueName: "BYTES"))
+    @Option(
+        name: .customLong("chunk-size"),
+        help: ArgumentHelp("Bytes per request of a resumable session (default: the whole rest in one).", valueName: "BYTES"))
     var chunkSize: Int64?
 
     @Flag(help: "Also compute each file's SHA-256 (the sha256 field), beside the transfer: about a second of CPU per GB.")
     var sha256 = false
 
-    @Flag(name: .customLong("ignore-size-limits"), help: ArgumentHelp("Send files over WhatsApp's size limits; only to a sandbox on this machine (benchmarks). The real API refuses such files."))
+    @Flag(
+        name: .customLong("ignore-size-limits"),
+        help: ArgumentHelp("Send files over WhatsApp's size limits; only to a sandbox on this machine (benchmarks). The real API refuses such files.")
+    )
     var ignoreSizeLimits = false
 
     func validate() throws {
@@ -42,8 +48,9 @@ struct TransferOptions: ParsableArguments {
         let (journal, logger) = try global.openState(directory: stateDirectory)
         let limits = TransferLimits(connectTimeout: 15, stallTimeout: stallTimeout)
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
-        let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
-                                       computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits)
+        let options = Uploader.Options(
+            parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
+            computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits)
         let uploader = Uploader(journal: journal, api: api, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)
     }

@@ -18,7 +18,9 @@ struct TuiCommand: AsyncParsableCommand {
     @Flag(help: "Run the built-in sandbox in this process and upload to it (no account needed).")
     var sandbox = false
 
-    @Option(name: .customLong("sandbox-rate"), help: ArgumentHelp("With --sandbox: how fast it reads each upload, so progress can be seen.", valueName: "BYTES_PER_S"))
+    @Option(
+        name: .customLong("sandbox-rate"),
+        help: ArgumentHelp("With --sandbox: how fast it reads each upload, so progress can be seen.", valueName: "BYTES_PER_S"))
     var sandboxRate = 2_000_000
 
     @Argument(help: "The folder to open (default: the current one).")

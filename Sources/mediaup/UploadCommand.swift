@@ -6,7 +6,8 @@ import UploadCore
 struct UploadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upload",
-        abstract: "Uploads files; a file with an unfinished session continues it from the server's offset, a file already done is reported, not sent again."
+        abstract:
+            "Uploads files; a file with an unfinished session continues it from the server's offset, a file already done is reported, not sent again."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -28,7 +29,10 @@ struct UploadCommand: AsyncParsableCommand {
         var settled: [UploadReport] = []
         for file in files {
             if RawArguments.notUTF8.contains(file) {
-                settled.append(UploadReport(file: file, route: via, bytes: nil, error: "\(file): the name is not valid UTF-8, so mediaup cannot name that exact file; rename it and try again"))
+                settled.append(
+                    UploadReport(
+                        file: file, route: via, bytes: nil,
+                        error: "\(file): the name is not valid UTF-8, so mediaup cannot name that exact file; rename it and try again"))
                 continue
             }
             do {
@@ -110,7 +114,8 @@ struct ResumeCommand: AsyncParsableCommand {
                 if let snapshot = known.first(where: { $0.id == id || $0.session.remoteID == id }) {
                     chosen.append(snapshot)
                 } else {
-                    settled.append(UploadReport(file: id, route: .resumable, bytes: nil, error: "no session \(id) in the journal (see mediaup sessions)"))
+                    settled.append(
+                        UploadReport(file: id, route: .resumable, bytes: nil, error: "no session \(id) in the journal (see mediaup sessions)"))
                 }
             }
         }

@@ -14,25 +14,25 @@ struct BenchSmokeTests {
     @Test("every comparison runs and the table has all nine rows")
     func smokeRun() async throws {
         try await withBinaryBed { bed in
-        let results = bed.directory + "/RESULTS.md"
-        var environment = ProcessInfo.processInfo.environment
-        environment["TMPDIR"] = bed.directory
-        let running = try RunningProcess(
-            "/usr/bin/env",
-            ["python3", Self.packageRoot + "/bench/bench.py", "--smoke", "--bin", BinaryBed.binary, "--out", results],
-            environment: environment)
-        let outcome = await running.outcome()
-        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+            let results = bed.directory + "/RESULTS.md"
+            var environment = ProcessInfo.processInfo.environment
+            environment["TMPDIR"] = bed.directory
+            let running = try RunningProcess(
+                "/usr/bin/env",
+                ["python3", Self.packageRoot + "/bench/bench.py", "--smoke", "--bin", BinaryBed.binary, "--out", results],
+                environment: environment)
+            let outcome = await running.outcome()
+            #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
 
-        let written = try String(contentsOfFile: results, encoding: .utf8)
-        #expect(written.contains("smoke run"))
-        for table in [outcome.stdout, written] {
-            let rows = table.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| #") }
-            let numbers: [String] = rows.map { row in String(row.split(separator: "|")[0]).trimmingCharacters(in: .whitespaces) }
-            #expect(numbers == (1...9).map(String.init))
-            // Each row ends with whether its goal was met; a crash mid-row would leave it short.
-            #expect(rows.allSatisfy { $0.hasSuffix("| yes |") || $0.hasSuffix("| **no** |") }, "\(rows)")
-        }
+            let written = try String(contentsOfFile: results, encoding: .utf8)
+            #expect(written.contains("smoke run"))
+            for table in [outcome.stdout, written] {
+                let rows = table.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| #") }
+                let numbers: [String] = rows.map { row in String(row.split(separator: "|")[0]).trimmingCharacters(in: .whitespaces) }
+                #expect(numbers == (1...9).map(String.init))
+                // Each row ends with whether its goal was met; a crash mid-row would leave it short.
+                #expect(rows.allSatisfy { $0.hasSuffix("| yes |") || $0.hasSuffix("| **no** |") }, "\(rows)")
+            }
         }
     }
 }

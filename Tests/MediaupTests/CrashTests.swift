@@ -58,91 +58,92 @@ struct CrashTests {
                 break
             }
         }) { bed in
-        let files = [
-            bed.makeFile("a.png", size: Self.small),
-            bed.makeFile("b.pdf", size: 2_500_000, magic: Magic.pdf),
-            bed.makeFile("c.mp4", size: 4_000_000, magic: Magic.mp4),
-        ]
-        let arguments = ["upload", "--json", "--sha256"] + files
-        let running = try bed.start(arguments)
-        let printed = { (try? String(contentsOfFile: running.stdoutPath, encoding: .utf8))?.split(separator: "\n").count ?? 0 }
+            let files = [
+                bed.makeFile("a.png", size: Self.small),
+                bed.makeFile("b.pdf", size: 2_500_000, magic: Magic.pdf),
+                bed.makeFile("c.mp4", size: 4_000_000, magic: Magic.mp4),
+            ]
+            let arguments = ["upload", "--json", "--sha256"] + files
+            let running = try bed.start(arguments)
+            let printed = { (try? String(contentsOfFile: running.stdoutPath, encoding: .utf8))?.split(separator: "\n").count ?? 0 }
 
-        let reached: Bool
-        switch moment {
-        case .atStart:
-            reached = true
-        case .whileCreateRateLimited:
-            reached = await eventually { await bed.server.requestLog().contains { $0.status == 429 } }
-        case .sessionWithoutBytes:
-            reached = await eventually {
-                let sessions = await bed.server.sessions()
-                return !sessions.isEmpty && sessions.allSatisfy { $0.receivedBytes == 0 }
+            let reached: Bool
+            switch moment {
+            case .atStart:
+                reached = true
+            case .whileCreateRateLimited:
+                reached = await eventually { await bed.server.requestLog().contains { $0.status == 429 } }
+            case .sessionWithoutBytes:
+                reached = await eventually {
+                    let sessions = await bed.server.sessions()
+                    return !sessions.isEmpty && sessions.allSatisfy { $0.receivedBytes == 0 }
+                }
+            case .midBody:
+                reached = await eventually { await bed.server.sessions().contains { $0.receivedBytes > 1_000_000 } }
+            case .lastByteBeforeJournal:
+                reached = await eventually {
+                    let done = await bed.server.sessions().contains { $0.fileName == "a.png" && $0.receivedBytes == $0.declaredLength }
+                    return done && printed() == 0
+                }
+            case .afterFirstDone:
+                reached = await eventually { printed() >= 1 }
+            case .afterSecondDone:
+                reached = await eventually { printed() >= 2 }
+            case .duringStall:
+                reached = await eventually { await bed.server.sessions().contains { $0.receivedBytes == 1_000_000 } }
+            case .whilePausing:
+                reached = await eventually { await bed.server.sessions().contains { $0.receivedBytes > 500_000 } }
+                running.process.interrupt()
+                try await Task.sleep(for: .milliseconds(50))
+            case .nearTheEnd:
+                reached = await eventually { await bed.server.sessions().contains { $0.fileName == "c.mp4" && $0.receivedBytes > 3_500_000 } }
             }
-        case .midBody:
-            reached = await eventually { await bed.server.sessions().contains { $0.receivedBytes > 1_000_000 } }
-        case .lastByteBeforeJournal:
-            reached = await eventually {
-                let done = await bed.server.sessions().contains { $0.fileName == "a.png" && $0.receivedBytes == $0.declaredLength }
-                return done && printed() == 0
-            }
-        case .afterFirstDone:
-            reached = await eventually { printed() >= 1 }
-        case .afterSecondDone:
-            reached = await eventually { printed() >= 2 }
-        case .duringStall:
-            reached = await eventually { await bed.server.sessions().contains { $0.receivedBytes == 1_000_000 } }
-        case .whilePausing:
-            reached = await eventually { await bed.server.sessions().contains { $0.receivedBytes > 500_000 } }
-            running.process.interrupt()
-            try await Task.sleep(for: .milliseconds(50))
-        case .nearTheEnd:
-            reached = await eventually { await bed.server.sessions().contains { $0.fileName == "c.mp4" && $0.receivedBytes > 3_500_000 } }
-        }
-        kill(running.process.processIdentifier, SIGKILL)
-        let killed = await running.outcome()
-        #expect(reached, "\(moment) not reached")
-        // A clean pause may win the race with the kill; either way the rerun must finish.
-        #expect(moment == .whilePausing || running.process.terminationReason == .uncaughtSignal,
+            kill(running.process.processIdentifier, SIGKILL)
+            let killed = await running.outcome()
+            #expect(reached, "\(moment) not reached")
+            // A clean pause may win the race with the kill; either way the rerun must finish.
+            #expect(
+                moment == .whilePausing || running.process.terminationReason == .uncaughtSignal,
                 "\(moment): exited \(killed.status) before the kill")
-        let before = await bed.server.sessions()
-        if moment == .sessionWithoutBytes { #expect(before.allSatisfy { $0.receivedBytes == 0 }) }
-        if moment == .lastByteBeforeJournal {
-            #expect(before.contains { $0.fileName == "a.png" && $0.receivedBytes == $0.declaredLength })
-            #expect(killed.lines.isEmpty, "a.png's handle was printed before the kill")
-        }
-
-        let outcome = try await bed.run(arguments)
-        #expect(outcome.status == 0, "\(moment): \(outcome.stderr.suffix(2000))")
-        let objects = outcome.objects
-        #expect(objects.count == files.count, "\(moment): \(outcome.stdout)")
-        let after = await bed.server.sessions()
-        for path in files {
-            let sha = try SHA256Digest.ofFile(at: path)
-            let object = objects.first { $0["file"] as? String == path }
-            #expect(object?["state"] as? String == "done", "\(moment) \(path): \(object?["error"] ?? "no line")")
-            #expect(object?["sha256"] as? String == sha, "\(moment) \(path)")
-            let handle = object?["handle"] as? String
-            #expect(after.contains { $0.handle != nil && $0.handle == handle && $0.sha256 == sha }, "\(moment) \(path)")
-
-            // A first session that already held bytes is continued, never duplicated.
-            let name = (path as NSString).lastPathComponent
-            if let first = before.first(where: { $0.fileName == name }), first.receivedBytes > 0 {
-                let sessions = after.filter { $0.fileName == name }
-                #expect(sessions.count == 1, "\(moment) \(name): \(sessions.count) server sessions")
-                #expect(sessions.first?.handle == handle, "\(moment) \(name)")
+            let before = await bed.server.sessions()
+            if moment == .sessionWithoutBytes { #expect(before.allSatisfy { $0.receivedBytes == 0 }) }
+            if moment == .lastByteBeforeJournal {
+                #expect(before.contains { $0.fileName == "a.png" && $0.receivedBytes == $0.declaredLength })
+                #expect(killed.lines.isEmpty, "a.png's handle was printed before the kill")
             }
-        }
 
-        let listed = try await bed.run(["sessions", "--json"])
-        #expect(listed.status == 0)
-        let rows = listed.objects
-        for path in files {
-            let mine = rows.filter { $0["file"] as? String == path }
-            #expect(mine.count == 1, "\(moment) \(path): \(mine.count) journal rows")
-        }
-        for row in rows {
-            #expect(row["state"] as? String == "done", "\(moment): orphan row \(row)")
-        }
+            let outcome = try await bed.run(arguments)
+            #expect(outcome.status == 0, "\(moment): \(outcome.stderr.suffix(2000))")
+            let objects = outcome.objects
+            #expect(objects.count == files.count, "\(moment): \(outcome.stdout)")
+            let after = await bed.server.sessions()
+            for path in files {
+                let sha = try SHA256Digest.ofFile(at: path)
+                let object = objects.first { $0["file"] as? String == path }
+                #expect(object?["state"] as? String == "done", "\(moment) \(path): \(object?["error"] ?? "no line")")
+                #expect(object?["sha256"] as? String == sha, "\(moment) \(path)")
+                let handle = object?["handle"] as? String
+                #expect(after.contains { $0.handle != nil && $0.handle == handle && $0.sha256 == sha }, "\(moment) \(path)")
+
+                // A first session that already held bytes is continued, never duplicated.
+                let name = (path as NSString).lastPathComponent
+                if let first = before.first(where: { $0.fileName == name }), first.receivedBytes > 0 {
+                    let sessions = after.filter { $0.fileName == name }
+                    #expect(sessions.count == 1, "\(moment) \(name): \(sessions.count) server sessions")
+                    #expect(sessions.first?.handle == handle, "\(moment) \(name)")
+                }
+            }
+
+            let listed = try await bed.run(["sessions", "--json"])
+            #expect(listed.status == 0)
+            let rows = listed.objects
+            for path in files {
+                let mine = rows.filter { $0["file"] as? String == path }
+                #expect(mine.count == 1, "\(moment) \(path): \(mine.count) journal rows")
+            }
+            for row in rows {
+                #expect(row["state"] as? String == "done", "\(moment): orphan row \(row)")
+            }
         }
     }
 }

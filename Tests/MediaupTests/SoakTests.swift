@@ -47,51 +47,52 @@ struct SoakTests {
             $0.rateLimitedCreates = 3
             $0.retryAfterSeconds = 1
         }) { bed in
-        let plan = Self.plan(scale: scale)
-        var files: [String: (size: Int, sha: String)] = [:]
-        for item in plan {
-            let path = bed.makeFile(item.name, size: item.size, magic: item.magic)
-            files[path] = (item.size, try SHA256Digest.ofFile(at: path))
-        }
-        let totalBytes = plan.map(\.size).reduce(0, +)
+            let plan = Self.plan(scale: scale)
+            var files: [String: (size: Int, sha: String)] = [:]
+            for item in plan {
+                let path = bed.makeFile(item.name, size: item.size, magic: item.magic)
+                files[path] = (item.size, try SHA256Digest.ofFile(at: path))
+            }
+            let totalBytes = plan.map(\.size).reduce(0, +)
 
-        let started = Date()
-        let outcome = try await bed.run(
-            ["upload", "--parallel", "4", "--json", "--sha256", "--stall-timeout", "2"] + plan.map { bed.directory + "/files/" + $0.name })
-        let seconds = Date().timeIntervalSince(started)
-        #expect(outcome.status == 0, "stderr: \(outcome.stderr.suffix(2000))")
+            let started = Date()
+            let outcome = try await bed.run(
+                ["upload", "--parallel", "4", "--json", "--sha256", "--stall-timeout", "2"] + plan.map { bed.directory + "/files/" + $0.name })
+            let seconds = Date().timeIntervalSince(started)
+            #expect(outcome.status == 0, "stderr: \(outcome.stderr.suffix(2000))")
 
-        let objects = outcome.objects
-        #expect(objects.count == plan.count)
-        let stored = await bed.server.sessions()
-        var attempts = 0
-        for object in objects {
-            let path = try #require(object["file"] as? String)
-            let expected = try #require(files[path])
-            #expect(object["state"] as? String == "done", "\(path): \(object["error"] ?? "")")
-            #expect(object["sha256"] as? String == expected.sha, "\(path)")
-            let handle = object["handle"] as? String
-            let session = stored.first { $0.handle != nil && $0.handle == handle }
-            #expect(session?.sha256 == expected.sha, "\(path): the sandbox holds other bytes")
-            attempts += object["attempts"] as? Int ?? 0
-        }
-        #expect(Set(objects.compactMap { $0["file"] as? String }) == Set(files.keys))
+            let objects = outcome.objects
+            #expect(objects.count == plan.count)
+            let stored = await bed.server.sessions()
+            var attempts = 0
+            for object in objects {
+                let path = try #require(object["file"] as? String)
+                let expected = try #require(files[path])
+                #expect(object["state"] as? String == "done", "\(path): \(object["error"] ?? "")")
+                #expect(object["sha256"] as? String == expected.sha, "\(path)")
+                let handle = object["handle"] as? String
+                let session = stored.first { $0.handle != nil && $0.handle == handle }
+                #expect(session?.sha256 == expected.sha, "\(path): the sandbox holds other bytes")
+                attempts += object["attempts"] as? Int ?? 0
+            }
+            #expect(Set(objects.compactMap { $0["file"] as? String }) == Set(files.keys))
 
-        let bodyBytes = stored.map(\.totalBodyBytesReceived).reduce(0, +)
-        let resent = bodyBytes - Int64(totalBytes)
-        let refusals = await bed.server.offsetRefusals()
-        let backwards = refusals.filter { $0.sent < $0.held }
-        #expect(backwards.isEmpty, "the client went below a server-confirmed offset: \(backwards)")
-        let stalls = await bed.server.stallsFired()
-        #expect(stalls == 2)
-        let log = await bed.server.requestLog()
-        let failures = log.filter { ($0.status ?? 0) >= 429 }.count
-        let cuts = log.filter { $0.status == nil }.count
-        print(
-            String(
-                format: "soak: files=%d bytes=%d seconds=%.1f retries=%d resent=%lld refused_offsets=%d (backwards %d) sessions=%d stalls=%d 429/5xx=%d cut=%d scale=%g seed=%llu",
-                objects.count, totalBytes, seconds, attempts - objects.count, resent, refusals.count, backwards.count,
-                stored.count, stalls, failures, cuts, scale, seed))
+            let bodyBytes = stored.map(\.totalBodyBytesReceived).reduce(0, +)
+            let resent = bodyBytes - Int64(totalBytes)
+            let refusals = await bed.server.offsetRefusals()
+            let backwards = refusals.filter { $0.sent < $0.held }
+            #expect(backwards.isEmpty, "the client went below a server-confirmed offset: \(backwards)")
+            let stalls = await bed.server.stallsFired()
+            #expect(stalls == 2)
+            let log = await bed.server.requestLog()
+            let failures = log.filter { ($0.status ?? 0) >= 429 }.count
+            let cuts = log.filter { $0.status == nil }.count
+            print(
+                String(
+                    format:
+                        "soak: files=%d bytes=%d seconds=%.1f retries=%d resent=%lld refused_offsets=%d (backwards %d) sessions=%d stalls=%d 429/5xx=%d cut=%d scale=%g seed=%llu",
+                    objects.count, totalBytes, seconds, attempts - objects.count, resent, refusals.count, backwards.count,
+                    stored.count, stalls, failures, cuts, scale, seed))
         }
     }
 }

@@ -27,110 +27,112 @@ struct TuiTests {
     @Test("mark two files, upload, pause one, resume it from its offset, see both done, quit, find them again")
     func markUploadPauseResume() async throws {
         try await withSandbox(apiKey: Self.key, { $0.bytesPerSecond = 1_500_000 }) { fixture in
-        let folder = fixture.directory + "/files"
-        let big = fixture.makeFile("a-brochure.pdf", size: 9_000_000, magic: Magic.pdf)
-        let small = fixture.makeFile("b-poster.png", size: 3_000_000)
+            let folder = fixture.directory + "/files"
+            let big = fixture.makeFile("a-brochure.pdf", size: 9_000_000, magic: Magic.pdf)
+            let small = fixture.makeFile("b-poster.png", size: 3_000_000)
 
-        try await withTmuxSession(launch(fixture, folder: folder)) { tui in
-        _ = try await tui.waitFor("b-poster.png")
-        _ = try await tui.waitUntil { $0.contains("a-brochure.pdf") && $0.contains("✓") }
-        try await tui.sendKeys("Down", "Space", "Space", "u")
-        _ = try await tui.waitFor("▶ a-brochure.pdf")
+            try await withTmuxSession(launch(fixture, folder: folder)) { tui in
+                _ = try await tui.waitFor("b-poster.png")
+                _ = try await tui.waitUntil { $0.contains("a-brochure.pdf") && $0.contains("✓") }
+                try await tui.sendKeys("Down", "Space", "Space", "u")
+                _ = try await tui.waitFor("▶ a-brochure.pdf")
 
-        // Pause the first row once some bytes are in, and see it paused.
-        #expect(await eventually { (await fixture.server.sessions().map(\.receivedBytes).max() ?? 0) > 1_000_000 })
-        try await tui.sendKeys("p")
-        let paused = try await tui.waitFor("paused at")
-        #expect(paused.contains("‖ a-brochure.pdf"))
-        let heldAtPause = await fixture.server.sessions().first { $0.fileName == "a-brochure.pdf" }?.receivedBytes ?? 0
-        #expect(heldAtPause > 0)
+                // Pause the first row once some bytes are in, and see it paused.
+                #expect(await eventually { (await fixture.server.sessions().map(\.receivedBytes).max() ?? 0) > 1_000_000 })
+                try await tui.sendKeys("p")
+                let paused = try await tui.waitFor("paused at")
+                #expect(paused.contains("‖ a-brochure.pdf"))
+                let heldAtPause = await fixture.server.sessions().first { $0.fileName == "a-brochure.pdf" }?.receivedBytes ?? 0
+                #expect(heldAtPause > 0)
 
-        // Resume: it continues from the server's offset, not from 0.
-        try await tui.sendKeys("r")
-        let done = try await tui.waitUntil(timeout: 60) { $0.contains("✔ a-brochure.pdf") && $0.contains("✔ b-poster.png") }
-        let rows = done.split(separator: "\n").filter { $0.contains("✔ a-brochure.pdf") || $0.contains("✔ b-poster.png") }
-        #expect(rows.count == 2 && rows.allSatisfy { $0.contains("h 4::") }, "both rows show their handle")
-        let sessions = await fixture.server.sessions()
-        let brochure = try #require(sessions.first { $0.fileName == "a-brochure.pdf" })
-        let resumedAt = await uploadPosts(fixture).filter { $0.status == 200 }.compactMap { Int64($0.fileOffset ?? "") }.max() ?? 0
-        #expect(resumedAt >= heldAtPause && resumedAt > 0)
-        #expect(brochure.sha256 == (try SHA256Digest.ofFile(at: big)))
-        #expect(sessions.first { $0.fileName == "b-poster.png" }?.sha256 == (try SHA256Digest.ofFile(at: small)))
+                // Resume: it continues from the server's offset, not from 0.
+                try await tui.sendKeys("r")
+                let done = try await tui.waitUntil(timeout: 60) { $0.contains("✔ a-brochure.pdf") && $0.contains("✔ b-poster.png") }
+                let rows = done.split(separator: "\n").filter { $0.contains("✔ a-brochure.pdf") || $0.contains("✔ b-poster.png") }
+                #expect(rows.count == 2 && rows.allSatisfy { $0.contains("h 4::") }, "both rows show their handle")
+                let sessions = await fixture.server.sessions()
+                let brochure = try #require(sessions.first { $0.fileName == "a-brochure.pdf" })
+                let resumedAt = await uploadPosts(fixture).filter { $0.status == 200 }.compactMap { Int64($0.fileOffset ?? "") }.max() ?? 0
+                #expect(resumedAt >= heldAtPause && resumedAt > 0)
+                #expect(brochure.sha256 == (try SHA256Digest.ofFile(at: big)))
+                #expect(sessions.first { $0.fileName == "b-poster.png" }?.sha256 == (try SHA256Digest.ofFile(at: small)))
 
-        try await tui.sendKeys("q")
-        #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
-        #expect(try await tui.exitStatus() == 0)
+                try await tui.sendKeys("q")
+                #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+                #expect(try await tui.exitStatus() == 0)
 
-        // Start again: both rows come back from the journal.
-        try await withTmuxSession(launch(fixture, folder: folder)) { again in
-        let screen = try await again.waitUntil { $0.contains("✔ a-brochure.pdf") && $0.contains("✔ b-poster.png") }
-        #expect(screen.contains("2 done"))
-        try await again.sendKeys("q")
-        }
-        }
+                // Start again: both rows come back from the journal.
+                try await withTmuxSession(launch(fixture, folder: folder)) { again in
+                    let screen = try await again.waitUntil { $0.contains("✔ a-brochure.pdf") && $0.contains("✔ b-poster.png") }
+                    #expect(screen.contains("2 done"))
+                    try await again.sendKeys("q")
+                }
+            }
         }
     }
 
     @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
     func badSituations() async throws {
         try await withSandbox(apiKey: Self.key) { fixture in
-        let folder = fixture.directory + "/files"
-        _ = fixture.makeFile("x.png", size: 1000)
-        let locked = folder + "/locked"
-        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
-        chmod(locked, 0)
-        defer { chmod(locked, 0o755) }
+            let folder = fixture.directory + "/files"
+            _ = fixture.makeFile("x.png", size: 1000)
+            let locked = folder + "/locked"
+            try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+            chmod(locked, 0)
+            defer { chmod(locked, 0o755) }
 
-        try await withTmuxSession(TmuxSession(
-            command: [BinaryBed.binary, "tui", folder],
-            environment: ["MEDIAUP_BASE_URL": fixture.server.baseURL, "MEDIAUP_STATE_DIR": fixture.directory + "/state"],
-            width: 120, height: 24)) { tui in
-        _ = try await tui.waitFor("no API key")
-        // Root reads any folder; elsewhere the folder shows its error.
-        if getuid() != 0 {
-            try await tui.sendKeys("Down", "Enter")
-            _ = try await tui.waitFor("cannot open")
-            try await tui.sendKeys("BSpace")
-        }
-        try await tui.resize(width: 40, height: 8)
-        _ = try await tui.waitFor("terminal too small")
-        try await tui.resize(width: 120, height: 24)
-        _ = try await tui.waitFor("x.png")
-        try await tui.sendKeys("End", "u")
-        _ = try await tui.waitFor("✖ x.png")
-        _ = try await tui.waitFor("no API key")
-        try await tui.sendKeys("?")
-        _ = try await tui.waitFor("switch pane")
-        try await tui.sendKeys("Escape", "q")
-        #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
-        #expect(try await tui.exitStatus() == 0)
-        }
+            try await withTmuxSession(
+                TmuxSession(
+                    command: [BinaryBed.binary, "tui", folder],
+                    environment: ["MEDIAUP_BASE_URL": fixture.server.baseURL, "MEDIAUP_STATE_DIR": fixture.directory + "/state"],
+                    width: 120, height: 24)
+            ) { tui in
+                _ = try await tui.waitFor("no API key")
+                // Root reads any folder; elsewhere the folder shows its error.
+                if getuid() != 0 {
+                    try await tui.sendKeys("Down", "Enter")
+                    _ = try await tui.waitFor("cannot open")
+                    try await tui.sendKeys("BSpace")
+                }
+                try await tui.resize(width: 40, height: 8)
+                _ = try await tui.waitFor("terminal too small")
+                try await tui.resize(width: 120, height: 24)
+                _ = try await tui.waitFor("x.png")
+                try await tui.sendKeys("End", "u")
+                _ = try await tui.waitFor("✖ x.png")
+                _ = try await tui.waitFor("no API key")
+                try await tui.sendKeys("?")
+                _ = try await tui.waitFor("switch pane")
+                try await tui.sendKeys("Escape", "q")
+                #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+                #expect(try await tui.exitStatus() == 0)
+            }
         }
     }
 
     @Test("files added to and removed from the open folder show without a key, judged; the cursor stays on its file")
     func folderChangesShow() async throws {
         try await withSandbox(apiKey: Self.key) { fixture in
-        let folder = fixture.directory + "/files"
-        let poster = fixture.makeFile("b-poster.png", size: 1000)
-        try await withTmuxSession(launch(fixture, folder: folder)) { tui in
-        _ = try await tui.waitFor("b-poster.png")
-        try await tui.sendKeys("Down")
-        _ = try await tui.waitFor(poster + " · ")
+            let folder = fixture.directory + "/files"
+            let poster = fixture.makeFile("b-poster.png", size: 1000)
+            try await withTmuxSession(launch(fixture, folder: folder)) { tui in
+                _ = try await tui.waitFor("b-poster.png")
+                try await tui.sendKeys("Down")
+                _ = try await tui.waitFor(poster + " · ")
 
-        _ = fixture.makeFile("a-menu.pdf", size: 2000, magic: Magic.pdf)
-        let added = try await tui.waitUntil(timeout: 15) { screen in
-            screen.split(separator: "\n").contains { $0.contains("a-menu.pdf") && $0.contains("app/pdf") && $0.contains("✓") }
-        }
-        // The new file sorts above the cursor's: the details line still names the poster.
-        #expect(added.contains(poster + " · "))
+                _ = fixture.makeFile("a-menu.pdf", size: 2000, magic: Magic.pdf)
+                let added = try await tui.waitUntil(timeout: 15) { screen in
+                    screen.split(separator: "\n").contains { $0.contains("a-menu.pdf") && $0.contains("app/pdf") && $0.contains("✓") }
+                }
+                // The new file sorts above the cursor's: the details line still names the poster.
+                #expect(added.contains(poster + " · "))
 
-        try FileManager.default.removeItem(atPath: poster)
-        let removed = try await tui.waitUntil(timeout: 15) { !$0.contains("b-poster.png") }
-        #expect(removed.contains("a-menu.pdf"))
-        try await tui.sendKeys("q")
-        #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
-        }
+                try FileManager.default.removeItem(atPath: poster)
+                let removed = try await tui.waitUntil(timeout: 15) { !$0.contains("b-poster.png") }
+                #expect(removed.contains("a-menu.pdf"))
+                try await tui.sendKeys("q")
+                #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+            }
         }
     }
 }

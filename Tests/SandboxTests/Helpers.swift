@@ -52,7 +52,7 @@ func makeFile(_ count: Int, seed: UInt64 = 42) throws -> (path: String, data: Da
     var state = seed
     var bytes = [UInt8](repeating: 0, count: count)
     for i in 0..<count {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         bytes[i] = UInt8(truncatingIfNeeded: state >> 33)
     }
     let path = try TemporaryFolder.make(prefix: "sandbox-tests") + "/source.bin"

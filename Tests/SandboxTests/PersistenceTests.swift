@@ -29,28 +29,28 @@ struct PersistenceTests {
         await one.stop()
 
         try await withSandbox(storage: dir) { two in
-                // The same id, signature included, still answers.
-                let status = try await two.status(id)
-                #expect(status.status == 200, "\(status.body)")
-                #expect(status.json["id"] as? String == id)
-                #expect(status.json["file_offset"] as? Int == half)
+            // The same id, signature included, still answers.
+            let status = try await two.status(id)
+            #expect(status.status == 200, "\(status.body)")
+            #expect(status.json["id"] as? String == id)
+            #expect(status.json["file_offset"] as? Int == half)
 
-                let session = try #require(await two.sessions().first)
-                #expect(session.id == id)
-                #expect(session.fileName == "v.mp4")
-                #expect(session.fileType == "video/mp4")
-                #expect(session.declaredLength == Int64(source.data.count))
-                #expect(session.receivedBytes == Int64(half))
-                #expect(session.handle == nil)
-                #expect(session.isExpired == false)
+            let session = try #require(await two.sessions().first)
+            #expect(session.id == id)
+            #expect(session.fileName == "v.mp4")
+            #expect(session.fileType == "video/mp4")
+            #expect(session.declaredLength == Int64(source.data.count))
+            #expect(session.receivedBytes == Int64(half))
+            #expect(session.handle == nil)
+            #expect(session.isExpired == false)
 
-                let done = try await two.post(id, offset: half, file: rest)
-                #expect(done.status == 200, "\(done.body)")
-                #expect((done.json["h"] as? String)?.hasPrefix("4::dmlkZW8vbXA0:AR") == true, "\(done.body)")
-                let final = try #require(await two.sessions().first)
-                let expected = try await sha256sum(source.path)
-                #expect(final.sha256 == expected)
-                #expect(try Data(contentsOf: URL(fileURLWithPath: final.path)) == source.data)
+            let done = try await two.post(id, offset: half, file: rest)
+            #expect(done.status == 200, "\(done.body)")
+            #expect((done.json["h"] as? String)?.hasPrefix("4::dmlkZW8vbXA0:AR") == true, "\(done.body)")
+            let final = try #require(await two.sessions().first)
+            let expected = try await sha256sum(source.path)
+            #expect(final.sha256 == expected)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: final.path)) == source.data)
         }
 
         // The signing secret is private to the user.
@@ -82,25 +82,25 @@ struct PersistenceTests {
         await one.stop()
 
         try await withSandbox(storage: dir) { two in
-                let again = try await curl([
-                    "-X", "POST", "-H", "file_offset: 10000", "-H", "Content-Type: application/octet-stream",
-                    "--data-binary", "", "\(two.baseURL)/\(id)",
-                ])
-                #expect(again.status == 200, "\(again.body)")
-                #expect(again.json["h"] as? String == handle)
-                let session = try #require(await two.sessions().first)
-                #expect(session.handle == handle)
-                #expect(session.sha256 == (try await sha256sum(source.path)))
+            let again = try await curl([
+                "-X", "POST", "-H", "file_offset: 10000", "-H", "Content-Type: application/octet-stream",
+                "--data-binary", "", "\(two.baseURL)/\(id)",
+            ])
+            #expect(again.status == 200, "\(again.body)")
+            #expect(again.json["h"] as? String == handle)
+            let session = try #require(await two.sessions().first)
+            #expect(session.handle == handle)
+            #expect(session.sha256 == (try await sha256sum(source.path)))
 
-                let media = try #require(await two.mediaUploads().first)
-                #expect(await two.mediaUploads().count == 1)
-                #expect(media.id == mediaID)
-                #expect(media.fileName == "photo.jpg")
-                #expect(media.type == "image/jpeg")
-                #expect(media.length == 20_000)
-                #expect(media.messagingProduct == "whatsapp")
-                #expect(media.sha256 == (try await sha256sum(photo.path)))
-                #expect(try await sha256sum(media.path) == media.sha256)
+            let media = try #require(await two.mediaUploads().first)
+            #expect(await two.mediaUploads().count == 1)
+            #expect(media.id == mediaID)
+            #expect(media.fileName == "photo.jpg")
+            #expect(media.type == "image/jpeg")
+            #expect(media.length == 20_000)
+            #expect(media.messagingProduct == "whatsapp")
+            #expect(media.sha256 == (try await sha256sum(photo.path)))
+            #expect(try await sha256sum(media.path) == media.sha256)
         }
     }
 
@@ -117,11 +117,11 @@ struct PersistenceTests {
         try source.data.prefix(12_345).write(to: URL(fileURLWithPath: path))
 
         try await withSandbox(storage: dir) { two in
-                #expect(try await two.status(id).json["file_offset"] as? Int == 12_345)
-                let rest = try writeTemp(source.data.suffix(from: 12_345))
-                let done = try await two.post(id, offset: 12_345, file: rest)
-                #expect(done.json["h"] is String, "\(done.body)")
-                #expect(await two.sessions().first?.sha256 == (try await sha256sum(source.path)))
+            #expect(try await two.status(id).json["file_offset"] as? Int == 12_345)
+            let rest = try writeTemp(source.data.suffix(from: 12_345))
+            let done = try await two.post(id, offset: 12_345, file: rest)
+            #expect(done.json["h"] is String, "\(done.body)")
+            #expect(await two.sessions().first?.sha256 == (try await sha256sum(source.path)))
         }
     }
 
@@ -139,14 +139,14 @@ struct PersistenceTests {
         try Data("half".utf8).write(to: URL(fileURLWithPath: dir + "/.session-x.json.1234abcd.tmp"))
 
         try await withSandbox(storage: dir) { two in
-                #expect(await two.sessions().map(\.id) == [id])
-                #expect(await two.mediaUploads().isEmpty)
-                #expect(try await two.status(id).status == 200)
-                // A left-over temporary file is cleared away.
-                #expect(!FileManager.default.fileExists(atPath: dir + "/.session-x.json.1234abcd.tmp"))
-                // New sessions still work and are listed after the restored one.
-                let fresh = try await two.createSession(length: 5)
-                #expect(await two.sessions().map(\.id) == [id, fresh])
+            #expect(await two.sessions().map(\.id) == [id])
+            #expect(await two.mediaUploads().isEmpty)
+            #expect(try await two.status(id).status == 200)
+            // A left-over temporary file is cleared away.
+            #expect(!FileManager.default.fileExists(atPath: dir + "/.session-x.json.1234abcd.tmp"))
+            // New sessions still work and are listed after the restored one.
+            let fresh = try await two.createSession(length: 5)
+            #expect(await two.sessions().map(\.id) == [id, fresh])
         }
     }
 
@@ -159,10 +159,10 @@ struct PersistenceTests {
         await one.stop()
 
         try await withSandbox(storage: dir) { two in
-                let r = try await two.status(id)
-                #expect(r.status == 400)
-                #expect(r.json["error"] as? String == "upload session not found or expired")
-                #expect(await two.sessions().first?.isExpired == true)
+            let r = try await two.status(id)
+            #expect(r.status == 400)
+            #expect(r.json["error"] as? String == "upload session not found or expired")
+            #expect(await two.sessions().first?.isExpired == true)
         }
     }
 
@@ -177,10 +177,10 @@ struct PersistenceTests {
         // Restarted with a lifetime the old session has outlived: expired at once,
         // while one created now is live.
         try await withSandbox(storage: dir, { $0.sessionLifetime = 3 }) { two in
-                let fresh = try await two.createSession(length: 10)
-                #expect(try await two.status(old).status == 400)
-                #expect(try await two.status(fresh).status == 200)
-                #expect(await two.sessions().map(\.isExpired) == [true, false])
+            let fresh = try await two.createSession(length: 10)
+            #expect(try await two.status(old).status == 400)
+            #expect(try await two.status(fresh).status == 200)
+            #expect(await two.sessions().map(\.isExpired) == [true, false])
         }
     }
 }

@@ -219,8 +219,9 @@ struct FaultTests {
             // No HTTP response at all: curl reports a send/receive error, not a status.
             #expect(cut.status == 0)
             #expect([55, 56].contains(cut.exitCode), "curl exit \(cut.exitCode): \(cut.stderr)")
-            #expect(cut.stderr.lowercased().contains("reset") || cut.stderr.lowercased().contains("recv")
-                || cut.stderr.lowercased().contains("send"), "\(cut.stderr)")
+            #expect(
+                cut.stderr.lowercased().contains("reset") || cut.stderr.lowercased().contains("recv")
+                    || cut.stderr.lowercased().contains("send"), "\(cut.stderr)")
 
             let status = try await server.status(id)
             #expect(status.json["file_offset"] as? Int == 123_457)

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import TerminalRuntime
 import TerminalUI
+import Testing
 import UploadCore
+
+@testable import TerminalRuntime
 
 /// The Files pane's loader against real folders on disk.
 @Suite("Listing folders")

@@ -1,6 +1,7 @@
-import Testing
-@testable import TerminalRuntime
 import TerminalUI
+import Testing
+
+@testable import TerminalRuntime
 
 /// What can be checked without a terminal: how `wget_wch` results become keys, and how
 /// colours become pairs. Drawing is checked end to end through tmux elsewhere.

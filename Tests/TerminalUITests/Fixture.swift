@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TerminalUI
 @testable import UploadCore
 
@@ -8,23 +9,28 @@ enum Fixture {
 
     static func entry(_ name: String, size: Int64, accepted: Bool = true, directory: Bool = false) -> FileEntry {
         let verdict: MediaVerdict = accepted ? .accepted(png) : .rejected(reason: "WhatsApp does not take video/quicktime files")
-        var entry = FileEntry(name: name, path: "/data/" + name, isDirectory: directory, size: size, modified: 0,
-                              verdicts: directory ? nil : [.resumable: verdict, .media: verdict])
+        var entry = FileEntry(
+            name: name, path: "/data/" + name, isDirectory: directory, size: size, modified: 0,
+            verdicts: directory ? nil : [.resumable: verdict, .media: verdict])
         entry.mime = directory ? nil : accepted ? "image/png" : "video/quicktime"
         return entry
     }
 
-    static func row(_ name: String, state: UploadState, size: Int64 = 14_889_000, offset: Int64 = 0, transferred: Int64? = nil,
-                    handle: String? = nil, error: String? = nil, retryIn: Double? = nil) -> UploadSnapshot {
-        var session = UploadSession(id: name, path: "/data/" + name, fileSize: size, fileModified: 0, mimeType: "video/mp4",
-                                    route: .resumable, now: Date(timeIntervalSince1970: 0))
+    static func row(
+        _ name: String, state: UploadState, size: Int64 = 14_889_000, offset: Int64 = 0, transferred: Int64? = nil,
+        handle: String? = nil, error: String? = nil, retryIn: Double? = nil
+    ) -> UploadSnapshot {
+        var session = UploadSession(
+            id: name, path: "/data/" + name, fileSize: size, fileModified: 0, mimeType: "video/mp4",
+            route: .resumable, now: Date(timeIntervalSince1970: 0))
         session.state = state
         session.serverOffset = offset
         session.handle = handle
         session.lastError = error
         session.remoteID = "upload:MTphdHRh?sig=x"
-        return UploadSnapshot(session: session, transferredBytes: transferred ?? offset,
-                              retryAt: retryIn.map { Date(timeIntervalSince1970: 1000 + $0) }, retryNumber: 2, retryLimit: 5)
+        return UploadSnapshot(
+            session: session, transferredBytes: transferred ?? offset,
+            retryAt: retryIn.map { Date(timeIntervalSince1970: 1000 + $0) }, retryNumber: 2, retryLimit: 5)
     }
 
     static let listing = [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TerminalUI
 
 @Suite("The key table")
@@ -45,10 +46,12 @@ struct KeyBindingsTests {
 
     @Test("the key line is made from the table: first keys, labels, neighbours with one label merged")
     func keyLine() {
-        #expect(KeyBindings.keyLine(for: [.everywhere, .lists, .files])
-            == "Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s sort · m mode · ? help · q quit")
-        #expect(KeyBindings.keyLine(for: [.everywhere, .lists, .uploads])
-            == "Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · m mode · ? help · q quit")
+        #expect(
+            KeyBindings.keyLine(for: [.everywhere, .lists, .files])
+                == "Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s sort · m mode · ? help · q quit")
+        #expect(
+            KeyBindings.keyLine(for: [.everywhere, .lists, .uploads])
+                == "Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · m mode · ? help · q quit")
         #expect(KeyBindings.keyLine(for: [.filter]) == "Enter keep · Esc clear")
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import TerminalUI
 import UploadCore
+
+@testable import TerminalUI
 
 @Suite("Sorting by name")
 struct NameOrderTests {
@@ -44,8 +45,9 @@ struct NameOrderTests {
     func examples() {
         let names = ["img-10.jpg", "IMG-2.jpg", "img-02.jpg", "img-2.jpg", "Img-1.jpg", "_notes", "été.mp4", "zoo.png", "Éclair.png"]
         #expect(names.sorted(by: precedes) == names.sorted { $0.localizedStandardCompare($1) == .orderedAscending })
-        #expect(names.sorted(by: precedes).filter(hasKey)
-            == ["_notes", "Img-1.jpg", "img-2.jpg", "img-02.jpg", "IMG-2.jpg", "img-10.jpg", "zoo.png"])
+        #expect(
+            names.sorted(by: precedes).filter(hasKey)
+                == ["_notes", "Img-1.jpg", "img-2.jpg", "img-02.jpg", "IMG-2.jpg", "img-10.jpg", "zoo.png"])
         #expect(!hasKey("été.mp4") && !hasKey("tab\there"))
     }
 

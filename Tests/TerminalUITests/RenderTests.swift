@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TerminalUI
 @testable import UploadCore
 
@@ -22,17 +23,18 @@ func expectScreen(_ state: AppState, _ expected: String, sourceLocation: SourceL
 /// 4.3 MB/s (measured over one second), and the focus there.
 func uploadsState(width: Int, height: Int) -> AppState {
     var state = Fixture.state(width: width, height: height)
-    _ = state.update(.loaded([
-        Fixture.row("promo.mp4", state: .uploading, offset: 0, transferred: 4_930_000),
-        Fixture.row("brochure.pdf", state: .paused, size: 92_274_688, offset: 19_398_656),
-        Fixture.row("menu.png", state: .retrying, size: 2_202_009, offset: 600_000, retryIn: 3),
-        Fixture.row("teaser.mp4", state: .stalled, size: 41_943_040, offset: 13_841_203, retryIn: 7),
-        Fixture.row("logo.png", state: .done, size: 245_760, offset: 245_760, handle: "4::aW1hZ2UvcG5n:ARbXk2"),
-        Fixture.row("huge.mp4", state: .failed, size: 2_254_857_830, error: "HTTP 400: file too large"),
-        Fixture.row("old.pdf", state: .expired, size: 1000),
-        Fixture.row("edit.mp4", state: .fileChanged, size: 1000),
-        Fixture.row("next.mp4", state: .queued, size: 1000),
-    ]))
+    _ = state.update(
+        .loaded([
+            Fixture.row("promo.mp4", state: .uploading, offset: 0, transferred: 4_930_000),
+            Fixture.row("brochure.pdf", state: .paused, size: 92_274_688, offset: 19_398_656),
+            Fixture.row("menu.png", state: .retrying, size: 2_202_009, offset: 600_000, retryIn: 3),
+            Fixture.row("teaser.mp4", state: .stalled, size: 41_943_040, offset: 13_841_203, retryIn: 7),
+            Fixture.row("logo.png", state: .done, size: 245_760, offset: 245_760, handle: "4::aW1hZ2UvcG5n:ARbXk2"),
+            Fixture.row("huge.mp4", state: .failed, size: 2_254_857_830, error: "HTTP 400: file too large"),
+            Fixture.row("old.pdf", state: .expired, size: 1000),
+            Fixture.row("edit.mp4", state: .fileChanged, size: 1000),
+            Fixture.row("next.mp4", state: .queued, size: 1000),
+        ]))
     _ = state.update(.tick(now: 1, date: Date(timeIntervalSince1970: 1000)))
     _ = state.update(.uploader(.updated(Fixture.row("promo.mp4", state: .uploading, offset: 0, transferred: 9_230_000))))
     state.switchFocus(to: .uploads)
@@ -43,34 +45,37 @@ func uploadsState(width: Int, height: Int) -> AppState {
 struct RenderTests {
     @Test("at start, before the folder is read")
     func emptyStart() {
-        var state = AppState(directory: "/home/someone/media", hostLabel: "https://waba-v2.360dialog.io", isSandbox: false, homeDirectory: "/home/someone")
+        var state = AppState(
+            directory: "/home/someone/media", hostLabel: "https://waba-v2.360dialog.io", isSandbox: false, homeDirectory: "/home/someone")
         _ = state.update(.resize(width: 80, height: 24))
-        expectScreen(state, """
-         mediaup · https://waba-v2.360dialog.io · mode: resumable     0 active · 0 done
-        ┌ Files ~/media ─────────────────┐┌ Uploads ───────────────────────────────────┐
-        │ ..                             ││ no uploads yet                             │
-        │ reading…                       ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        └────────────────────────────────┘└────────────────────────────────────────────┘
-         /home/someone
-         Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s s
-        """)
+        expectScreen(
+            state,
+            """
+             mediaup · https://waba-v2.360dialog.io · mode: resumable     0 active · 0 done
+            ┌ Files ~/media ─────────────────┐┌ Uploads ───────────────────────────────────┐
+            │ ..                             ││ no uploads yet                             │
+            │ reading…                       ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            └────────────────────────────────┘└────────────────────────────────────────────┘
+             /home/someone
+             Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s s
+            """)
     }
 
     @Test("a folder listed with verdicts and a mark, at 80×24")
@@ -78,32 +83,34 @@ struct RenderTests {
         var state = Fixture.state(width: 80, height: 24)
         state.selectEntry("promo.mp4")
         _ = state.update(.key(.character(" ")))
-        expectScreen(state, """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-        │ ..                             ││ no uploads yet                             │
-        │ ▸ clips/                       ││                                            │
-        │   brochure.pdf        88.0 MB ✓││                                            │
-        │ * promo.mp4           14.2 MB ✓││                                            │
-        │   teaser.mov           120 MB ✗││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        └────────────────────────────────┘└────────────────────────────────────────────┘
-         /data/teaser.mov · 120 MB · ✗ WhatsApp does not take video/quicktime files · 1
-         Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s s
-        """)
+        expectScreen(
+            state,
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
+            │ ..                             ││ no uploads yet                             │
+            │ ▸ clips/                       ││                                            │
+            │   brochure.pdf        88.0 MB ✓││                                            │
+            │ * promo.mp4           14.2 MB ✓││                                            │
+            │   teaser.mov           120 MB ✗││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            └────────────────────────────────┘└────────────────────────────────────────────┘
+             /data/teaser.mov · 120 MB · ✗ WhatsApp does not take video/quicktime files · 1
+             Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s s
+            """)
     }
 
     @Test("a narrow terminal drops the type column but keeps the verdict")
@@ -111,154 +118,166 @@ struct RenderTests {
         var state = Fixture.state(width: 60, height: 12)
         state.selectEntry("promo.mp4")
         _ = state.update(.key(.character(" ")))
-        expectScreen(state, """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
-        │ ..                             ││ no uploads yet         │
-        │ ▸ clips/                       ││                        │
-        │   brochure.pdf        88.0 MB ✓││                        │
-        │ * promo.mp4           14.2 MB ✓││                        │
-        │   teaser.mov           120 MB ✗││                        │
-        │                                ││                        │
-        │                                ││                        │
-        └────────────────────────────────┘└────────────────────────┘
-         /data/teaser.mov · 120 MB · ✗ WhatsApp does not take video/
-         Tab pane · Enter open/queue · Space mark · u upload · / fil
-        """)
+        expectScreen(
+            state,
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
+            │ ..                             ││ no uploads yet         │
+            │ ▸ clips/                       ││                        │
+            │   brochure.pdf        88.0 MB ✓││                        │
+            │ * promo.mp4           14.2 MB ✓││                        │
+            │   teaser.mov           120 MB ✗││                        │
+            │                                ││                        │
+            │                                ││                        │
+            └────────────────────────────────┘└────────────────────────┘
+             /data/teaser.mov · 120 MB · ✗ WhatsApp does not take video/
+             Tab pane · Enter open/queue · Space mark · u upload · / fil
+            """)
     }
 
     @Test("every upload state has its own words, at 140×16")
     func rowStatesWide() {
-        expectScreen(uploadsState(width: 140, height: 16), """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable                                          4 active · 4.1 MB/s · 1 done · 3 failed
-        ┌ Files /data ───────────────────────────────┐┌ Uploads ───────────────────────────────────────────────────────────────────────────────────┐
-        │ ..                                         ││ ▶ promo.mp4        14.2 MB █████████░░░░░░░  61%  4.1 MB/s  0:01 left                      │
-        │ ▸ clips/                                   ││ ‖ brochure.pdf     88.0 MB ███░░░░░░░░░░░░░  21%  paused at 18.5 MB                        │
-        │   brochure.pdf        88.0 MB image/png   ✓││ ⟳ menu.png          2.1 MB ████░░░░░░░░░░░░  27%  retry 2/5 in 3s                          │
-        │   promo.mp4           14.2 MB image/png   ✓││ ⚠ teaser.mp4       40.0 MB █████░░░░░░░░░░░  32%  stalled — retry 2/5 in 7s                │
-        │   teaser.mov           120 MB video/quic… ✗││ ✔ logo.png          240 KB ████████████████ 100%  h 4::aW1hZ2UvcG5n:ARbXk2                 │
-        │                                            ││ ✖ huge.mp4          2.1 GB ░░░░░░░░░░░░░░░░   0%  failed: HTTP 400: file too large         │
-        │                                            ││ ✖ old.pdf           1000 B ░░░░░░░░░░░░░░░░   0%  expired — R starts a new session         │
-        │                                            ││ ✖ edit.mp4          1000 B ░░░░░░░░░░░░░░░░   0%  file changed — R sends it again          │
-        │                                            ││ · next.mp4          1000 B ░░░░░░░░░░░░░░░░   0%  queued                                   │
-        │                                            ││                                                                                            │
-        │                                            ││                                                                                            │
-        └────────────────────────────────────────────┘└────────────────────────────────────────────────────────────────────────────────────────────┘
-         promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-         Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · m mode · ? help · q quit
-        """)
+        expectScreen(
+            uploadsState(width: 140, height: 16),
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable                                          4 active · 4.1 MB/s · 1 done · 3 failed
+            ┌ Files /data ───────────────────────────────┐┌ Uploads ───────────────────────────────────────────────────────────────────────────────────┐
+            │ ..                                         ││ ▶ promo.mp4        14.2 MB █████████░░░░░░░  61%  4.1 MB/s  0:01 left                      │
+            │ ▸ clips/                                   ││ ‖ brochure.pdf     88.0 MB ███░░░░░░░░░░░░░  21%  paused at 18.5 MB                        │
+            │   brochure.pdf        88.0 MB image/png   ✓││ ⟳ menu.png          2.1 MB ████░░░░░░░░░░░░  27%  retry 2/5 in 3s                          │
+            │   promo.mp4           14.2 MB image/png   ✓││ ⚠ teaser.mp4       40.0 MB █████░░░░░░░░░░░  32%  stalled — retry 2/5 in 7s                │
+            │   teaser.mov           120 MB video/quic… ✗││ ✔ logo.png          240 KB ████████████████ 100%  h 4::aW1hZ2UvcG5n:ARbXk2                 │
+            │                                            ││ ✖ huge.mp4          2.1 GB ░░░░░░░░░░░░░░░░   0%  failed: HTTP 400: file too large         │
+            │                                            ││ ✖ old.pdf           1000 B ░░░░░░░░░░░░░░░░   0%  expired — R starts a new session         │
+            │                                            ││ ✖ edit.mp4          1000 B ░░░░░░░░░░░░░░░░   0%  file changed — R sends it again          │
+            │                                            ││ · next.mp4          1000 B ░░░░░░░░░░░░░░░░   0%  queued                                   │
+            │                                            ││                                                                                            │
+            │                                            ││                                                                                            │
+            └────────────────────────────────────────────┘└────────────────────────────────────────────────────────────────────────────────────────────┘
+             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · m mode · ? help · q quit
+            """)
     }
 
     @Test("upload rows at 80×24")
     func rowStates() {
-        expectScreen(uploadsState(width: 80, height: 24), """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-        │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-        │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
-        │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-        │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
-        │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████████ 100%  h 4::aW1│
-        │                                ││ ✖ huge.mp4   2.1 GB ░░░░░░░░   0%  failed: │
-        │                                ││ ✖ old.pdf    1000 B ░░░░░░░░   0%  expired │
-        │                                ││ ✖ edit.mp4   1000 B ░░░░░░░░   0%  file cha│
-        │                                ││ · next.mp4   1000 B ░░░░░░░░   0%  queued  │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        └────────────────────────────────┘└────────────────────────────────────────────┘
-         promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-         Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter d
-        """)
+        expectScreen(
+            uploadsState(width: 80, height: 24),
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
+            │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
+            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
+            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████████ 100%  h 4::aW1│
+            │                                ││ ✖ huge.mp4   2.1 GB ░░░░░░░░   0%  failed: │
+            │                                ││ ✖ old.pdf    1000 B ░░░░░░░░   0%  expired │
+            │                                ││ ✖ edit.mp4   1000 B ░░░░░░░░   0%  file cha│
+            │                                ││ · next.mp4   1000 B ░░░░░░░░   0%  queued  │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            └────────────────────────────────┘└────────────────────────────────────────────┘
+             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter d
+            """)
     }
 
     @Test("upload rows at 60×12")
     func rowStatesNarrow() {
-        expectScreen(uploadsState(width: 60, height: 12), """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
-        │ ..                             ││ ▶ promo.m…  14.2 MB ███│
-        │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░│
-        │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░│
-        │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░│
-        │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ███│
-        │                                ││ ✖ huge.mp4   2.1 GB ░░░│
-        │                                ││ ✖ old.pdf    1000 B ░░░│
-        └────────────────────────────────┘└────────────────────────┘
-         promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-         Tab pane · p pause · r resume · R retry · P/A all · x cance
-        """)
+        expectScreen(
+            uploadsState(width: 60, height: 12),
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
+            │ ..                             ││ ▶ promo.m…  14.2 MB ███│
+            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░│
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░│
+            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░│
+            │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ███│
+            │                                ││ ✖ huge.mp4   2.1 GB ░░░│
+            │                                ││ ✖ old.pdf    1000 B ░░░│
+            └────────────────────────────────┘└────────────────────────┘
+             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             Tab pane · p pause · r resume · R retry · P/A all · x cance
+            """)
     }
 
     @Test("the help overlay lists the Files pane's keys")
     func help() {
         var state = Fixture.state(width: 80, height: 24)
         _ = state.update(.key(.character("?")))
-        expectScreen(state, """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-        │ ..                             ││ no uploads yet                             │
-        │ ┌ Keys ───────────────────────────────────────────────────────────────────┐  │
-        │ │ Tab, Shift-Tab    switch pane                                           │  │
-        │ │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                     │  │
-        │ │ Enter             open a folder; on a file: queue it                    │  │
-        │ │ →, l              open a folder                                         │  │
-        │ │ Backspace, ←, h   parent folder                                         │  │
-        │ │ Space             mark / unmark a file                                  │  │
-        │ │ a                 mark / unmark every file shown                        │  │
-        │ │ u                 upload the marked files (or the one under the cursor) │  │
-        │ │ /                 filter names                                          │  │
-        │ │ Esc               clear the filter                                      │  │
-        │ │ .                 show / hide hidden files                              │  │
-        │ │ s                 sort by name, size, time                              │  │
-        │ │ Ctrl-R            read the folder again                                 │  │
-        │ │ m                 mode: resumable session (handle) ↔ /media (media id)  │  │
-        │ │ ?                 this help                                             │  │
-        │ │ q, Ctrl-C         quit (running uploads are paused, resumable)          │  │
-        │ └─────────────────────────────────────────────────────────────────────────┘  │
-        └────────────────────────────────┘└────────────────────────────────────────────┘
-         /
-         Esc close
-        """)
+        expectScreen(
+            state,
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
+            │ ..                             ││ no uploads yet                             │
+            │ ┌ Keys ───────────────────────────────────────────────────────────────────┐  │
+            │ │ Tab, Shift-Tab    switch pane                                           │  │
+            │ │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                     │  │
+            │ │ Enter             open a folder; on a file: queue it                    │  │
+            │ │ →, l              open a folder                                         │  │
+            │ │ Backspace, ←, h   parent folder                                         │  │
+            │ │ Space             mark / unmark a file                                  │  │
+            │ │ a                 mark / unmark every file shown                        │  │
+            │ │ u                 upload the marked files (or the one under the cursor) │  │
+            │ │ /                 filter names                                          │  │
+            │ │ Esc               clear the filter                                      │  │
+            │ │ .                 show / hide hidden files                              │  │
+            │ │ s                 sort by name, size, time                              │  │
+            │ │ Ctrl-R            read the folder again                                 │  │
+            │ │ m                 mode: resumable session (handle) ↔ /media (media id)  │  │
+            │ │ ?                 this help                                             │  │
+            │ │ q, Ctrl-C         quit (running uploads are paused, resumable)          │  │
+            │ └─────────────────────────────────────────────────────────────────────────┘  │
+            └────────────────────────────────┘└────────────────────────────────────────────┘
+             /
+             Esc close
+            """)
     }
 
     @Test("the help overlay lists the Uploads pane's keys")
     func helpUploads() {
         var state = uploadsState(width: 80, height: 24)
         _ = state.update(.key(.character("?")))
-        expectScreen(state, """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-        │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-        │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
-        │  ┌ Keys ──────────────────────────────────────────────────────────────────┐2/│
-        │  │ Tab, Shift-Tab    switch pane                                          │d │
-        │  │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                    │W1│
-        │  │ p                 pause the selected upload                            │: │
-        │  │ r                 resume the selected upload                           │d │
-        │  │ R                 retry a failed, expired or stalled upload            │ha│
-        │  │ P                 pause all                                            │  │
-        │  │ A                 resume all                                           │  │
-        │  │ x, Delete         cancel and forget the selected upload                │  │
-        │  │ C                 forget every done upload                             │  │
-        │  │ c                 copy the handle or media id                          │  │
-        │  │ Enter             details                                              │  │
-        │  │ m                 mode: resumable session (handle) ↔ /media (media id) │  │
-        │  │ ?                 this help                                            │  │
-        │  │ q, Ctrl-C         quit (running uploads are paused, resumable)         │  │
-        │  └────────────────────────────────────────────────────────────────────────┘  │
-        │                                ││                                            │
-        └────────────────────────────────┘└────────────────────────────────────────────┘
-         promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-         Esc close
-        """)
+        expectScreen(
+            state,
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
+            │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
+            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
+            │  ┌ Keys ──────────────────────────────────────────────────────────────────┐2/│
+            │  │ Tab, Shift-Tab    switch pane                                          │d │
+            │  │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                    │W1│
+            │  │ p                 pause the selected upload                            │: │
+            │  │ r                 resume the selected upload                           │d │
+            │  │ R                 retry a failed, expired or stalled upload            │ha│
+            │  │ P                 pause all                                            │  │
+            │  │ A                 resume all                                           │  │
+            │  │ x, Delete         cancel and forget the selected upload                │  │
+            │  │ C                 forget every done upload                             │  │
+            │  │ c                 copy the handle or media id                          │  │
+            │  │ Enter             details                                              │  │
+            │  │ m                 mode: resumable session (handle) ↔ /media (media id) │  │
+            │  │ ?                 this help                                            │  │
+            │  │ q, Ctrl-C         quit (running uploads are paused, resumable)         │  │
+            │  └────────────────────────────────────────────────────────────────────────┘  │
+            │                                ││                                            │
+            └────────────────────────────────┘└────────────────────────────────────────────┘
+             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             Esc close
+            """)
     }
 
     @Test("the details overlay shows the row in full, its session's signature left out")
@@ -267,32 +286,34 @@ struct RenderTests {
         for _ in 0..<4 { _ = state.update(.key(.down)) }
         _ = state.update(.key(.enter))
         #expect(state.overlay == .details(id: "logo.png"))
-        expectScreen(state, """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-        │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-        │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
-        │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-        │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
-        │   teaser.mov  ┌ Details ────────────────────────────────────┐█ 100%  h 4::aW1│
-        │               │ file      /data/logo.png                    │░   0%  failed: │
-        │               │ size      240 KB (245760 bytes) · video/mp4 │░   0%  expired │
-        │               │ mode      resumable session → handle        │░   0%  file cha│
-        │               │ state     done                              │░   0%  queued  │
-        │               │ session   upload:MTphdHRh                   │                │
-        │               │ offset    240 KB confirmed by the server    │                │
-        │               │ attempts  0                                 │                │
-        │               │ id        logo.png                          │                │
-        │               │ handle    4::aW1hZ2UvcG5n:ARbXk2            │                │
-        │               └─────────────────────────────────────────────┘                │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        └────────────────────────────────┘└────────────────────────────────────────────┘
-         logo.png · upload:MTphdHRh · server offset 240 KB · attempt 0 · h 4::aW1hZ2UvcG
-         Esc close
-        """)
+        expectScreen(
+            state,
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
+            │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
+            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
+            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
+            │   teaser.mov  ┌ Details ────────────────────────────────────┐█ 100%  h 4::aW1│
+            │               │ file      /data/logo.png                    │░   0%  failed: │
+            │               │ size      240 KB (245760 bytes) · video/mp4 │░   0%  expired │
+            │               │ mode      resumable session → handle        │░   0%  file cha│
+            │               │ state     done                              │░   0%  queued  │
+            │               │ session   upload:MTphdHRh                   │                │
+            │               │ offset    240 KB confirmed by the server    │                │
+            │               │ attempts  0                                 │                │
+            │               │ id        logo.png                          │                │
+            │               │ handle    4::aW1hZ2UvcG5n:ARbXk2            │                │
+            │               └─────────────────────────────────────────────┘                │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            └────────────────────────────────┘└────────────────────────────────────────────┘
+             logo.png · upload:MTphdHRh · server offset 240 KB · attempt 0 · h 4::aW1hZ2UvcG
+             Esc close
+            """)
         #expect(!state.render().lines.joined().contains("sig=x"), "the signature stays out of the screen")
     }
 
@@ -300,72 +321,79 @@ struct RenderTests {
     func confirmQuit() {
         var state = uploadsState(width: 80, height: 24)
         _ = state.update(.key(.character("q")))
-        expectScreen(state, """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-        │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-        │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
-        │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-        │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
-        │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████████ 100%  h 4::aW1│
-        │                                ││ ✖ huge.mp4   2.1 GB ░░░░░░░░   0%  failed: │
-        │                                ││ ✖ old.pdf    1000 B ░░░░░░░░   0%  expired │
-        │            ┌ Quit? ────────────────────────────────────────────┐ 0%  file cha│
-        │            │ 4 upload(s) running.                              │ 0%  queued  │
-        │            │ They will be paused; the next start resumes them. │             │
-        │            │                                                   │             │
-        │            │ y / Enter: pause and quit    any other key: stay  │             │
-        │            └───────────────────────────────────────────────────┘             │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        │                                ││                                            │
-        └────────────────────────────────┘└────────────────────────────────────────────┘
-         promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-         Esc close
-        """)
+        expectScreen(
+            state,
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
+            │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
+            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
+            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████████ 100%  h 4::aW1│
+            │                                ││ ✖ huge.mp4   2.1 GB ░░░░░░░░   0%  failed: │
+            │                                ││ ✖ old.pdf    1000 B ░░░░░░░░   0%  expired │
+            │            ┌ Quit? ────────────────────────────────────────────┐ 0%  file cha│
+            │            │ 4 upload(s) running.                              │ 0%  queued  │
+            │            │ They will be paused; the next start resumes them. │             │
+            │            │                                                   │             │
+            │            │ y / Enter: pause and quit    any other key: stay  │             │
+            │            └───────────────────────────────────────────────────┘             │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
+            └────────────────────────────────┘└────────────────────────────────────────────┘
+             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             Esc close
+            """)
     }
 
     @Test("too small a terminal shows a notice instead of the panes")
     func tooSmall() {
-        expectScreen(Fixture.state(width: 40, height: 8), """
+        expectScreen(
+            Fixture.state(width: 40, height: 8),
+            """
 
 
 
-          terminal too small: 40×8, need 60×10
-           make it larger, or press q to quit
+              terminal too small: 40×8, need 60×10
+               make it larger, or press q to quit
 
 
 
-        """)
+            """)
     }
 
     @Test("typing a filter shows it on the details line and its keys on the key line")
     func filtering() {
         var state = Fixture.state(width: 60, height: 12)
         for key in [Key.character("/"), .character("p"), .character("r")] { _ = state.update(.key(key)) }
-        expectScreen(state, """
-         mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
-        ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
-        │ ..                             ││ no uploads yet         │
-        │   promo.mp4           14.2 MB ✓││                        │
-        │                                ││                        │
-        │                                ││                        │
-        │                                ││                        │
-        │                                ││                        │
-        │                                ││                        │
-        └────────────────────────────────┘└────────────────────────┘
-         filter: pr▏
-         type to filter · Enter keep · Esc clear
-        """)
+        expectScreen(
+            state,
+            """
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+            ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
+            │ ..                             ││ no uploads yet         │
+            │   promo.mp4           14.2 MB ✓││                        │
+            │                                ││                        │
+            │                                ││                        │
+            │                                ││                        │
+            │                                ││                        │
+            │                                ││                        │
+            └────────────────────────────────┘└────────────────────────┘
+             filter: pr▏
+             type to filter · Enter keep · Esc clear
+            """)
     }
 
     @Test("a wide-character name keeps the columns after it aligned")
     func wideCharacters() {
         var state = Fixture.state()
-        _ = state.update(.listed(DirectoryListing(path: "/data", entries: [Fixture.entry("日本語の動画.mp4", size: 1000), Fixture.entry("plain-name.mp4", size: 1000)])))
+        _ = state.update(
+            .listed(DirectoryListing(path: "/data", entries: [Fixture.entry("日本語の動画.mp4", size: 1000), Fixture.entry("plain-name.mp4", size: 1000)])))
         let buffer = state.render()
         let wide = buffer.lines.firstIndex { $0.contains("日本語") }!
         let plain = buffer.lines.firstIndex { $0.contains("plain-name") }!

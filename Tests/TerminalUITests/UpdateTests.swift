@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TerminalUI
 @testable import UploadCore
 
@@ -80,7 +81,10 @@ struct UpdateTests {
         _ = state.update(.key(.character("a")))
         #expect(state.update(.key(.character("u"))) == [.upload(paths: ["/data/brochure.pdf", "/data/promo.mp4"], route: .resumable)])
         _ = state.update(.queueAnswered(alreadySent: ["promo.mp4"], failed: []))
-        #expect(state.message == "already sent today: promo.mp4 (x on a row forgets it, to send it again) · not queued — teaser.mov: WhatsApp does not take video/quicktime files")
+        #expect(
+            state.message
+                == "already sent today: promo.mp4 (x on a row forgets it, to send it again) · not queued — teaser.mov: WhatsApp does not take video/quicktime files"
+        )
         // A key clears the notice; an empty answer does not bring one back.
         _ = state.update(.key(.tab))
         _ = state.update(.queueAnswered(alreadySent: [], failed: []))
@@ -99,8 +103,11 @@ struct UpdateTests {
     @Test("row commands go to the selected upload; each asks only when it makes sense")
     func rowCommands() {
         var state = Fixture.state()
-        _ = state.update(.loaded([Fixture.row("a.mp4", state: .uploading), Fixture.row("b.mp4", state: .failed, error: "boom"),
-                         Fixture.row("c.png", state: .done, handle: "4::h")]))
+        _ = state.update(
+            .loaded([
+                Fixture.row("a.mp4", state: .uploading), Fixture.row("b.mp4", state: .failed, error: "boom"),
+                Fixture.row("c.png", state: .done, handle: "4::h"),
+            ]))
         _ = state.update(.key(.tab))
         #expect(state.focus == .uploads)
         #expect(state.update(.key(.character("p"))) == [.pause(id: "a.mp4")])

@@ -48,7 +48,8 @@ public final class TmuxSession: Sendable {
         for name in environment.keys where !Self.isShellIdentifier(name) {
             throw TmuxError.invalidArgument("environment name \(name.debugDescription) is not a shell identifier")
         }
-        directory = FileManager.default.temporaryDirectory
+        directory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("mediaup-tmux-\(UUID().uuidString.prefix(13))").path
         socketPath = directory + "/tmux.sock"
         try FileManager.default.createDirectory(
@@ -173,7 +174,8 @@ public final class TmuxSession: Sendable {
     /// killed by a signal reports 128 + the signal number, as a shell would.
     public func exitStatus() async throws -> Int32? {
         if let recorded = try? String(contentsOfFile: directory + "/exit-status", encoding: .utf8),
-           let status = Int32(recorded.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let status = Int32(recorded.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
             return status
         }
         let state = try await tmux(

@@ -102,14 +102,15 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
     }
 
     @Test func responseStatusHeadersAndBodyComeBack() async throws {
-        let server = try LoopbackServer(.respond { _ in
-            CannedResponse(
-                status: 201,
-                headers: [("X-Thing", "one"), ("X-Thing", "two"), ("Content-Type", "application/json")],
-                body: Array(#"{"id":"42"}"#.utf8),
-                interim: true
-            )
-        })
+        let server = try LoopbackServer(
+            .respond { _ in
+                CannedResponse(
+                    status: 201,
+                    headers: [("X-Thing", "one"), ("X-Thing", "two"), ("Content-Type", "application/json")],
+                    body: Array(#"{"id":"42"}"#.utf8),
+                    interim: true
+                )
+            })
         defer { server.stop() }
         let result = await outcome(CurlTransport(), HTTPRequest(method: .get, url: server.baseURL + "/media/42"))
         let response = try #require(result.value, "\(String(describing: result.error))")
@@ -251,11 +252,12 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
     }
 
     @Test func redirectIsReturnedNotFollowed() async throws {
-        let server = try LoopbackServer(.respond { request in
-            request.target == "/start"
-                ? CannedResponse(status: 302, headers: [("Location", "/elsewhere")])
-                : CannedResponse(status: 200)
-        })
+        let server = try LoopbackServer(
+            .respond { request in
+                request.target == "/start"
+                    ? CannedResponse(status: 302, headers: [("Location", "/elsewhere")])
+                    : CannedResponse(status: 200)
+            })
         defer { server.stop() }
         let request = HTTPRequest(method: .post, url: server.baseURL + "/start", body: [.bytes([9, 9])])
         let response = try #require(await outcome(CurlTransport(), request).value)
@@ -305,8 +307,9 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let control = TransferControl()
         let blocked = (0..<8).map { _ in
             Task {
-                await outcome(transport, HTTPRequest(method: .post, url: silent.baseURL + "/u", body: [.bytes([1])]),
-                              limits: TransferLimits(stallTimeout: 60), control: control)
+                await outcome(
+                    transport, HTTPRequest(method: .post, url: silent.baseURL + "/u", body: [.bytes([1])]),
+                    limits: TransferLimits(stallTimeout: 60), control: control)
             }
         }
         try await Task.sleep(for: .milliseconds(300))

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 import Transport
 import UploadCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Manual benchmark, skipped unless `MEDIAUP_BENCH_URL` (a loopback sink that answers
 /// after reading the body) and `MEDIAUP_BENCH_FILE` (e.g. a 1 GiB sparse file) are set.

@@ -2,6 +2,7 @@ import Foundation
 import Sandbox
 import TestSupport
 import Testing
+
 @testable import UploadCore
 
 @Suite("Adding a file sent within the day")

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TestSupport
 import Testing
+
 @testable import UploadCore
 
 @Suite("Journal")
@@ -24,7 +25,9 @@ struct JournalTests {
         #expect(try reopened.session(id: "upload:abc?sig=x==")?.id == session.id)
         let identity = FileIdentity(size: 100, modifiedNanoseconds: 7)
         #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable)?.id == session.id)
-        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: FileIdentity(size: 100, modifiedNanoseconds: 8), route: .resumable) == nil)
+        #expect(
+            try reopened.unfinishedSession(path: "/data/promo.mp4", identity: FileIdentity(size: 100, modifiedNanoseconds: 8), route: .resumable)
+                == nil)
         #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .media) == nil)
         session.state = .done
         try reopened.save(session)

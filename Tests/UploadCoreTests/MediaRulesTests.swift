@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import UploadCore
 
 @Suite("Media rules")
@@ -58,8 +59,9 @@ struct MediaRulesTests {
     @Test("empty files and unknown types are refused with a reason")
     func refusals() {
         #expect(MediaRules.verdict(head: [], fileName: "a.png", size: 0, route: .media) == .rejected(reason: "the file is empty"))
-        #expect(MediaRules.verdict(head: Array("GIF89a".utf8), fileName: "a.gif", size: 10, route: .media)
-            == .rejected(reason: "WhatsApp does not take image/gif files"))
+        #expect(
+            MediaRules.verdict(head: Array("GIF89a".utf8), fileName: "a.gif", size: 10, route: .media)
+                == .rejected(reason: "WhatsApp does not take image/gif files"))
     }
 
     @Test("animated stickers get the larger limit")
@@ -74,15 +76,18 @@ struct MediaRulesTests {
     func fileProblems() throws {
         let folder = try TemporaryFolder.make(prefix: "mediaup-rules")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(MediaRules.verdict(forFileAt: folder + "/missing.png", route: .media)
-            == .rejected(reason: "\(folder)/missing.png: no such file or directory"))
+        #expect(
+            MediaRules.verdict(forFileAt: folder + "/missing.png", route: .media)
+                == .rejected(reason: "\(folder)/missing.png: no such file or directory"))
         #expect(MediaRules.verdict(forFileAt: folder, route: .media) == .rejected(reason: "\(folder) is a folder, not a file"))
         try FileManager.default.createSymbolicLink(atPath: folder + "/dangling", withDestinationPath: folder + "/nowhere")
-        #expect(MediaRules.verdict(forFileAt: folder + "/dangling", route: .media)
-            == .rejected(reason: "\(folder)/dangling is a symbolic link to nothing"))
+        #expect(
+            MediaRules.verdict(forFileAt: folder + "/dangling", route: .media)
+                == .rejected(reason: "\(folder)/dangling is a symbolic link to nothing"))
         #expect(mkfifo(folder + "/pipe", 0o600) == 0)
-        #expect(MediaRules.verdict(forFileAt: folder + "/pipe", route: .media)
-            == .rejected(reason: "\(folder)/pipe is a pipe (FIFO), not a regular file"))
+        #expect(
+            MediaRules.verdict(forFileAt: folder + "/pipe", route: .media)
+                == .rejected(reason: "\(folder)/pipe is a pipe (FIFO), not a regular file"))
         #expect(MediaRules.verdict(forFileAt: "/dev/null", route: .media) == .rejected(reason: "/dev/null is a device, not a regular file"))
         _ = FileManager.default.createFile(atPath: folder + "/ok.png", contents: Data(Self.png))
         #expect(MediaRules.verdict(forFileAt: folder + "/ok.png", route: .resumable).mediaType?.mime == "image/png")
@@ -109,7 +114,7 @@ struct FormatTests {
         var meter = RateMeter(window: 3)
         meter.record(bytes: 0, at: 0)
         #expect(meter.bytesPerSecond == 0)
-        meter.record(bytes: 50_000_000, at: 0.2)   // an early burst into buffers
+        meter.record(bytes: 50_000_000, at: 0.2)  // an early burst into buffers
         for second in 1...10 { meter.record(bytes: 50_000_000 + Int64(second) * 1_000_000, at: 0.2 + Double(second)) }
         #expect(abs(meter.bytesPerSecond - 1_000_000) < 1)
         #expect(meter.secondsLeft(remaining: 10_000_000).map { abs($0 - 10) < 0.01 } == true)

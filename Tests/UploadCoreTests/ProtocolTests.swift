@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UploadCore
 
 @Suite("Server errors and reactions")
@@ -18,7 +19,8 @@ struct ServerErrorTests {
 
     @Test("Meta's nested shape keeps code and trace id")
     func metaShape() {
-        let parsed = error(400, #"{"error":{"message":"Invalid parameter","type":"OAuthException","code":100,"error_subcode":33,"fbtrace_id":"AbC123"}}"#)
+        let parsed = error(
+            400, #"{"error":{"message":"Invalid parameter","type":"OAuthException","code":100,"error_subcode":33,"fbtrace_id":"AbC123"}}"#)
         #expect(parsed.message == "Invalid parameter")
         #expect(parsed.code == 100)
         #expect(parsed.description == "HTTP 400: Invalid parameter (code 100/33, fbtrace_id AbC123)")
@@ -133,7 +135,10 @@ struct UploadReportTests {
         session.sha256 = "ab"
         session.attempts = 2
         let line = UploadReport(file: "a \"b\".png", snapshot: UploadSnapshot(session: session)).jsonLine
-        #expect(line == #"{"file":"a \"b\".png","state":"done","via":"resumable","session_id":"\#(session.id)","handle":"4::aGk=:ARb","media_id":null,"bytes":10,"sha256":"ab","attempts":2,"error":null}"#)
+        #expect(
+            line
+                == #"{"file":"a \"b\".png","state":"done","via":"resumable","session_id":"\#(session.id)","handle":"4::aGk=:ARb","media_id":null,"bytes":10,"sha256":"ab","attempts":2,"error":null}"#
+        )
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(object?.count == 10)
     }
@@ -146,8 +151,9 @@ struct ConfigFileTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-config-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try ConfigFile.load(path: path) == ConfigFile(values: [:], warnings: []))
-        _ = FileManager.default.createFile(atPath: path, contents: Data("# c\n\napi_key = 'k 1'\nbase_url=https://x.example\ncolour = blue\n".utf8),
-                                           attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data("# c\n\napi_key = 'k 1'\nbase_url=https://x.example\ncolour = blue\n".utf8),
+            attributes: [.posixPermissions: 0o600])
         let config = try ConfigFile.load(path: path)
         #expect(config.values == ["api_key": "k 1", "base_url": "https://x.example"])
         #expect(config.warnings == ["the config file \(path), line 5: unknown key \"colour\" ignored (known: api_key, base_url)"])

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TestSupport
 import Testing
+
 @testable import UploadCore
 
 /// Refused POSTs ("file_offset mismatch") from a scripted server over loopback: the
@@ -56,14 +57,14 @@ struct ResyncTests {
     /// bytes (read before the test bed, and the file with it, goes away).
     private func upload(advance: Int64) async throws -> (row: UploadSnapshot, script: ScriptedSession, server: LoopbackServer, bytes: [UInt8]) {
         try await withTestBed { bed in
-        let file = bed.makeFile("late.png", size: 1_000)
-        let script = ScriptedSession(fileSize: 1_000, advance: advance, ghostEnd: 500)
-        let server = try LoopbackServer(.respond(script.answer))
-        defer { server.stop() }
-        let uploader = try bed.makeUploader(baseURL: server.baseURL)
-        let added = try await uploader.add(path: file, route: .resumable).snapshot
-        let row = try #require(await uploader.waitUntilSettled([added.id]).first)
-        return (row, script, server, try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))))
+            let file = bed.makeFile("late.png", size: 1_000)
+            let script = ScriptedSession(fileSize: 1_000, advance: advance, ghostEnd: 500)
+            let server = try LoopbackServer(.respond(script.answer))
+            defer { server.stop() }
+            let uploader = try bed.makeUploader(baseURL: server.baseURL)
+            let added = try await uploader.add(path: file, route: .resumable).snapshot
+            let row = try #require(await uploader.waitUntilSettled([added.id]).first)
+            return (row, script, server, try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UploadCore
 
 @Suite("Session catalog")
@@ -10,8 +11,9 @@ struct SessionCatalogTests {
         let journal = try Journal(stateDirectory: directory)
         var ids: [String] = []
         for (index, state) in states.enumerated() {
-            var session = UploadSession(path: "/data/\(index).png", fileSize: 10, fileModified: 1, mimeType: "image/png", route: .resumable,
-                                        now: Date(timeIntervalSince1970: Double(index)))
+            var session = UploadSession(
+                path: "/data/\(index).png", fileSize: 10, fileModified: 1, mimeType: "image/png", route: .resumable,
+                now: Date(timeIntervalSince1970: Double(index)))
             session.state = state
             try journal.save(session)
             ids.append(session.id)

@@ -3,6 +3,7 @@ import Sandbox
 import TestSupport
 import Testing
 import Transport
+
 @testable import UploadCore
 
 /// A sandbox, a temporary state directory and an uploader over the real libcurl
@@ -30,16 +31,21 @@ final class TestBed: Sendable {
 
     /// An API client for the sandbox, or for another server at `baseURL`.
     func makeAPI(key: String = TestBed.key, stallTimeout: Double = 30, baseURL: String? = nil) throws -> MediaAPI {
-        MediaAPI(endpoint: try APIEndpoint(baseURL: baseURL ?? server.baseURL, apiKey: key), transport: CurlTransport(),
-                 limits: TransferLimits(connectTimeout: 5, stallTimeout: stallTimeout))
+        MediaAPI(
+            endpoint: try APIEndpoint(baseURL: baseURL ?? server.baseURL, apiKey: key), transport: CurlTransport(),
+            limits: TransferLimits(connectTimeout: 5, stallTimeout: stallTimeout))
     }
 
-    func makeUploader(key: String = TestBed.key, stallTimeout: Double = 30, retries: Int = 5, chunkSize: Int64? = nil, parallel: Int = 4,
-                      computesSHA256: Bool = true, baseURL: String? = nil) throws -> Uploader {
-        let options = Uploader.Options(parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: 0.1, maxDelay: 0.5),
-                                       chunkSize: chunkSize, computesSHA256: computesSHA256)
-        return Uploader(journal: journal, api: try makeAPI(key: key, stallTimeout: stallTimeout, baseURL: baseURL), stateDirectory: stateDirectory,
-                        options: options, logger: quietLogger("test.uploader"))
+    func makeUploader(
+        key: String = TestBed.key, stallTimeout: Double = 30, retries: Int = 5, chunkSize: Int64? = nil, parallel: Int = 4,
+        computesSHA256: Bool = true, baseURL: String? = nil
+    ) throws -> Uploader {
+        let options = Uploader.Options(
+            parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: 0.1, maxDelay: 0.5),
+            chunkSize: chunkSize, computesSHA256: computesSHA256)
+        return Uploader(
+            journal: journal, api: try makeAPI(key: key, stallTimeout: stallTimeout, baseURL: baseURL), stateDirectory: stateDirectory,
+            options: options, logger: quietLogger("test.uploader"))
     }
 
     func makeFile(_ name: String, size: Int, magic: [UInt8] = Magic.png) -> String {
