@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers, lowest first: UploadCore (the model) ← Transport (libcurl) and Sandbox
-// (a local server speaking the same API) ← the `mediaup` executable, which only wires.
+// Layers, lowest first: UploadCore (the model) ← Transport (libcurl), Sandbox (a local
+// server speaking the same API) and TerminalUI (the screen's pure core) ← TerminalRuntime
+// (ncurses, the loop, the disk) ← the `mediaup` executable, which only wires.
 let package = Package(
     name: "mediaup",
     platforms: [.macOS(.v14)],
