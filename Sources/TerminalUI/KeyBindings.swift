@@ -18,6 +18,7 @@ public enum KeyBindings {
         KeyBinding([.character(" ")], .files, "mark / unmark a file", label: "mark", .toggleMark),
         KeyBinding([.character("a")], .files, "mark / unmark every file shown", .toggleMarkAll),
         KeyBinding([.character("u")], .files, "upload the marked files (or the one under the cursor)", label: "upload", .upload),
+        KeyBinding([.character("m")], .everywhere, "mode: resumable session (handle) ↔ /media (media id)", label: "mode", .switchMode),
         KeyBinding([.character("/")], .files, "filter names", label: "filter", .startFilter),
         KeyBinding([.escape], .files, "clear the filter", .clearFilter),
         KeyBinding([.character(".")], .files, "show / hide hidden files", label: "hidden", .toggleHidden),
@@ -38,9 +39,8 @@ public enum KeyBindings {
         KeyBinding([.escape], .filter, "clear the filter", label: "clear", .dropFilter),
         KeyBinding([.backspace], .filter, "erase a character", .eraseFilterCharacter),
 
-        KeyBinding([.character("m")], .everywhere, "mode: resumable session (handle) ↔ /media (media id)", label: "mode", .switchMode),
         KeyBinding([.character("?")], .everywhere, "this help", label: "help", .showHelp),
-        KeyBinding([.character("q"), .ctrl("c")], .everywhere, "quit (running uploads are paused, resumable)", label: "quit", .quit),
+        KeyBinding([.character("q")], .everywhere, "quit (running uploads are paused, resumable)", label: "quit", .quit),
     ]
 
     /// The first binding of `key` in any of `contexts`.
@@ -53,15 +53,32 @@ public enum KeyBindings {
         all.filter { contexts.contains($0.context) }
     }
 
-    /// The key line for `contexts`: "Tab pane · Enter open/queue · …", each binding by its
-    /// first key, neighbours with the same label as one ("P/A all").
-    public static func keyLine(for contexts: [KeyContext]) -> String {
-        var entries: [(keys: [String], label: String)] = []
+    /// The key line for `contexts` in `width` columns: "Tab pane · Enter open/queue · …", each
+    /// binding by its first key, neighbours with the same label as one ("P/A all"). What does
+    /// not fit goes whole, from the end, but help and quit always stay: with them a user can
+    /// find the rest.
+    public static func keyLine(for contexts: [KeyContext], width: Int = .max) -> String {
+        var entries: [KeyLineEntry] = []
         for binding in bindings(in: contexts) {
             guard let label = binding.label, let key = binding.keys.first else { continue }
-            if entries.last?.label == label { entries[entries.count - 1].keys.append(key.name) } else { entries.append(([key.name], label)) }
+            if entries.last?.label == label {
+                entries[entries.count - 1].keys.append(key.name)
+            } else {
+                entries.append(KeyLineEntry(keys: [key.name], label: label, alwaysShown: binding.action == .showHelp || binding.action == .quit))
+            }
         }
-        return entries.map { $0.keys.joined(separator: "/") + " " + $0.label }.joined(separator: " · ")
+        let full = KeyLineEntry.line(entries)
+        guard DisplayWidth.of(full) > width else { return full }
+        let alwaysShown = entries.filter(\.alwaysShown)
+        var room = width - DisplayWidth.of(KeyLineEntry.line(alwaysShown))
+        var chosen: [KeyLineEntry] = []
+        for entry in entries where !entry.alwaysShown {
+            let cost = DisplayWidth.of(entry.text) + DisplayWidth.of(KeyLineEntry.separator)
+            guard cost <= room else { break }
+            room -= cost
+            chosen.append(entry)
+        }
+        return KeyLineEntry.line(chosen + alwaysShown)
     }
 
     /// The help's lines for `contexts`: keys, then what they do; neighbours with the same

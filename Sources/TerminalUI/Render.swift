@@ -104,7 +104,7 @@ extension AppState {
         } else if isEditingFilter {
             keys = "type to filter · " + KeyBindings.keyLine(for: [.filter])
         } else {
-            keys = KeyBindings.keyLine(for: keyContexts)
+            keys = KeyBindings.keyLine(for: keyContexts, width: width - 2)
         }
         screen.write(" " + keys, x: 0, y: y, style: Style(dim: true))
     }

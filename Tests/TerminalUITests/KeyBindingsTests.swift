@@ -48,11 +48,21 @@ struct KeyBindingsTests {
     func keyLine() {
         #expect(
             KeyBindings.keyLine(for: [.everywhere, .lists, .files])
-                == "Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s sort · m mode · ? help · q quit")
+                == "Tab pane · Enter open/queue · Space mark · u upload · m mode · / filter · . hidden · s sort · ? help · q quit")
         #expect(
             KeyBindings.keyLine(for: [.everywhere, .lists, .uploads])
-                == "Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · m mode · ? help · q quit")
+                == "Tab pane · m mode · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · ? help · q quit")
         #expect(KeyBindings.keyLine(for: [.filter]) == "Enter keep · Esc clear")
+    }
+
+    @Test("a narrow key line drops whole entries from the end, never help and quit, never a word cut")
+    func narrowKeyLine() {
+        let files: [KeyContext] = [.everywhere, .lists, .files]
+        #expect(KeyBindings.keyLine(for: files, width: 78) == "Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit")
+        #expect(KeyBindings.keyLine(for: files, width: 77) == "Tab pane · Enter open/queue · Space mark · u upload · ? help · q quit")
+        #expect(KeyBindings.keyLine(for: files, width: 10) == "? help · q quit")
+        let full = KeyBindings.keyLine(for: files)
+        #expect(KeyBindings.keyLine(for: files, width: DisplayWidth.of(full)) == full)
     }
 
     @Test("→ and l open a folder but do nothing on a file; Enter queues it; Delete cancels a row")

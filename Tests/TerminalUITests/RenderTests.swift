@@ -74,7 +74,7 @@ struct RenderTests {
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
              /home/someone
-             Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s s
+             Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit
             """)
     }
 
@@ -109,7 +109,7 @@ struct RenderTests {
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
              /data/teaser.mov · 120 MB · ✗ WhatsApp does not take video/quicktime files · 1
-             Tab pane · Enter open/queue · Space mark · u upload · / filter · . hidden · s s
+             Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit
             """)
     }
 
@@ -132,7 +132,7 @@ struct RenderTests {
             │                                ││                        │
             └────────────────────────────────┘└────────────────────────┘
              /data/teaser.mov · 120 MB · ✗ WhatsApp does not take video/
-             Tab pane · Enter open/queue · Space mark · u upload · / fil
+             Tab pane · Enter open/queue · Space mark · ? help · q quit
             """)
     }
 
@@ -156,7 +156,7 @@ struct RenderTests {
             │                                            ││                                                                                            │
             └────────────────────────────────────────────┘└────────────────────────────────────────────────────────────────────────────────────────────┘
              promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-             Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · m mode · ? help · q quit
+             Tab pane · m mode · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · ? help · q quit
             """)
     }
 
@@ -188,7 +188,7 @@ struct RenderTests {
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
              promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-             Tab pane · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter d
+             Tab pane · m mode · p pause · r resume · R retry · P/A all · ? help · q quit
             """)
     }
 
@@ -208,7 +208,7 @@ struct RenderTests {
             │                                ││ ✖ old.pdf    1000 B ░░░│
             └────────────────────────────────┘└────────────────────────┘
              promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-             Tab pane · p pause · r resume · R retry · P/A all · x cance
+             Tab pane · m mode · p pause · r resume · ? help · q quit
             """)
     }
 
@@ -231,14 +231,14 @@ struct RenderTests {
             │ │ Space             mark / unmark a file                                  │  │
             │ │ a                 mark / unmark every file shown                        │  │
             │ │ u                 upload the marked files (or the one under the cursor) │  │
+            │ │ m                 mode: resumable session (handle) ↔ /media (media id)  │  │
             │ │ /                 filter names                                          │  │
             │ │ Esc               clear the filter                                      │  │
             │ │ .                 show / hide hidden files                              │  │
             │ │ s                 sort by name, size, time                              │  │
             │ │ Ctrl-R            read the folder again                                 │  │
-            │ │ m                 mode: resumable session (handle) ↔ /media (media id)  │  │
             │ │ ?                 this help                                             │  │
-            │ │ q, Ctrl-C         quit (running uploads are paused, resumable)          │  │
+            │ │ q                 quit (running uploads are paused, resumable)          │  │
             │ └─────────────────────────────────────────────────────────────────────────┘  │
             └────────────────────────────────┘└────────────────────────────────────────────┘
              /
@@ -260,18 +260,18 @@ struct RenderTests {
             │  ┌ Keys ──────────────────────────────────────────────────────────────────┐2/│
             │  │ Tab, Shift-Tab    switch pane                                          │d │
             │  │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                    │W1│
-            │  │ p                 pause the selected upload                            │: │
-            │  │ r                 resume the selected upload                           │d │
-            │  │ R                 retry a failed, expired or stalled upload            │ha│
+            │  │ m                 mode: resumable session (handle) ↔ /media (media id) │: │
+            │  │ p                 pause the selected upload                            │d │
+            │  │ r                 resume the selected upload                           │ha│
+            │  │ R                 retry a failed, expired or stalled upload            │  │
             │  │ P                 pause all                                            │  │
             │  │ A                 resume all                                           │  │
             │  │ x, Delete         cancel and forget the selected upload                │  │
             │  │ C                 forget every done upload                             │  │
             │  │ c                 copy the handle or media id                          │  │
             │  │ Enter             details                                              │  │
-            │  │ m                 mode: resumable session (handle) ↔ /media (media id) │  │
             │  │ ?                 this help                                            │  │
-            │  │ q, Ctrl-C         quit (running uploads are paused, resumable)         │  │
+            │  │ q                 quit (running uploads are paused, resumable)         │  │
             │  └────────────────────────────────────────────────────────────────────────┘  │
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
@@ -434,6 +434,6 @@ struct OverlayFitTests {
         let column = try #require(lines[top].firstIndex(of: "┌")).utf16Offset(in: lines[top])
         let bottom = lines.indices.first { $0 > top && lines[$0].utf16.count > column + 1 && Array(lines[$0].utf16)[column] == "└".utf16.first! }
         #expect(bottom != nil && bottom! < lines.count - 2, "the help box has no bottom border on screen")
-        #expect(lines.contains { $0.contains("q, Ctrl-C") && $0.contains("quit (running uploads are paused") })
+        #expect(lines.contains { $0.contains("q  ") && $0.contains("quit (running uploads are paused") })
     }
 }
