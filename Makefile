@@ -1,6 +1,6 @@
 # mediaup: `make run` sets up, builds and opens mediaup; `make test` runs every test.
 SHELL := /bin/bash
-DEB_PACKAGES := libcurl4-openssl-dev libncurses-dev libsqlite3-dev libssl-dev tmux curl
+DEB_PACKAGES := libcurl4-openssl-dev libncurses-dev libsqlite3-dev libssl-dev tmux curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/mediaup
 DEMO_DIR := .build/demo

@@ -109,7 +109,7 @@ public final class CurlTransport: HTTPTransport {
             let bad: (UInt8) -> Bool = { $0 == 0x0A || $0 == 0x0D || $0 == 0 }
             // Name only in the message: a value may be the API key.
             if name.utf8.contains(where: bad) || value.utf8.contains(where: bad) || name.isEmpty || name.contains(":") {
-                throw .other("request header \(name.filter { !$0.isNewline }) is malformed")
+                throw .invalidRequest("request header \(name.filter { !$0.isNewline }) is malformed")
             }
             if name.lowercased() == "content-type" { hasContentType = true }
             lines.append("\(name): \(value)")
@@ -230,12 +230,17 @@ public final class CurlTransport: HTTPTransport {
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
             CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_SEND_FAIL_REWIND, CURLE_WEIRD_SERVER_REPLY:
             return .connectionLost(text)
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
-            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
-            CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
-            CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_USE_SSL_FAILED:
+        // A handshake that broke says nothing about the certificate (a reset, a proxy,
+        // a plain-HTTP port): it may pass later.
+        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_SHUTDOWN_FAILED:
             return .tls(text)
+        // A verdict on the certificate, or a local TLS setup that cannot work: the
+        // same request gets the same answer.
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
+            CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_CRL_BADFILE,
+            CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT,
+            CURLE_USE_SSL_FAILED:
+            return .certificate(text)
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return .invalidURL(text)
         case CURLE_ABORTED_BY_CALLBACK:

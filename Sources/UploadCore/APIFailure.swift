@@ -8,6 +8,9 @@ public enum APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case unexpectedReply(String)
     /// The server redirected; the key is never sent after a redirect.
     case redirected(status: Int, location: String?)
+    /// The server answered 404 to a call on the base URL itself (`call`, e.g.
+    /// "POST /uploads"), not on a session: the base URL is wrong.
+    case wrongURL(call: String, ServerError)
 
     public var description: String {
         switch self {
@@ -16,6 +19,17 @@ public enum APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .unexpectedReply(let detail): "unexpected reply from the server: \(detail)"
         case .redirected(let status, let location):
             "the server redirected (HTTP \(status)) to \(location ?? "nowhere"); not followed, so the API key stays with the host you chose"
+        case .wrongURL(let call, let error):
+            "the server answered \(error.status) to \(call): is the base URL right? (\(error.message))"
         }
+    }
+}
+
+extension APIFailure {
+    /// This failure, with a 404 read as a wrong base URL: for calls on the base URL
+    /// itself, where no session can have expired.
+    func notFoundAsWrongURL(_ call: String) -> APIFailure {
+        if case .server(let error) = self, error.status == 404 { return .wrongURL(call: call, error) }
+        return self
     }
 }

@@ -25,7 +25,8 @@ public struct MediaAPI: Sendable {
         // URLComponents leaves '+' alone, which servers read as a space.
         let encoded = (query.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
         let request = HTTPRequest(method: .post, url: endpoint.baseURL + "/uploads?" + encoded, headers: [authHeader])
-        let object = try await exchange(request, control: control)
+        let object: [String: Any]
+        do { object = try await exchange(request, control: control) } catch { throw error.notFoundAsWrongURL("POST /uploads") }
         guard let id = object["id"] as? String, !id.isEmpty else {
             throw .unexpectedReply("no session id in the reply to POST /uploads: \(JSONValues.excerpt(object))")
         }
@@ -68,7 +69,8 @@ public struct MediaAPI: Sendable {
             headers: [authHeader, ("Content-Type", form.contentType)],
             body: form.body(path: path, length: length)
         )
-        let object = try await exchange(request, control: control, progress: progress)
+        let object: [String: Any]
+        do { object = try await exchange(request, control: control, progress: progress) } catch { throw error.notFoundAsWrongURL("POST /media") }
         guard let id = JSONValues.int64(object["id"]).map(String.init) ?? (object["id"] as? String), !id.isEmpty else {
             throw .unexpectedReply("no media id in the reply to POST /media: \(JSONValues.excerpt(object))")
         }

@@ -36,6 +36,10 @@ public enum FailureReaction: Sendable, Equatable {
     case resync
     /// The key is refused: stop this row and every other until the key is fixed.
     case unauthorized
+    /// No request of this run can get through (a wrong base URL, a certificate not
+    /// trusted, a request that cannot be built): stop this row and every other, as for
+    /// a refused key.
+    case halt
     /// The server no longer knows the session: it can only start again from byte 0.
     case expired
     /// The file changed on disk: nothing more is sent.
@@ -55,7 +59,8 @@ extension APIFailure {
             case .cancelled: return .stopped
             case .stalled: return .stalled
             case .fileShrank: return .fileChanged
-            case .fileUnreadable, .invalidURL: return .fail
+            case .fileUnreadable: return .fail
+            case .invalidURL, .certificate, .invalidRequest: return .halt
             case .connectFailed, .connectionLost, .tls, .responseTooLarge, .other: return .retry(retryAfter: nil)
             }
         case .server(let error):
@@ -69,6 +74,8 @@ extension APIFailure {
             return .retry(retryAfter: nil)
         case .redirected:
             return .fail
+        case .wrongURL:
+            return .halt
         }
     }
 }

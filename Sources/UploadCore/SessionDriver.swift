@@ -176,8 +176,11 @@ struct SessionDriver: Sendable {
                     try? await Task.sleep(for: .milliseconds(250 * resyncs))
                     continue
                 case .unauthorized:
-                    host.refuseKey("the server refused the API key (\(message))")
+                    host.haltRun("the server refused the API key (\(message))")
                     return End(state: .failed, message: "the server refused the API key: \(message)")
+                case .halt:
+                    host.haltRun(message)
+                    return End(state: .failed, message: message)
                 case .expired:
                     return End(
                         state: .expired, message: "the server no longer knows this upload session (\(message)); retry to start again from byte 0")

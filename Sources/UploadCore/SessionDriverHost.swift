@@ -13,8 +13,9 @@ protocol SessionDriverHost: Actor {
     func beginAttempt(_ id: String) -> Int
     /// Whether the user asked to end the session's backoff now (asking once is answered once).
     func takeRetryNow(_ id: String) -> Bool
-    /// Stops every further start until the key changes: the server refused it.
-    func refuseKey(_ message: String)
+    /// Stops every further start until a row is resumed or retried: the key was refused,
+    /// or nothing else of this run could get through.
+    func haltRun(_ message: String)
     /// Bytes sent so far by attempt `attempt`.
     func noteProgress(id: String, attempt: Int, transferred: Int64)
     /// The run ended; `end` says how (nil: done, and already published).

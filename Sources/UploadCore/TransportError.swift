@@ -8,8 +8,15 @@ public enum TransportError: Error, Sendable, Equatable {
     case connectFailed(String)
     /// The connection broke or timed out during the exchange.
     case connectionLost(String)
-    /// TLS failed: certificate not trusted, handshake error.
+    /// The TLS handshake broke without a verdict on the certificate (a reset, a protocol
+    /// mismatch): it may pass on a later try.
     case tls(String)
+    /// The server's certificate is not trusted, or the local TLS setup (CA file, client
+    /// certificate, cipher) is unusable: no retry can get past it.
+    case certificate(String)
+    /// The request could not be built (a header with a line break or NUL): sending it
+    /// again cannot help.
+    case invalidRequest(String)
     /// The file ended before the promised length: it shrank while being sent.
     case fileShrank(path: String)
     /// The file could not be opened or read.
@@ -25,7 +32,7 @@ public enum TransportError: Error, Sendable, Equatable {
     public var isTransient: Bool {
         switch self {
         case .stalled, .connectFailed, .connectionLost, .tls, .other, .responseTooLarge: true
-        case .cancelled, .fileShrank, .fileUnreadable, .invalidURL: false
+        case .cancelled, .fileShrank, .fileUnreadable, .invalidURL, .certificate, .invalidRequest: false
         }
     }
 }

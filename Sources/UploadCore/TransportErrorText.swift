@@ -7,6 +7,8 @@ public enum TransportErrorText {
         case .connectFailed(let detail): "cannot connect: \(detail)"
         case .connectionLost(let detail): "connection lost: \(detail)"
         case .tls(let detail): "TLS failed: \(detail)"
+        case .certificate(let detail): "TLS certificate refused: \(detail)"
+        case .invalidRequest(let detail): "the request cannot be built: \(detail)"
         case .fileShrank(let path): "\(path) became shorter while it was being sent"
         case .fileUnreadable(let path, let reason): "cannot read \(path): \(reason)"
         case .responseTooLarge(let limit): "the server's reply was larger than \(ByteFormat.string(Int64(limit))); ignored"

@@ -22,7 +22,7 @@ public actor Uploader {
     /// Numbers attempts across sessions and runs, so late progress from an ended attempt is ignored.
     private var attempts = 0
     /// Set when the server refused the key: nothing more starts until it changes.
-    private var refusedKeyMessage: String?
+    private var haltMessage: String?
     private var observers = UploaderEvents()
     private var settleWaiters = SettleWaiters()
     /// The task following other processes' sessions, while there are any.
@@ -144,7 +144,7 @@ public actor Uploader {
     public func resume(id: String) {
         guard let entry = entries[id], !entry.isRunning, entry.snapshot.session.state != .done else { return }
         var snapshot = entry.snapshot.queuedForResume()
-        refusedKeyMessage = nil
+        haltMessage = nil
         persistOrFail(&snapshot)
         publish(snapshot)
         schedule()
@@ -216,10 +216,10 @@ public actor Uploader {
     private func schedule() {
         while let id = queue.first {
             let isQueued = entries[id].map { $0.snapshot.session.state == .queued && !$0.isRunning } ?? false
-            if isQueued && refusedKeyMessage == nil && runs >= options.parallel { break }
+            if isQueued && haltMessage == nil && runs >= options.parallel { break }
             queue.removeFirst()
             guard isQueued, var snapshot = entries[id]?.snapshot else { continue }
-            if let refused = refusedKeyMessage {
+            if let refused = haltMessage {
                 snapshot.session.state = .failed
                 snapshot.session.lastError = "not sent: \(refused)"
                 persistOrFail(&snapshot)
@@ -311,7 +311,7 @@ extension Uploader: SessionDriverHost, ElsewhereWatchHost {
         return true
     }
 
-    func refuseKey(_ message: String) { refusedKeyMessage = message }
+    func haltRun(_ message: String) { haltMessage = message }
 
     func noteProgress(id: String, attempt: Int, transferred: Int64) {
         guard case .running(_, attempt, _) = entries[id]?.phase, entries[id]?.snapshot.session.state == .uploading else { return }

@@ -11,6 +11,7 @@ enum ConfigWarnings {
                 defer { done = true }; return !done
             })
         else { return }
-        for warning in warnings { FileHandle.standardError.write(Data("mediaup: warning: \(warning)\n".utf8)) }
+        // A lost warning is remembered by the writer: the exit code says so.
+        for warning in warnings { try? ConsoleWriter.standardError.line("mediaup: warning: \(warning)") }
     }
 }

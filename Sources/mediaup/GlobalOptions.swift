@@ -77,7 +77,7 @@ struct GlobalOptions: ParsableArguments {
             throw UsageError(error.description)
         }
         if let notice = journal.recoveryNotice {
-            FileHandle.standardError.write(Data("mediaup: warning: \(notice)\n".utf8))
+            try? ConsoleWriter.standardError.line("mediaup: warning: \(notice)")
         }
         startLogging(directory: directory)
         return (journal, Logger(label: "mediaup"))

@@ -31,7 +31,7 @@ public struct HeadlessRun: Sendable {
         let ids = entries.map(\.sessionID)
         let names = Dictionary(entries.map { ($0.sessionID, $0.file) }, uniquingKeysWith: { first, _ in first })
         let interrupt = SignalForwarder(exitOnSecond: true) { [uploader] in
-            FileHandle.standardError.write(Data("\nmediaup: pausing uploads; run the same command again to continue\n".utf8))
+            try? ConsoleWriter.standardError.write("\nmediaup: pausing uploads; run the same command again to continue\n")
             Task { await uploader.pauseAllAndWait() }
         }
         let display = ProgressDisplay(enabled: !json, live: isatty(STDERR_FILENO) == 1, names: names)
@@ -67,11 +67,13 @@ public struct HeadlessRun: Sendable {
         return allDone ? 0 : 1
     }
 
+    /// Reports one file. A line that cannot be written does not stop the others' uploads:
+    /// each result is in the journal, and the writer's failure makes the exit code 1.
     private func emit(_ report: UploadReport) {
         if json {
-            FileHandle.standardOutput.write(Data((report.jsonLine + "\n").utf8))
+            try? ConsoleWriter.standardOutput.line(report.jsonLine)
         } else if report.sessionID == nil {
-            FileHandle.standardError.write(Data("mediaup: \(report.file): \(report.error ?? "failed")\n".utf8))
+            try? ConsoleWriter.standardError.line("mediaup: \(report.file): \(report.error ?? "failed")")
         }
     }
 }

@@ -17,6 +17,7 @@ struct Mediaup: AsyncParsableCommand {
     )
 
     static func main() async {
+        ConsoleWriter.prepareProcess()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -24,20 +25,31 @@ struct Mediaup: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            exit(0)
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            exit(code.rawValue)
         } catch let error as UsageError {
-            FileHandle.standardError.write(Data("mediaup: \(error.message)\n".utf8))
-            Foundation.exit(2)
+            try? ConsoleWriter.standardError.line("mediaup: \(error.message)")
+            exit(2)
+        } catch let failure as ConsoleWriter.Failure {
+            exit(1, after: failure)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
+            if exitCode(for: error) == .success {
+                try? ConsoleWriter.standardOutput.line(fullMessage(for: error))
+                exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            try? ConsoleWriter.standardError.line(fullMessage(for: error))
             // Parsing and validation errors are bad usage: exit code 2 by contract.
-            Foundation.exit(2)
+            exit(2)
         }
+    }
+
+    /// Exits with `code`, or 1 if it is 0 and output was lost: a script must not take
+    /// a run whose report it never got for a success.
+    private static func exit(_ code: Int32, after failure: ConsoleWriter.Failure? = nil) -> Never {
+        if let lost = ConsoleWriter.standardOutputFailure ?? failure {
+            try? ConsoleWriter.standardError.line("mediaup: \(lost)")
+        }
+        Foundation.exit(code == 0 && ConsoleWriter.anyFailed ? 1 : code)
     }
 }

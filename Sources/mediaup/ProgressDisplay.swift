@@ -72,6 +72,8 @@ actor ProgressDisplay {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        // Progress that cannot be shown must not stop the upload: the writer remembers
+        // the failure, and the exit code reports it.
+        try? ConsoleWriter.standardError.write(text)
     }
 }

@@ -96,5 +96,6 @@ struct SandboxCommand: AsyncParsableCommand {
 
 /// Writes a line to stdout at once (a pipe reader, a test, sees it before we block).
 func printFlushed(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    // The sandbox serves on without its banner; the writer remembers the failure.
+    try? ConsoleWriter.standardOutput.line(line)
 }

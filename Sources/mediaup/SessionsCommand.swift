@@ -23,18 +23,18 @@ struct SessionsCommand: AsyncParsableCommand {
         for listing in listings {
             let session = listing.session
             if json {
-                print(Self.jsonLine(listing))
+                try ConsoleWriter.standardOutput.line(Self.jsonLine(listing))
             } else {
                 let percent = session.fileSize > 0 ? Int(Double(session.serverOffset) * 100 / Double(session.fileSize)) : 0
                 let result = session.handle.map { "h \($0)" } ?? session.mediaID.map { "id \($0)" } ?? session.lastError ?? ""
                 let stateText = listing.activeElsewhere ? "active (another process)" : session.state.rawValue
-                print(
+                try ConsoleWriter.standardOutput.line(
                     "\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)"
                 )
             }
         }
         if listings.isEmpty && !json {
-            FileHandle.standardError.write(Data("no sessions in \(journal.path)\n".utf8))
+            try ConsoleWriter.standardError.line("no sessions in \(journal.path)")
         }
     }
 
@@ -93,8 +93,8 @@ struct ForgetCommand: AsyncParsableCommand {
         let problems =
             result.unknown.map { "no session \($0) in \(journal.path)" }
             + result.busyElsewhere.map { "\($0) is being uploaded by another mediaup process; pause it there first" }
-        for problem in problems { FileHandle.standardError.write(Data("mediaup: \(problem)\n".utf8)) }
-        print("forgot \(result.forgotten.count) session\(result.forgotten.count == 1 ? "" : "s")")
+        for problem in problems { try ConsoleWriter.standardError.line("mediaup: \(problem)") }
+        try ConsoleWriter.standardOutput.line("forgot \(result.forgotten.count) session\(result.forgotten.count == 1 ? "" : "s")")
         if !problems.isEmpty { throw ExitCode(1) }
     }
 }
@@ -123,17 +123,19 @@ struct StatusCommand: AsyncParsableCommand {
                 stored == nil ? "no session \(sessionID) in the journal (see mediaup sessions)" : "session \(sessionID) has no server session yet")
         }
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport())
+        let offset: Int64
         do throws(APIFailure) {
-            let offset = try await api.serverOffset(sessionID: remoteID, control: TransferControl())
-            if let stored {
-                let percent = stored.fileSize > 0 ? Int(Double(offset) * 100 / Double(stored.fileSize)) : 0
-                print("\(stored.id) \(MediaAPI.redacted(remoteID)): the server holds \(offset) of \(stored.fileSize) bytes (\(percent)%)")
-            } else {
-                print("\(MediaAPI.redacted(remoteID)): the server holds \(offset) bytes")
-            }
+            offset = try await api.serverOffset(sessionID: remoteID, control: TransferControl())
         } catch {
-            FileHandle.standardError.write(Data("mediaup: \(error.reaction == .expired ? "expired: " : "")\(error.description)\n".utf8))
+            try? ConsoleWriter.standardError.line("mediaup: \(error.reaction == .expired ? "expired: " : "")\(error.description)")
             throw ExitCode(1)
+        }
+        if let stored {
+            let percent = stored.fileSize > 0 ? Int(Double(offset) * 100 / Double(stored.fileSize)) : 0
+            try ConsoleWriter.standardOutput.line(
+                "\(stored.id) \(MediaAPI.redacted(remoteID)): the server holds \(offset) of \(stored.fileSize) bytes (\(percent)%)")
+        } else {
+            try ConsoleWriter.standardOutput.line("\(MediaAPI.redacted(remoteID)): the server holds \(offset) bytes")
         }
     }
 }

@@ -41,6 +41,14 @@ struct ServerErrorTests {
         #expect(APIFailure.transport(.cancelled).reaction == .stopped)
         #expect(APIFailure.unexpectedReply("garbage").reaction == .retry(retryAfter: nil))
         #expect(APIFailure.redirected(status: 302, location: "https://evil.example").reaction == .fail)
+        #expect(APIFailure.transport(.tls("SSL connect error")).reaction == .retry(retryAfter: nil))
+        #expect(APIFailure.transport(.certificate("self-signed certificate")).reaction == .halt)
+        #expect(APIFailure.transport(.invalidRequest("request header D360-API-KEY is malformed")).reaction == .halt)
+        #expect(APIFailure.transport(.invalidURL("no host")).reaction == .halt)
+        let notFound = error(404, #"{"error":"not found"}"#)
+        #expect(APIFailure.server(notFound).reaction == .expired)
+        #expect(APIFailure.server(notFound).notFoundAsWrongURL("POST /uploads").reaction == .halt)
+        #expect(APIFailure.server(error(410, "gone")).notFoundAsWrongURL("POST /uploads").reaction == .expired)
     }
 
     @Test("an HTML error page becomes its title")
