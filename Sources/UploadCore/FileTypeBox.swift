@@ -1,6 +1,6 @@
 /// The `ftyp` box that opens an ISO base media file (MP4, 3GP, HEIF, AVIF...): the brands
 /// that say what the file holds. Read only from the bytes at hand, within the box's own size.
-struct FileTypeBox: Sendable, Equatable {
+struct FileTypeBox: Sendable {
     /// The major brand, as four characters.
     var major: String
     /// The compatible brands, in file order (the major brand usually among them).
