@@ -6,7 +6,11 @@ import Darwin
 
 /// Absolute, normalized paths, so that the same file always matches its session.
 public enum FilePaths {
-    /// `path` made absolute against the current directory, with `.` and `..` folded.
+    /// `path` made absolute against the current directory, naming the file the kernel
+    /// opens: the kernel follows a symbolic link before a `..` after it, so the parent
+    /// folder (or, for a path ending in `..`, the whole path) is resolved with realpath.
+    /// Where it does not exist, only `.` and empty parts are dropped: folding `..` as text
+    /// could name another file that does exist.
     public static func absolute(_ path: String) -> String {
         let joined: String
         if path.hasPrefix("/") {
@@ -16,15 +20,19 @@ public enum FilePaths {
             let cwd = getcwd(&buffer, buffer.count).map { String(cString: $0) } ?? "."
             joined = cwd + "/" + path
         }
-        var parts: [Substring] = []
-        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
-            switch part {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
-            }
-        }
-        return "/" + parts.joined(separator: "/")
+        let parts = joined.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        let text = "/" + parts.joined(separator: "/")
+        guard let last = parts.last else { return text }
+        if last == ".." { return realPath(text) ?? text }
+        guard let parent = realPath("/" + parts.dropLast().joined(separator: "/")) else { return text }
+        return (parent == "/" ? "" : parent) + "/" + last
+    }
+
+    /// The kernel's canonical path for an existing `path`, or nil.
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The last path component.

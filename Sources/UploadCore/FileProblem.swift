@@ -6,5 +6,5 @@ public struct FileProblem: Error, Sendable, Equatable {
 
 extension Error {
     /// The error's text for a user: the `FileProblem` message, or the description.
-    var message: String { (self as? FileProblem)?.message ?? "\(self)" }
+    public var message: String { (self as? FileProblem)?.message ?? "\(self)" }
 }

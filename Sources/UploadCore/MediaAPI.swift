@@ -70,8 +70,13 @@ public struct MediaAPI: Sendable {
             body: form.body(path: path, length: length)
         )
         let object: [String: Any]
-        do { object = try await exchange(request, control: control, progress: progress) } catch { throw error.notFoundAsWrongURL("POST /media") }
-        guard let id = JSONValues.int64(object["id"]).map(String.init) ?? (object["id"] as? String), !id.isEmpty else {
+        let body: [UInt8]
+        do { (object, body) = try await exchangeReply(request, control: control, progress: progress) } catch {
+            throw error.notFoundAsWrongURL("POST /media")
+        }
+        // Ids are opaque: a string as it is ("0123" stays so), a number as its digits.
+        let id = object["id"] is String ? object["id"] as? String : JSONValues.numberText(forKey: "id", in: body)
+        guard let id, !id.isEmpty else {
             throw .unexpectedReply("no media id in the reply to POST /media: \(JSONValues.excerpt(object))")
         }
         return id
@@ -90,6 +95,13 @@ public struct MediaAPI: Sendable {
     private func exchange(
         _ request: HTTPRequest, control: TransferControl, progress: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws(APIFailure) -> [String: Any] {
+        try await exchangeReply(request, control: control, progress: progress).object
+    }
+
+    /// Sends `request`; returns the JSON object of a 2xx reply with the body it was read from.
+    private func exchangeReply(
+        _ request: HTTPRequest, control: TransferControl, progress: @escaping @Sendable (Int64) -> Void
+    ) async throws(APIFailure) -> (object: [String: Any], body: [UInt8]) {
         guard endpoint.hasKey else {
             throw .server(ServerError(status: 401, message: "no API key: set D360_API_KEY or pass --api-key"))
         }
@@ -105,7 +117,7 @@ public struct MediaAPI: Sendable {
                 let summary = ServerError.summary(ofNonJSON: response.body, status: response.status)
                 throw .unexpectedReply("HTTP \(response.status) with a body that is not a JSON object (\(summary))")
             }
-            return object
+            return (object, response.body)
         case 300..<400:
             throw .redirected(status: response.status, location: response.headers["location"])
         default:

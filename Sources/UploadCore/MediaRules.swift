@@ -40,7 +40,9 @@ public enum MediaRules {
         if ascii("OggS") { return MediaType(mime: "audio/ogg", kind: .audio) }
         if ascii("#!AMR") { return MediaType(mime: "audio/amr", kind: .audio) }
         if ascii("ID3") { return MediaType(mime: "audio/mpeg", kind: .audio) }
-        if ascii("ftyp", at: 4) { return isoMediaType(brand: head.count >= 12 ? String(decoding: head[8..<12], as: UTF8.self) : "") }
+        if ascii("ftyp", at: 4) {
+            return FileTypeBox(head: head)?.mediaType ?? MediaType(mime: "application/mp4", kind: nil, refusal: "is a damaged ISO media file")
+        }
         if head.count >= 2 && head[0] == 0xFF && (head[1] & 0xF6) == 0xF0 { return MediaType(mime: "audio/aac", kind: .audio) }
         if head.count >= 2 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0 { return MediaType(mime: "audio/mpeg", kind: .audio) }
         // Only the formats below need the extension: Foundation's takes tens of
@@ -67,14 +69,6 @@ public enum MediaRules {
         return MediaType(mime: "application/octet-stream", kind: nil)
     }
 
-    /// ISO base media files (MP4 family) told apart by their major brand.
-    private static func isoMediaType(brand: String) -> MediaType {
-        if brand.hasPrefix("3g") { return MediaType(mime: "video/3gpp", kind: .video) }
-        if brand.hasPrefix("M4A") { return MediaType(mime: "audio/mp4", kind: .audio) }
-        if brand.hasPrefix("qt") { return MediaType(mime: "video/quicktime", kind: nil) }
-        return MediaType(mime: "video/mp4", kind: .video)
-    }
-
     /// Whether an animated WebP: the VP8X chunk's animation flag.
     private static func isAnimatedWebP(_ head: [UInt8]) -> Bool {
         head.count > 20 && String(decoding: head[12..<16], as: UTF8.self) == "VP8X" && (head[20] & 0x02) != 0
@@ -86,6 +80,7 @@ public enum MediaRules {
         if size == 0 { return .rejected(reason: "the file is empty") }
         let type = detect(head: head, fileName: fileName)
         guard let kind = type.kind else {
+            if let refusal = type.refusal { return .rejected(reason: "\(FilePaths.fileName(fileName)) \(refusal)") }
             return .rejected(reason: "WhatsApp does not take \(type.mime) files")
         }
         if route == .resumable && !resumableTypes.contains(type.mime) {

@@ -101,26 +101,37 @@ struct SessionDriver: Sendable {
     /// (nil when done and already published).
     private func runClaimed(host: isolated any SessionDriverHost) async -> End? {
         guard var session = host.snapshot(id: id)?.session else { return nil }
-        // The file must still be the version the session began with.
+        // The file must still be the version the session began with, unless nothing of
+        // it was sent: then the session adopts the file as it is now, judged anew.
         switch FileIdentity.read(path: session.path) {
         case .failure(let problem):
             return End(state: .failed, message: problem.message)
         case .success(let identity) where identity != session.identity:
-            if session.remoteID == nil && session.serverOffset == 0 {
-                session.fileSize = identity.size
-                session.fileModified = identity.modifiedNanoseconds
-                if case .rejected(let reason) = MediaRules.verdict(
-                    forFileAt: session.path, route: session.route, sizeLimits: options.enforcesSizeLimits)
-                {
-                    return End(state: .failed, message: reason)
-                }
-                host.update(id) {
-                    $0.session.fileSize = identity.size; $0.session.fileModified = identity.modifiedNanoseconds
-                }
-            } else {
+            guard session.remoteID == nil && session.serverOffset == 0 else {
                 return End(
                     state: .fileChanged,
                     message: "\(session.fileName) changed on disk since its upload began (size or modification time); nothing more was sent")
+            }
+            let head: [UInt8]
+            do { head = try FileIdentity.readHead(path: session.path, count: MediaRules.sniffLength) } catch {
+                return End(state: .failed, message: error.message)
+            }
+            let verdict = MediaRules.verdict(
+                head: head, fileName: session.path, size: identity.size, route: session.route, sizeLimits: options.enforcesSizeLimits)
+            switch verdict {
+            case .rejected(let reason):
+                return End(state: .failed, message: reason)
+            case .accepted(let type):
+                session.fileSize = identity.size
+                session.fileModified = identity.modifiedNanoseconds
+                session.mimeType = type.mime
+                host.update(id) { [session] in
+                    $0.session.fileSize = session.fileSize
+                    $0.session.fileModified = session.fileModified
+                    $0.session.mimeType = session.mimeType
+                    $0.transferredBytes = 0
+                }
+                do { try host.persist(id) } catch { return error }
             }
         case .success: break
         }

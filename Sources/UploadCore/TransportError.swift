@@ -27,12 +27,4 @@ public enum TransportError: Error, Sendable, Equatable {
     case invalidURL(String)
     /// Anything else libcurl reported.
     case other(String)
-
-    /// Whether retrying the same request later could succeed.
-    public var isTransient: Bool {
-        switch self {
-        case .stalled, .connectFailed, .connectionLost, .tls, .other, .responseTooLarge: true
-        case .cancelled, .fileShrank, .fileUnreadable, .invalidURL, .certificate, .invalidRequest: false
-        }
-    }
 }

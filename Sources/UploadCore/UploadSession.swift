@@ -197,17 +197,14 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
     }
 
     /// This session queued again by a resume. An expired session, or one whose file
-    /// changed, starts again from byte 0 with a new server session, and the file as it
-    /// is now.
+    /// changed (whether or not it failed for that), starts again from byte 0 with a new
+    /// server session; the run then adopts the file as it is now and judges it again.
     func queuedForResume() -> UploadSnapshot {
         var snapshot = self
-        if session.state == .expired || session.state == .fileChanged {
+        let changed = FileIdentity.read(path: session.path).map { $0 != session.identity }
+        if session.state == .expired || session.state == .fileChanged || (try? changed.get()) == true {
             snapshot.session.remoteID = nil
             snapshot.session.serverOffset = 0
-        }
-        if session.state == .fileChanged, case .success(let identity) = FileIdentity.read(path: session.path) {
-            snapshot.session.fileSize = identity.size
-            snapshot.session.fileModified = identity.modifiedNanoseconds
         }
         snapshot.session.state = .queued
         snapshot.session.lastError = nil

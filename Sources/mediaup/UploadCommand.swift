@@ -72,14 +72,6 @@ enum RawArguments {
     }()
 }
 
-extension Error {
-    /// The text to show a user.
-    var message: String {
-        if let problem = self as? FileProblem { return problem.message }
-        return "\(self)"
-    }
-}
-
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",

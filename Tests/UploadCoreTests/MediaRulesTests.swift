@@ -28,6 +28,72 @@ struct MediaRulesTests {
         #expect(MediaRules.detect(head: [0, 1, 2], fileName: "binary.txt").kind == nil)
     }
 
+    /// An `ftyp` box: its size field, the major brand, a minor version and compatible brands.
+    static func ftyp(major: String, compatible: [String], size: UInt8? = nil) -> [UInt8] {
+        let body = Array(major.utf8) + [0, 0, 0, 0] + compatible.flatMap { Array($0.utf8) }
+        return [0, 0, 0, size ?? UInt8(8 + body.count)] + Array("ftyp".utf8) + body
+    }
+
+    @Test("an iPhone photo, HEIF or AVIF named .mp4 is refused as the image it is, not sent as a video")
+    func isoImageBrandsAreNotVideo() {
+        for (major, compatible, what) in [
+            ("heic", ["mif1", "heic"], "HEIC"), ("mif1", ["mif1", "heic"], "HEIC"), ("heix", ["mif1"], "HEIC"),
+            ("hevc", ["msf1"], "HEIC"), ("msf1", ["msf1"], "HEIF"), ("mif1", ["mif1"], "HEIF"),
+            ("avif", ["mif1", "avif"], "AVIF"), ("avis", ["msf1", "avis"], "AVIF"), ("mif1", ["avif"], "AVIF"),
+        ] {
+            let head = Self.ftyp(major: major, compatible: compatible)
+            #expect(MediaRules.detect(head: head, fileName: "photo.mp4").kind == nil, "\(major) taken as media")
+            let verdict = MediaRules.verdict(head: head, fileName: "/tmp/photo.mp4", size: 2_000_000, route: .media)
+            let article = what == "AVIF" ? "an" : "a"
+            #expect(
+                verdict == .rejected(reason: "photo.mp4 is \(article) \(what) image, which WhatsApp does not take; convert it to JPEG"),
+                "\(major) \(compatible)")
+        }
+    }
+
+    @Test("only known video brands are video/mp4; an unknown major brand is judged by its compatible brands")
+    func isoVideoBrands() {
+        for brand in ["isom", "iso2", "iso3", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1", "M4V ", "M4VH", "dash"] {
+            #expect(MediaRules.detect(head: Self.ftyp(brand), fileName: "v.mp4") == MediaType(mime: "video/mp4", kind: .video), "\(brand)")
+        }
+        #expect(MediaRules.detect(head: Self.ftyp("3gp5"), fileName: "v.3gp") == MediaType(mime: "video/3gpp", kind: .video))
+        #expect(MediaRules.detect(head: Self.ftyp(major: "XAVC", compatible: ["XAVC", "mp42", "iso2"]), fileName: "v.mp4").mime == "video/mp4")
+        #expect(MediaRules.detect(head: Self.ftyp(major: "abcd", compatible: ["abcd", "heic"]), fileName: "v.mp4").kind == nil)
+        let unknown = MediaRules.verdict(head: Self.ftyp(major: "abcd", compatible: ["wxyz"]), fileName: "clip.mp4", size: 100, route: .media)
+        #expect(unknown.mediaType == nil)
+        guard case .rejected(let reason) = unknown else { return }
+        #expect(reason.contains("abcd"))
+    }
+
+    @Test("truncated and malformed ftyp boxes are judged from the bytes there are, without a crash")
+    func oddFtypBoxes() {
+        let heic = Self.ftyp(major: "heic", compatible: ["mif1", "heic"])
+        // Every prefix of a box, cut anywhere, is judged without a crash.
+        for length in 0...heic.count { _ = MediaRules.detect(head: Array(heic.prefix(length)), fileName: "x.mp4") }
+        // A major brand cut short is no known brand.
+        #expect(MediaRules.detect(head: Array(heic.prefix(10)), fileName: "x.mp4").kind == nil)
+        #expect(MediaRules.detect(head: Array(Self.ftyp("isom").prefix(11)), fileName: "x.mp4").kind == nil)
+        // The major brand alone, nothing after it, still counts.
+        #expect(MediaRules.detect(head: Array(Self.ftyp("mp42").prefix(12)), fileName: "x.mp4").mime == "video/mp4")
+        // Box sizes that lie: 0 (to the end of the file), 1 (a 64-bit size), smaller than the
+        // header, larger than what was read. None reads past the bytes at hand.
+        for size: UInt8 in [0, 1, 4, 9, 12, 15, 16, 200, 255] {
+            let box = Self.ftyp(major: "abcd", compatible: ["mp42", "isom"], size: size)
+            _ = MediaRules.detect(head: box, fileName: "x.mp4")
+            let image = Self.ftyp(major: "heic", compatible: [], size: size)
+            #expect(MediaRules.detect(head: image, fileName: "x.mp4").kind == nil, "size \(size)")
+        }
+        // Compatible brands beyond the box's own size are not its brands.
+        #expect(MediaRules.detect(head: Self.ftyp(major: "abcd", compatible: ["mp42"], size: 16), fileName: "x.mp4").kind == nil)
+        // A compatible list with a partial last brand and non-ASCII bytes.
+        var odd = Self.ftyp(major: "\u{7F}\u{7F}\u{7F}\u{7F}", compatible: ["mp4"])
+        odd[3] = 0xFF
+        #expect(MediaRules.detect(head: odd, fileName: "x.mp4").kind == nil)
+        var binary: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF] + Array("ftyp".utf8) + [0xC3, 0x28, 0xA0, 0xA1] + [0, 0, 0, 0]
+        binary += [0xF0, 0x28, 0x8C, 0xBC] + Array("iso".utf8)
+        #expect(MediaRules.detect(head: binary, fileName: "x.mp4").kind == nil)
+    }
+
     @Test("a PNG renamed .pdf is still refused as a resumable document only by its real type")
     func wrongExtension() {
         let verdict = MediaRules.verdict(head: Self.png, fileName: "menu.pdf", size: 1000, route: .resumable)
