@@ -83,6 +83,14 @@ public final class Journal: Sendable {
             }
             try db.create(index: "session_by_path", on: UploadSession.databaseTableName, columns: ["path"])
         }
+        // Size and mtime alone miss a file rewritten in place with its times put back.
+        migrator.registerMigration("v2") { db in
+            try db.alter(table: UploadSession.databaseTableName) { table in
+                table.add(column: "fileDevice", .integer)
+                table.add(column: "fileInode", .integer)
+                table.add(column: "fileChanged", .integer)
+            }
+        }
         try migrator.migrate(queue)
         // Reading the table proves the file is a database, not just a header.
         _ = try queue.read { db in try UploadSession.fetchCount(db) }
@@ -125,10 +133,19 @@ public final class Journal: Sendable {
     private static let sessionByIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE id = ?"
     private static let sessionByRemoteIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE remoteId = ? LIMIT 1"
 
-    /// The newest session for one version of a file by one route, done or not.
-    private static let latestSessionSQL = """
+    /// The newest unfinished session for a file of this size and mtime by one route.
+    private static let unfinishedSessionSQL = """
         SELECT * FROM \(UploadSession.databaseTableName)
-        WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND (state = '\(UploadState.done.rawValue)') = ?
+        WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND state != '\(UploadState.done.rawValue)'
+        ORDER BY createdAt DESC LIMIT 1
+        """
+
+    /// The newest done session for one version of a file by one route. A part a row does
+    /// not record (a journal before v2) compares as equal: `IFNULL(a = NULL, 1)`.
+    private static let finishedSessionSQL = """
+        SELECT * FROM \(UploadSession.databaseTableName)
+        WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND state = '\(UploadState.done.rawValue)'
+        AND IFNULL(fileDevice = ?, 1) AND IFNULL(fileInode = ?, 1) AND IFNULL(fileChanged = ?, 1)
         ORDER BY createdAt DESC LIMIT 1
         """
 
@@ -182,23 +199,26 @@ public final class Journal: Sendable {
         }
     }
 
-    /// The newest unfinished session for this version of this file by this route.
+    /// The newest unfinished session for this file (same path, size and mtime) by this
+    /// route. Its device, inode and ctime may differ: the caller compares them
+    /// (`FileIdentity.isSameVersion`), since a rewritten file's session must be failed.
     public func unfinishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
-        try latestSession(path: path, identity: identity, route: route, done: false)
+        try latestSession(Self.unfinishedSessionSQL, [path, identity.size, identity.modifiedNanoseconds, route])
     }
 
-    /// The newest done session for this file (same path, size and mtime) by `route`, if any.
+    /// The newest done session for this version of this file (path, size, mtime, device,
+    /// inode and ctime) by `route`, if any.
     public func finishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
-        try latestSession(path: path, identity: identity, route: route, done: true)
+        try latestSession(
+            Self.finishedSessionSQL,
+            [path, identity.size, identity.modifiedNanoseconds, route, identity.device, identity.inode, identity.changedNanoseconds])
     }
 
-    private func latestSession(path: String, identity: FileIdentity, route: UploadRoute, done: Bool) throws(JournalError) -> UploadSession? {
+    private func latestSession(_ sql: String, _ arguments: StatementArguments) throws(JournalError) -> UploadSession? {
         do {
             // A single SELECT sees one consistent state: no read transaction needed.
             return try database.unsafeRead { db in
-                try UploadSession.fetchOne(
-                    db.cachedStatement(sql: Self.latestSessionSQL),
-                    arguments: [path, identity.size, identity.modifiedNanoseconds, route, done])
+                try UploadSession.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
             }
         } catch {
             throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")

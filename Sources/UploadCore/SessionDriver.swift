@@ -105,22 +105,19 @@ struct SessionDriver: Sendable {
         switch FileIdentity.read(path: session.path) {
         case .failure(let problem):
             return End(state: .failed, message: problem.message)
-        case .success(let identity) where identity != session.identity:
+        case .success(let identity) where !identity.isSameVersion(as: session.identity):
             if session.remoteID == nil && session.serverOffset == 0 {
-                session.fileSize = identity.size
-                session.fileModified = identity.modifiedNanoseconds
+                session.identity = identity
                 if case .rejected(let reason) = MediaRules.verdict(
                     forFileAt: session.path, route: session.route, sizeLimits: options.enforcesSizeLimits)
                 {
                     return End(state: .failed, message: reason)
                 }
-                host.update(id) {
-                    $0.session.fileSize = identity.size; $0.session.fileModified = identity.modifiedNanoseconds
-                }
+                host.update(id) { $0.session.identity = identity }
             } else {
                 return End(
                     state: .fileChanged,
-                    message: "\(session.fileName) changed on disk since its upload began (size or modification time); nothing more was sent")
+                    message: "\(session.fileName) changed on disk since its upload began (size, times or inode); nothing more was sent")
             }
         case .success: break
         }
@@ -132,20 +129,26 @@ struct SessionDriver: Sendable {
         while true {
             do {
                 try Task.checkCancellation()
+                // Before every attempt too: a file rewritten during a backoff must not be continued.
+                guard isUnchanged(path: path, host: host) else {
+                    return End(state: .fileChanged, message: "\(session.fileName) changed on disk during its upload; nothing more was sent")
+                }
                 let result = try await attempt(host: host)
-                guard case .success(let identity) = FileIdentity.read(path: path), identity == host.snapshot(id: id)?.session.identity else {
+                guard isUnchanged(path: path, host: host) else {
                     return End(
                         state: .fileChanged,
                         message: "\(session.fileName) changed on disk while it was being sent; the server's copy may be mixed. Retry to send it again"
                     )
                 }
+                // A hash that read a later version of the file is not the digest of what was sent.
                 let digest = await hash?.value
+                let hashed = isUnchanged(path: path, host: host)
                 host.update(id) {
                     switch result {
                     case .handle(let handle): $0.session.handle = handle
                     case .mediaID(let mediaID): $0.session.mediaID = mediaID
                     }
-                    $0.session.sha256 = try? digest?.get()
+                    $0.session.sha256 = hashed ? try? digest?.get() : nil
                     $0.session.serverOffset = $0.session.fileSize
                     $0.transferredBytes = $0.session.fileSize
                     $0.session.state = .done
@@ -204,6 +207,12 @@ struct SessionDriver: Sendable {
                 return End(state: .failed, message: "\(error)")
             }
         }
+    }
+
+    /// Whether the file at `path` is still the version the session uploads.
+    private func isUnchanged(path: String, host: isolated any SessionDriverHost) -> Bool {
+        guard case .success(let identity) = FileIdentity.read(path: path), let session = host.snapshot(id: id)?.session else { return false }
+        return identity.isSameVersion(as: session.identity)
     }
 
     /// Waits out a backoff in short steps, so that a retry by hand (R) ends it early.

@@ -21,7 +21,7 @@ public enum UploadState: String, Sendable, Codable, CaseIterable {
     case failed
     /// The server no longer knows the session; a retry starts again from byte 0.
     case expired
-    /// The file's size or modification time changed after the upload began.
+    /// The file changed (size, times, device or inode) after the upload began.
     case fileChanged
 
     /// Whether a transfer is running or scheduled to run for this state.
@@ -47,6 +47,10 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public var fileSize: Int64
     /// Modification time (ns since the epoch) of the file version being uploaded.
     public var fileModified: Int64
+    /// Device, inode and change time (ns) of that version; nil in rows of older journals.
+    public var fileDevice: Int64?
+    public var fileInode: Int64?
+    public var fileChanged: Int64?
     public var mimeType: String
     public var route: UploadRoute
     /// The server's session id exactly as received (`upload:<token>?sig=…`).
@@ -76,6 +80,9 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
         self.fileName = FilePaths.fileName(path)
         self.fileSize = fileSize
         self.fileModified = fileModified
+        self.fileDevice = nil
+        self.fileInode = nil
+        self.fileChanged = nil
         self.mimeType = mimeType
         self.route = route
         self.remoteID = nil
@@ -99,7 +106,18 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     }
 
     /// The file version this session uploads.
-    public var identity: FileIdentity { FileIdentity(size: fileSize, modifiedNanoseconds: fileModified) }
+    public var identity: FileIdentity {
+        get {
+            FileIdentity(size: fileSize, modifiedNanoseconds: fileModified, device: fileDevice, inode: fileInode, changedNanoseconds: fileChanged)
+        }
+        set {
+            fileSize = newValue.size
+            fileModified = newValue.modifiedNanoseconds
+            fileDevice = newValue.device
+            fileInode = newValue.inode
+            fileChanged = newValue.changedNanoseconds
+        }
+    }
 
     /// How long a finished upload of an unchanged file is reported instead of repeated:
     /// sending the same files again after a crash then only finishes what was left.
@@ -126,6 +144,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
     static let databaseColumnNames = [
         "id", "path", "fileName", "fileSize", "fileModified", "mimeType", "route", "remoteId", "serverOffset",
         "state", "handle", "mediaId", "sha256", "attempts", "lastError", "createdAt", "updatedAt",
+        "fileDevice", "fileInode", "fileChanged",
     ]
 
     /// The row's values, in the order of `databaseColumnNames`.
@@ -133,6 +152,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         [
             id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
             state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt),
+            fileDevice, fileInode, fileChanged,
         ]
     }
 
@@ -161,6 +181,9 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         lastError = try row.decode(forColumn: "lastError")
         createdAt = try Self.date(row, "createdAt")
         updatedAt = try Self.date(row, "updatedAt")
+        fileDevice = try row.decode(forColumn: "fileDevice")
+        fileInode = try row.decode(forColumn: "fileInode")
+        fileChanged = try row.decode(forColumn: "fileChanged")
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
@@ -206,8 +229,7 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
             snapshot.session.serverOffset = 0
         }
         if session.state == .fileChanged, case .success(let identity) = FileIdentity.read(path: session.path) {
-            snapshot.session.fileSize = identity.size
-            snapshot.session.fileModified = identity.modifiedNanoseconds
+            snapshot.session.identity = identity
         }
         snapshot.session.state = .queued
         snapshot.session.lastError = nil

@@ -97,7 +97,8 @@ public actor Uploader {
     // MARK: - Commands
 
     /// Queues the file at `path` by `route`. A file that has an unfinished session in the
-    /// journal (same path, size and mtime) continues that session; one that such a
+    /// journal (same path, size, mtime, device, inode and ctime) continues that session; a
+    /// rewritten one fails that session as *file changed* and starts a new one; one that such a
     /// session finished within the day is not sent again (`.alreadyDone`). Refuses, with
     /// the reason, a file that cannot be read or that WhatsApp will not take.
     public func add(path rawPath: String, route: UploadRoute) throws(FileProblem) -> AddOutcome {
@@ -118,13 +119,26 @@ public actor Uploader {
         }
         if let existing {
             if let entry = entries[existing.id], entry.isRunning { return .queued(entry.snapshot) }
-            return .queued(try enqueue(existing))
+            if existing.identity.isSameVersion(as: identity) { return .queued(try enqueue(existing)) }
+            // Rewritten since (same size and mtime, new ctime or inode): the server's bytes
+            // are another file's, so that session ends and the file starts over.
+            failChanged(existing)
         }
-        return .queued(
-            try enqueue(
-                UploadSession(
-                    path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds,
-                    mimeType: mediaType.mime, route: route)))
+        var session = UploadSession(
+            path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds, mimeType: mediaType.mime, route: route)
+        session.identity = identity
+        return .queued(try enqueue(session))
+    }
+
+    /// Ends an unfinished session whose file was rewritten: the row shows *file changed*.
+    private func failChanged(_ session: UploadSession) {
+        var snapshot = entries[session.id]?.snapshot ?? UploadSnapshot(session: session, retryLimit: options.retry.maxRetries)
+        snapshot.session.state = .fileChanged
+        snapshot.session.lastError =
+            "\(session.fileName) was rewritten on disk since its upload began; it was sent again from byte 0 in a new session"
+        if entries[session.id] == nil { order.append(session.id) }
+        persistOrFail(&snapshot)
+        publish(snapshot)
     }
 
     private func enqueue(_ session: UploadSession) throws(FileProblem) -> UploadSnapshot {

@@ -36,6 +36,25 @@ struct JournalTests {
         #expect(try reopened.allSessions().isEmpty)
     }
 
+    @Test("a done row without device, inode and ctime (an older journal) compares on size and mtime; one with them on all")
+    func identityParts() throws {
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(stateDirectory: directory)
+        var old = UploadSession(path: "/data/old.pdf", fileSize: 10, fileModified: 5, mimeType: "application/pdf", route: .resumable)
+        old.state = .done
+        var new = UploadSession(path: "/data/new.pdf", fileSize: 10, fileModified: 5, mimeType: "application/pdf", route: .resumable)
+        new.identity = FileIdentity(size: 10, modifiedNanoseconds: 5, device: 1, inode: 2, changedNanoseconds: 3)
+        new.state = .done
+        for session in [old, new] { try journal.save(session) }
+        let now = FileIdentity(size: 10, modifiedNanoseconds: 5, device: 1, inode: 2, changedNanoseconds: 3)
+        let rewritten = FileIdentity(size: 10, modifiedNanoseconds: 5, device: 1, inode: 2, changedNanoseconds: 4)
+        #expect(try journal.finishedSession(path: "/data/old.pdf", identity: rewritten, route: .resumable)?.id == old.id)
+        #expect(try journal.finishedSession(path: "/data/new.pdf", identity: now, route: .resumable)?.id == new.id)
+        #expect(try journal.finishedSession(path: "/data/new.pdf", identity: rewritten, route: .resumable) == nil)
+        #expect(try Journal(stateDirectory: directory).session(id: new.id)?.identity == now)
+    }
+
     @Test("deleting more ids than SQLite binds in one statement still deletes them all")
     func deleteMany() throws {
         let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
