@@ -91,6 +91,13 @@ public final class Journal: Sendable {
                 table.add(column: "fileChanged", .integer)
             }
         }
+        // A handle or session of one server or account means nothing to another.
+        migrator.registerMigration("v3") { db in
+            try db.alter(table: UploadSession.databaseTableName) { table in
+                table.add(column: "baseURL", .text)
+                table.add(column: "account", .text)
+            }
+        }
         try migrator.migrate(queue)
         // Reading the table proves the file is a database, not just a header.
         _ = try queue.read { db in try UploadSession.fetchCount(db) }
@@ -133,18 +140,22 @@ public final class Journal: Sendable {
     private static let sessionByIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE id = ?"
     private static let sessionByRemoteIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE remoteId = ? LIMIT 1"
 
-    /// The newest unfinished session for a file of this size and mtime by one route.
+    /// The newest unfinished session for a file of this size and mtime by one route, on
+    /// one server and account (a row without them, from an older journal, never matches).
     private static let unfinishedSessionSQL = """
         SELECT * FROM \(UploadSession.databaseTableName)
         WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND state != '\(UploadState.done.rawValue)'
+        AND baseURL = ? AND account = ?
         ORDER BY createdAt DESC LIMIT 1
         """
 
-    /// The newest done session for one version of a file by one route. A part a row does
-    /// not record (a journal before v2) compares as equal: `IFNULL(a = NULL, 1)`.
+    /// The newest done session for one version of a file by one route, on one server and
+    /// account. A part of the identity a row does not record (a journal before v2)
+    /// compares as equal: `IFNULL(a = NULL, 1)`; a missing server or account never does.
     private static let finishedSessionSQL = """
         SELECT * FROM \(UploadSession.databaseTableName)
         WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND state = '\(UploadState.done.rawValue)'
+        AND baseURL = ? AND account = ?
         AND IFNULL(fileDevice = ?, 1) AND IFNULL(fileInode = ?, 1) AND IFNULL(fileChanged = ?, 1)
         ORDER BY createdAt DESC LIMIT 1
         """
@@ -200,18 +211,27 @@ public final class Journal: Sendable {
     }
 
     /// The newest unfinished session for this file (same path, size and mtime) by this
-    /// route. Its device, inode and ctime may differ: the caller compares them
-    /// (`FileIdentity.isSameVersion`), since a rewritten file's session must be failed.
-    public func unfinishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
-        try latestSession(Self.unfinishedSessionSQL, [path, identity.size, identity.modifiedNanoseconds, route])
+    /// route, on `account`'s server and account. Its device, inode and ctime may differ:
+    /// the caller compares them (`FileIdentity.isSameVersion`), since a rewritten file's
+    /// session must be failed.
+    public func unfinishedSession(
+        path: String, identity: FileIdentity, route: UploadRoute, account: ServerAccount
+    ) throws(JournalError) -> UploadSession? {
+        try latestSession(
+            Self.unfinishedSessionSQL, [path, identity.size, identity.modifiedNanoseconds, route, account.baseURL, account.fingerprint])
     }
 
     /// The newest done session for this version of this file (path, size, mtime, device,
-    /// inode and ctime) by `route`, if any.
-    public func finishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
+    /// inode and ctime) by `route` on `account`'s server and account, if any.
+    public func finishedSession(
+        path: String, identity: FileIdentity, route: UploadRoute, account: ServerAccount
+    ) throws(JournalError) -> UploadSession? {
         try latestSession(
             Self.finishedSessionSQL,
-            [path, identity.size, identity.modifiedNanoseconds, route, identity.device, identity.inode, identity.changedNanoseconds])
+            [
+                path, identity.size, identity.modifiedNanoseconds, route, account.baseURL, account.fingerprint, identity.device, identity.inode,
+                identity.changedNanoseconds,
+            ])
     }
 
     private func latestSession(_ sql: String, _ arguments: StatementArguments) throws(JournalError) -> UploadSession? {

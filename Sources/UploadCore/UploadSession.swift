@@ -51,6 +51,10 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public var fileDevice: Int64?
     public var fileInode: Int64?
     public var fileChanged: Int64?
+    /// The server (base URL) and account (`ServerAccount.fingerprint`) the session was
+    /// made for; nil in rows of older journals.
+    public var baseURL: String?
+    public var account: String?
     public var mimeType: String
     public var route: UploadRoute
     /// The server's session id exactly as received (`upload:<token>?sig=…`).
@@ -83,6 +87,8 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
         self.fileDevice = nil
         self.fileInode = nil
         self.fileChanged = nil
+        self.baseURL = nil
+        self.account = nil
         self.mimeType = mimeType
         self.route = route
         self.remoteID = nil
@@ -119,6 +125,12 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
         }
     }
 
+    /// Whether the session may go on with `account`: it was made for it, or by a version
+    /// that did not record one (only a resume by hand reaches those).
+    public func mayContinue(with account: ServerAccount) -> Bool {
+        self.account == nil || (baseURL == account.baseURL && self.account == account.fingerprint)
+    }
+
     /// How long a finished upload of an unchanged file is reported instead of repeated:
     /// sending the same files again after a crash then only finishes what was left.
     /// Older results are not reused: a media id lasts 30 days.
@@ -144,7 +156,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
     static let databaseColumnNames = [
         "id", "path", "fileName", "fileSize", "fileModified", "mimeType", "route", "remoteId", "serverOffset",
         "state", "handle", "mediaId", "sha256", "attempts", "lastError", "createdAt", "updatedAt",
-        "fileDevice", "fileInode", "fileChanged",
+        "fileDevice", "fileInode", "fileChanged", "baseURL", "account",
     ]
 
     /// The row's values, in the order of `databaseColumnNames`.
@@ -152,7 +164,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         [
             id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
             state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt),
-            fileDevice, fileInode, fileChanged,
+            fileDevice, fileInode, fileChanged, baseURL, account,
         ]
     }
 
@@ -184,6 +196,8 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         fileDevice = try row.decode(forColumn: "fileDevice")
         fileInode = try row.decode(forColumn: "fileInode")
         fileChanged = try row.decode(forColumn: "fileChanged")
+        baseURL = try row.decode(forColumn: "baseURL")
+        account = try row.decode(forColumn: "account")
     }
 
     public func encode(to container: inout PersistenceContainer) throws {

@@ -9,6 +9,8 @@ import Logging
 public actor Uploader {
     private let journal: Journal
     private let api: MediaAPI
+    /// The server and account this uploader sends to: rows of others are not continued.
+    public nonisolated let account: ServerAccount
     private let stateDirectory: String
     private let catalog: SessionCatalog
     private let options: Options
@@ -29,10 +31,12 @@ public actor Uploader {
     private var watcher: Task<Void, Never>?
 
     public init(
-        journal: Journal, api: MediaAPI, stateDirectory: String, options: Options = Options(), logger: Logger = Logger(label: "mediaup.uploader")
+        journal: Journal, api: MediaAPI, account: ServerAccount, stateDirectory: String, options: Options = Options(),
+        logger: Logger = Logger(label: "mediaup.uploader")
     ) {
         self.journal = journal
         self.api = api
+        self.account = account
         self.stateDirectory = stateDirectory
         catalog = SessionCatalog(journal: journal, stateDirectory: stateDirectory)
         self.options = options
@@ -105,7 +109,7 @@ public actor Uploader {
         let path = FilePaths.absolute(rawPath)
         let identity = try FileIdentity.read(path: path).get()
         // Sending the same files again after a crash then only finishes what was left.
-        if let done = try? journal.finishedSession(path: path, identity: identity, route: route), done.isRecentlyDone(now: Date()) {
+        if let done = try? journal.finishedSession(path: path, identity: identity, route: route, account: account), done.isRecentlyDone(now: Date()) {
             return .alreadyDone(entries[done.id]?.snapshot ?? UploadSnapshot(session: done))
         }
         let mediaType: MediaType
@@ -114,7 +118,7 @@ public actor Uploader {
         case .accepted(let type): mediaType = type
         }
         let existing: UploadSession?
-        do { existing = try journal.unfinishedSession(path: path, identity: identity, route: route) } catch {
+        do { existing = try journal.unfinishedSession(path: path, identity: identity, route: route, account: account) } catch {
             throw FileProblem(error.description)
         }
         if let existing {
@@ -127,6 +131,8 @@ public actor Uploader {
         var session = UploadSession(
             path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds, mimeType: mediaType.mime, route: route)
         session.identity = identity
+        session.baseURL = account.baseURL
+        session.account = account.fingerprint
         return .queued(try enqueue(session))
     }
 
@@ -154,14 +160,24 @@ public actor Uploader {
 
     /// Resumes a paused, failed or interrupted session: asks the server for its offset,
     /// then sends the rest. An expired session, or one whose file changed, starts again
-    /// from byte 0 with a new server session.
+    /// from byte 0 with a new server session. A session of another server or account is
+    /// left as it is, saying so.
     public func resume(id: String) {
         guard let entry = entries[id], !entry.isRunning, entry.snapshot.session.state != .done else { return }
+        guard entry.snapshot.session.mayContinue(with: account) else {
+            update(id) { $0.session.lastError = Self.elsewhereMessage($0.session) }
+            return
+        }
         var snapshot = entry.snapshot.queuedForResume()
         refusedKeyMessage = nil
         persistOrFail(&snapshot)
         publish(snapshot)
         schedule()
+    }
+
+    /// Why `session` cannot be resumed here: it belongs to another server or account.
+    public static func elsewhereMessage(_ session: UploadSession) -> String {
+        "session \(session.id) was begun on another server or account (\(session.baseURL ?? "?")); resume it with that base URL and key"
     }
 
     /// Retries a failed, expired or stalled row by hand; a row waiting for its next
