@@ -56,53 +56,94 @@ public final class Journal: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.label = "mediaup.journal"
         let queue = try DatabaseQueue(path: path, configuration: configuration)
+        // Processes that start together on a fresh folder each try to create the journal:
+        // one immediate transaction (which waits out the busy timeout) decides which one
+        // does, and the others find the migrations applied.
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                for (identifier, migrate) in migrations where !applied.contains(identifier) {
+                    try migrate(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                }
+                return .commit
+            }
+            try enableWAL(db)
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: UploadSession.databaseTableName) { table in
-                table.primaryKey("id", .text)
-                table.column("path", .text).notNull()
-                table.column("fileName", .text).notNull()
-                table.column("fileSize", .integer).notNull()
-                table.column("fileModified", .integer).notNull()
-                table.column("mimeType", .text).notNull()
-                table.column("route", .text).notNull()
-                table.column("remoteId", .text)
-                table.column("serverOffset", .integer).notNull()
-                table.column("state", .text).notNull()
-                table.column("handle", .text)
-                table.column("mediaId", .text)
-                table.column("sha256", .text)
-                table.column("attempts", .integer).notNull()
-                table.column("lastError", .text)
-                table.column("createdAt", .datetime).notNull()
-                table.column("updatedAt", .datetime).notNull()
-            }
-            try db.create(index: "session_by_path", on: UploadSession.databaseTableName, columns: ["path"])
-        }
-        // Size and mtime alone miss a file rewritten in place with its times put back.
-        migrator.registerMigration("v2") { db in
-            try db.alter(table: UploadSession.databaseTableName) { table in
-                table.add(column: "fileDevice", .integer)
-                table.add(column: "fileInode", .integer)
-                table.add(column: "fileChanged", .integer)
-            }
-        }
-        // A handle or session of one server or account means nothing to another.
-        migrator.registerMigration("v3") { db in
-            try db.alter(table: UploadSession.databaseTableName) { table in
-                table.add(column: "baseURL", .text)
-                table.add(column: "account", .text)
-            }
-        }
-        try migrator.migrate(queue)
         // Reading the table proves the file is a database, not just a header.
         _ = try queue.read { db in try UploadSession.fetchCount(db) }
         return queue
     }
+
+    /// Switches the journal to WAL once; the mode stays in the file. The switch needs the
+    /// file to itself and SQLite does not wait for that, so a busy answer (another process
+    /// is opening it too) is tried again for up to the busy timeout.
+    private static func enableWAL(_ db: Database) throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
+            guard ContinuousClock.now < deadline else {
+                throw DatabaseError(resultCode: .SQLITE_BUSY, message: "another process kept the journal busy for 10 s")
+            }
+            do {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                usleep(10_000)
+            }
+        }
+    }
+
+    /// The schema, in steps; the names are those the journal has recorded (in GRDB's
+    /// `grdb_migrations` table) since its first version.
+    private static let migrations: [(String, @Sendable (Database) throws -> Void)] = [
+        (
+            "v1",
+            { db in
+                try db.create(table: UploadSession.databaseTableName) { table in
+                    table.primaryKey("id", .text)
+                    table.column("path", .text).notNull()
+                    table.column("fileName", .text).notNull()
+                    table.column("fileSize", .integer).notNull()
+                    table.column("fileModified", .integer).notNull()
+                    table.column("mimeType", .text).notNull()
+                    table.column("route", .text).notNull()
+                    table.column("remoteId", .text)
+                    table.column("serverOffset", .integer).notNull()
+                    table.column("state", .text).notNull()
+                    table.column("handle", .text)
+                    table.column("mediaId", .text)
+                    table.column("sha256", .text)
+                    table.column("attempts", .integer).notNull()
+                    table.column("lastError", .text)
+                    table.column("createdAt", .datetime).notNull()
+                    table.column("updatedAt", .datetime).notNull()
+                }
+                try db.create(index: "session_by_path", on: UploadSession.databaseTableName, columns: ["path"])
+            }
+        ),
+        (
+            // Size and mtime alone miss a file rewritten in place with its times put back.
+            "v2",
+            { db in
+                try db.alter(table: UploadSession.databaseTableName) { table in
+                    table.add(column: "fileDevice", .integer)
+                    table.add(column: "fileInode", .integer)
+                    table.add(column: "fileChanged", .integer)
+                }
+            }
+        ),
+        (
+            // A handle or session of one server or account means nothing to another.
+            "v3",
+            { db in
+                try db.alter(table: UploadSession.databaseTableName) { table in
+                    table.add(column: "baseURL", .text)
+                    table.add(column: "account", .text)
+                }
+            }
+        ),
+    ]
 
     private static func isCorruption(_ error: DatabaseError) -> Bool {
         error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
