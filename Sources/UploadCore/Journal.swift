@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A journal problem, worded for the user.
 public struct JournalError: Error, Sendable, CustomStringConvertible {
     public var description: String
@@ -25,14 +31,20 @@ public final class Journal: Sendable {
     /// Opens (or creates) the journal in `stateDirectory`. A corrupt journal is renamed
     /// aside and a new one started; `recoveryNotice` then says where the old one went.
     public init(stateDirectory: String) throws(JournalError) {
+        let existed = FileManager.default.fileExists(atPath: stateDirectory)
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         } catch {
             throw JournalError("cannot create the state directory \(stateDirectory): \(Self.reason(error))")
         }
         let path = stateDirectory + "/" + Self.fileName
+        // The journal holds paths, signed session ids, handles and media ids: the owner's
+        // only, whatever the umask. A folder of someone else's choosing (it was there, with
+        // no journal) keeps its mode.
+        if !existed || FileManager.default.fileExists(atPath: path) { chmod(stateDirectory, 0o700) }
         self.path = path
         do {
+            Self.restrict(path: path)
             database = try Self.open(path: path)
             recoveryNotice = nil
         } catch let error as DatabaseError where Self.isCorruption(error) {
@@ -41,6 +53,7 @@ public final class Journal: Sendable {
                 try? FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
             }
             do {
+                Self.restrict(path: path)
                 database = try Self.open(path: path)
             } catch {
                 throw JournalError("cannot open the journal \(path): \(Self.reason(error, at: path))")
@@ -49,6 +62,15 @@ public final class Journal: Sendable {
         } catch {
             throw JournalError("cannot open the journal \(path): \(Self.reason(error, at: path))")
         }
+    }
+
+    /// Creates the journal file 0600 if it is missing, and makes it and its -wal and -shm
+    /// 0600 if an older version left them readable by others. SQLite gives -wal and -shm
+    /// the journal's own mode.
+    private static func restrict(path: String) {
+        let fd = createFile(path, mode: 0o600)
+        if fd >= 0 { close(fd) }
+        for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o600) }
     }
 
     private static func open(path: String) throws -> DatabaseQueue {
@@ -285,4 +307,9 @@ public final class Journal: Sendable {
             throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")
         }
     }
+}
+
+/// open(2) with O_CREAT, where `Journal.open(path:)` does not hide its name.
+private func createFile(_ path: String, mode: mode_t) -> Int32 {
+    open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode)
 }
