@@ -141,7 +141,7 @@ public actor Uploader {
         var snapshot = entries[session.id]?.snapshot ?? UploadSnapshot(session: session, retryLimit: options.retry.maxRetries)
         snapshot.session.state = .fileChanged
         snapshot.session.lastError =
-            "\(session.fileName) was rewritten on disk since its upload began; it was sent again from byte 0 in a new session"
+            "\(session.fileName) was rewritten on disk since its upload began; it starts again from byte 0 in a new session"
         if entries[session.id] == nil { order.append(session.id) }
         persistOrFail(&snapshot)
         publish(snapshot)
