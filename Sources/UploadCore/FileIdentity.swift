@@ -4,17 +4,34 @@ import Glibc
 import Darwin
 #endif
 
-/// What identifies one version of a file: its size and modification time. A session
-/// belongs to one version; if either changes, the bytes already sent are no longer
-/// the file's.
+/// What identifies one version of a file: its size, modification time, device, inode
+/// and change time. A session belongs to one version; if any of them changes, the bytes
+/// already sent are no longer the file's. The change time is what catches a file
+/// rewritten in place with its size and mtime put back (`touch -r`): no user can set it.
 public struct FileIdentity: Sendable, Equatable, Codable {
     public var size: Int64
     /// Modification time in nanoseconds since the epoch.
     public var modifiedNanoseconds: Int64
+    /// The device and inode; nil for a session from a journal that did not record them.
+    public var device: Int64?
+    public var inode: Int64?
+    /// Status change time (ctime) in nanoseconds since the epoch; nil as for `device`.
+    public var changedNanoseconds: Int64?
 
-    public init(size: Int64, modifiedNanoseconds: Int64) {
+    public init(size: Int64, modifiedNanoseconds: Int64, device: Int64? = nil, inode: Int64? = nil, changedNanoseconds: Int64? = nil) {
         self.size = size
         self.modifiedNanoseconds = modifiedNanoseconds
+        self.device = device
+        self.inode = inode
+        self.changedNanoseconds = changedNanoseconds
+    }
+
+    /// Whether `other` is the same version: equal on every part both know. A session
+    /// recorded before device, inode and ctime were kept compares on size and mtime.
+    public func isSameVersion(as other: FileIdentity) -> Bool {
+        func agree(_ a: Int64?, _ b: Int64?) -> Bool { a == nil || b == nil || a == b }
+        return size == other.size && modifiedNanoseconds == other.modifiedNanoseconds && agree(device, other.device)
+            && agree(inode, other.inode) && agree(changedNanoseconds, other.changedNanoseconds)
     }
 
     /// Reads the identity of the regular file at `path` (following symlinks), or says
@@ -41,11 +58,18 @@ public struct FileIdentity: Sendable, Equatable, Codable {
             return .failure(FileProblem("\(path): \(errorText(errno))"))
         }
         #if canImport(Glibc)
-        let nanos = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        let (modified, changed) = (info.st_mtim, info.st_ctim)
         #else
-        let nanos = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        let (modified, changed) = (info.st_mtimespec, info.st_ctimespec)
         #endif
-        return .success(FileIdentity(size: Int64(info.st_size), modifiedNanoseconds: nanos))
+        return .success(
+            FileIdentity(
+                size: Int64(info.st_size), modifiedNanoseconds: nanoseconds(modified), device: Int64(truncatingIfNeeded: info.st_dev),
+                inode: Int64(truncatingIfNeeded: info.st_ino), changedNanoseconds: nanoseconds(changed)))
+    }
+
+    private static func nanoseconds(_ time: timespec) -> Int64 {
+        Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
     /// Reads up to `count` bytes from the start of the file.

@@ -10,7 +10,7 @@ public struct FileLogHandler: LogHandler {
     public final class Sink: Sendable {
         private let handle: Mutex<FileHandle?>
 
-        /// Opens `path` for appending (created with mode 0600). A log that has grown past
+        /// Opens `path` for appending (mode 0600). A log that has grown past
         /// `rotatingAbove` bytes is first moved to `path.1` (replacing the one before), so
         /// that years of uploads keep at most two logs' worth.
         public init(path: String, rotatingAbove limit: Int64 = 8 << 20) {
@@ -18,12 +18,12 @@ public struct FileLogHandler: LogHandler {
             if stat(path, &info) == 0, Int64(info.st_size) > limit {
                 _ = rename(path, path + ".1")
             }
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            let handle = FileHandle(forWritingAtPath: path)
-            _ = try? handle?.seekToEnd()
-            self.handle = Mutex(handle)
+            // O_APPEND: every write lands at the end as it is then, so processes sharing
+            // the log never write over each other's lines.
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            // A log made by an older version may be readable by others: it holds paths.
+            if fd >= 0 { fchmod(fd, 0o600) }
+            self.handle = Mutex(fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil)
         }
 
         func write(_ line: String) {

@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A journal problem, worded for the user.
 public struct JournalError: Error, Sendable, CustomStringConvertible {
     public var description: String
@@ -25,14 +31,20 @@ public final class Journal: Sendable {
     /// Opens (or creates) the journal in `stateDirectory`. A corrupt journal is renamed
     /// aside and a new one started; `recoveryNotice` then says where the old one went.
     public init(stateDirectory: String) throws(JournalError) {
+        let existed = FileManager.default.fileExists(atPath: stateDirectory)
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         } catch {
             throw JournalError("cannot create the state directory \(stateDirectory): \(Self.reason(error))")
         }
         let path = stateDirectory + "/" + Self.fileName
+        // The journal holds paths, signed session ids, handles and media ids: the owner's
+        // only, whatever the umask. A folder of someone else's choosing (it was there, with
+        // no journal) keeps its mode.
+        if !existed || FileManager.default.fileExists(atPath: path) { chmod(stateDirectory, 0o700) }
         self.path = path
         do {
+            Self.restrict(path: path)
             database = try Self.open(path: path)
             recoveryNotice = nil
         } catch let error as DatabaseError where Self.isCorruption(error) {
@@ -41,6 +53,7 @@ public final class Journal: Sendable {
                 try? FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
             }
             do {
+                Self.restrict(path: path)
                 database = try Self.open(path: path)
             } catch {
                 throw JournalError("cannot open the journal \(path): \(Self.reason(error, at: path))")
@@ -51,43 +64,108 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Creates the journal file 0600 if it is missing, and makes it and its -wal and -shm
+    /// 0600 if an older version left them readable by others. SQLite gives -wal and -shm
+    /// the journal's own mode.
+    private static func restrict(path: String) {
+        let fd = createFile(path, mode: 0o600)
+        if fd >= 0 { close(fd) }
+        for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o600) }
+    }
+
     private static func open(path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "mediaup.journal"
         let queue = try DatabaseQueue(path: path, configuration: configuration)
+        // Processes that start together on a fresh folder each try to create the journal:
+        // one immediate transaction (which waits out the busy timeout) decides which one
+        // does, and the others find the migrations applied.
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                for (identifier, migrate) in migrations where !applied.contains(identifier) {
+                    try migrate(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                }
+                return .commit
+            }
+            try enableWAL(db)
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: UploadSession.databaseTableName) { table in
-                table.primaryKey("id", .text)
-                table.column("path", .text).notNull()
-                table.column("fileName", .text).notNull()
-                table.column("fileSize", .integer).notNull()
-                table.column("fileModified", .integer).notNull()
-                table.column("mimeType", .text).notNull()
-                table.column("route", .text).notNull()
-                table.column("remoteId", .text)
-                table.column("serverOffset", .integer).notNull()
-                table.column("state", .text).notNull()
-                table.column("handle", .text)
-                table.column("mediaId", .text)
-                table.column("sha256", .text)
-                table.column("attempts", .integer).notNull()
-                table.column("lastError", .text)
-                table.column("createdAt", .datetime).notNull()
-                table.column("updatedAt", .datetime).notNull()
-            }
-            try db.create(index: "session_by_path", on: UploadSession.databaseTableName, columns: ["path"])
-        }
-        try migrator.migrate(queue)
         // Reading the table proves the file is a database, not just a header.
         _ = try queue.read { db in try UploadSession.fetchCount(db) }
         return queue
     }
+
+    /// Switches the journal to WAL once; the mode stays in the file. The switch needs the
+    /// file to itself and SQLite does not wait for that, so a busy answer (another process
+    /// is opening it too) is tried again for up to the busy timeout.
+    private static func enableWAL(_ db: Database) throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
+            guard ContinuousClock.now < deadline else {
+                throw DatabaseError(resultCode: .SQLITE_BUSY, message: "another process kept the journal busy for 10 s")
+            }
+            do {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                usleep(10_000)
+            }
+        }
+    }
+
+    /// The schema, in steps; the names are those the journal has recorded (in GRDB's
+    /// `grdb_migrations` table) since its first version.
+    private static let migrations: [(String, @Sendable (Database) throws -> Void)] = [
+        (
+            "v1",
+            { db in
+                try db.create(table: UploadSession.databaseTableName) { table in
+                    table.primaryKey("id", .text)
+                    table.column("path", .text).notNull()
+                    table.column("fileName", .text).notNull()
+                    table.column("fileSize", .integer).notNull()
+                    table.column("fileModified", .integer).notNull()
+                    table.column("mimeType", .text).notNull()
+                    table.column("route", .text).notNull()
+                    table.column("remoteId", .text)
+                    table.column("serverOffset", .integer).notNull()
+                    table.column("state", .text).notNull()
+                    table.column("handle", .text)
+                    table.column("mediaId", .text)
+                    table.column("sha256", .text)
+                    table.column("attempts", .integer).notNull()
+                    table.column("lastError", .text)
+                    table.column("createdAt", .datetime).notNull()
+                    table.column("updatedAt", .datetime).notNull()
+                }
+                try db.create(index: "session_by_path", on: UploadSession.databaseTableName, columns: ["path"])
+            }
+        ),
+        (
+            // Size and mtime alone miss a file rewritten in place with its times put back.
+            "v2",
+            { db in
+                try db.alter(table: UploadSession.databaseTableName) { table in
+                    table.add(column: "fileDevice", .integer)
+                    table.add(column: "fileInode", .integer)
+                    table.add(column: "fileChanged", .integer)
+                }
+            }
+        ),
+        (
+            // A handle or session of one server or account means nothing to another.
+            "v3",
+            { db in
+                try db.alter(table: UploadSession.databaseTableName) { table in
+                    table.add(column: "baseURL", .text)
+                    table.add(column: "account", .text)
+                }
+            }
+        ),
+    ]
 
     private static func isCorruption(_ error: DatabaseError) -> Bool {
         error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
@@ -125,10 +203,23 @@ public final class Journal: Sendable {
     private static let sessionByIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE id = ?"
     private static let sessionByRemoteIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE remoteId = ? LIMIT 1"
 
-    /// The newest session for one version of a file by one route, done or not.
-    private static let latestSessionSQL = """
+    /// The newest unfinished session for a file of this size and mtime by one route, on
+    /// one server and account (a row without them, from an older journal, never matches).
+    private static let unfinishedSessionSQL = """
         SELECT * FROM \(UploadSession.databaseTableName)
-        WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND (state = '\(UploadState.done.rawValue)') = ?
+        WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND state != '\(UploadState.done.rawValue)'
+        AND baseURL = ? AND account = ?
+        ORDER BY createdAt DESC LIMIT 1
+        """
+
+    /// The newest done session for one version of a file by one route, on one server and
+    /// account. A part of the identity a row does not record (a journal before v2)
+    /// compares as equal: `IFNULL(a = NULL, 1)`; a missing server or account never does.
+    private static let finishedSessionSQL = """
+        SELECT * FROM \(UploadSession.databaseTableName)
+        WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND state = '\(UploadState.done.rawValue)'
+        AND baseURL = ? AND account = ?
+        AND IFNULL(fileDevice = ?, 1) AND IFNULL(fileInode = ?, 1) AND IFNULL(fileChanged = ?, 1)
         ORDER BY createdAt DESC LIMIT 1
         """
 
@@ -182,26 +273,43 @@ public final class Journal: Sendable {
         }
     }
 
-    /// The newest unfinished session for this version of this file by this route.
-    public func unfinishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
-        try latestSession(path: path, identity: identity, route: route, done: false)
+    /// The newest unfinished session for this file (same path, size and mtime) by this
+    /// route, on `account`'s server and account. Its device, inode and ctime may differ:
+    /// the caller compares them (`FileIdentity.isSameVersion`), since a rewritten file's
+    /// session must be failed.
+    public func unfinishedSession(
+        path: String, identity: FileIdentity, route: UploadRoute, account: ServerAccount
+    ) throws(JournalError) -> UploadSession? {
+        try latestSession(
+            Self.unfinishedSessionSQL, [path, identity.size, identity.modifiedNanoseconds, route, account.baseURL, account.fingerprint])
     }
 
-    /// The newest done session for this file (same path, size and mtime) by `route`, if any.
-    public func finishedSession(path: String, identity: FileIdentity, route: UploadRoute) throws(JournalError) -> UploadSession? {
-        try latestSession(path: path, identity: identity, route: route, done: true)
+    /// The newest done session for this version of this file (path, size, mtime, device,
+    /// inode and ctime) by `route` on `account`'s server and account, if any.
+    public func finishedSession(
+        path: String, identity: FileIdentity, route: UploadRoute, account: ServerAccount
+    ) throws(JournalError) -> UploadSession? {
+        try latestSession(
+            Self.finishedSessionSQL,
+            [
+                path, identity.size, identity.modifiedNanoseconds, route, account.baseURL, account.fingerprint, identity.device, identity.inode,
+                identity.changedNanoseconds,
+            ])
     }
 
-    private func latestSession(path: String, identity: FileIdentity, route: UploadRoute, done: Bool) throws(JournalError) -> UploadSession? {
+    private func latestSession(_ sql: String, _ arguments: StatementArguments) throws(JournalError) -> UploadSession? {
         do {
             // A single SELECT sees one consistent state: no read transaction needed.
             return try database.unsafeRead { db in
-                try UploadSession.fetchOne(
-                    db.cachedStatement(sql: Self.latestSessionSQL),
-                    arguments: [path, identity.size, identity.modifiedNanoseconds, route, done])
+                try UploadSession.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
             }
         } catch {
             throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")
         }
     }
+}
+
+/// open(2) with O_CREAT, where `Journal.open(path:)` does not hide its name.
+private func createFile(_ path: String, mode: mode_t) -> Int32 {
+    open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode)
 }

@@ -106,11 +106,11 @@ struct SessionDriver: Sendable {
         switch FileIdentity.read(path: session.path) {
         case .failure(let problem):
             return End(state: .failed, message: problem.message)
-        case .success(let identity) where identity != session.identity:
+        case .success(let identity) where !identity.isSameVersion(as: session.identity):
             guard session.remoteID == nil && session.serverOffset == 0 else {
                 return End(
                     state: .fileChanged,
-                    message: "\(session.fileName) changed on disk since its upload began (size or modification time); nothing more was sent")
+                    message: "\(session.fileName) changed on disk since its upload began (size, times or inode); nothing more was sent")
             }
             let head: [UInt8]
             do { head = try FileIdentity.readHead(path: session.path, count: MediaRules.sniffLength) } catch {
@@ -122,12 +122,10 @@ struct SessionDriver: Sendable {
             case .rejected(let reason):
                 return End(state: .failed, message: reason)
             case .accepted(let type):
-                session.fileSize = identity.size
-                session.fileModified = identity.modifiedNanoseconds
+                session.identity = identity
                 session.mimeType = type.mime
                 host.update(id) { [session] in
-                    $0.session.fileSize = session.fileSize
-                    $0.session.fileModified = session.fileModified
+                    $0.session.identity = session.identity
                     $0.session.mimeType = session.mimeType
                     $0.transferredBytes = 0
                 }
@@ -143,20 +141,26 @@ struct SessionDriver: Sendable {
         while true {
             do {
                 try Task.checkCancellation()
+                // Before every attempt too: a file rewritten during a backoff must not be continued.
+                guard isUnchanged(path: path, host: host) else {
+                    return End(state: .fileChanged, message: "\(session.fileName) changed on disk during its upload; nothing more was sent")
+                }
                 let result = try await attempt(host: host)
-                guard case .success(let identity) = FileIdentity.read(path: path), identity == host.snapshot(id: id)?.session.identity else {
+                guard isUnchanged(path: path, host: host) else {
                     return End(
                         state: .fileChanged,
                         message: "\(session.fileName) changed on disk while it was being sent; the server's copy may be mixed. Retry to send it again"
                     )
                 }
+                // A hash that read a later version of the file is not the digest of what was sent.
                 let digest = await hash?.value
+                let hashed = isUnchanged(path: path, host: host)
                 host.update(id) {
                     switch result {
                     case .handle(let handle): $0.session.handle = handle
                     case .mediaID(let mediaID): $0.session.mediaID = mediaID
                     }
-                    $0.session.sha256 = try? digest?.get()
+                    $0.session.sha256 = hashed ? try? digest?.get() : nil
                     $0.session.serverOffset = $0.session.fileSize
                     $0.transferredBytes = $0.session.fileSize
                     $0.session.state = .done
@@ -218,6 +222,12 @@ struct SessionDriver: Sendable {
                 return End(state: .failed, message: "\(error)")
             }
         }
+    }
+
+    /// Whether the file at `path` is still the version the session uploads.
+    private func isUnchanged(path: String, host: isolated any SessionDriverHost) -> Bool {
+        guard case .success(let identity) = FileIdentity.read(path: path), let session = host.snapshot(id: id)?.session else { return false }
+        return identity.isSameVersion(as: session.identity)
     }
 
     /// Waits out a backoff in short steps, so that a retry by hand (R) ends it early.

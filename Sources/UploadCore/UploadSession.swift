@@ -21,7 +21,7 @@ public enum UploadState: String, Sendable, Codable, CaseIterable {
     case failed
     /// The server no longer knows the session; a retry starts again from byte 0.
     case expired
-    /// The file's size or modification time changed after the upload began.
+    /// The file changed (size, times, device or inode) after the upload began.
     case fileChanged
 
     /// Whether a transfer is running or scheduled to run for this state.
@@ -47,6 +47,14 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public var fileSize: Int64
     /// Modification time (ns since the epoch) of the file version being uploaded.
     public var fileModified: Int64
+    /// Device, inode and change time (ns) of that version; nil in rows of older journals.
+    public var fileDevice: Int64?
+    public var fileInode: Int64?
+    public var fileChanged: Int64?
+    /// The server (base URL) and account (`ServerAccount.fingerprint`) the session was
+    /// made for; nil in rows of older journals.
+    public var baseURL: String?
+    public var account: String?
     public var mimeType: String
     public var route: UploadRoute
     /// The server's session id exactly as received (`upload:<token>?sig=…`).
@@ -76,6 +84,11 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
         self.fileName = FilePaths.fileName(path)
         self.fileSize = fileSize
         self.fileModified = fileModified
+        self.fileDevice = nil
+        self.fileInode = nil
+        self.fileChanged = nil
+        self.baseURL = nil
+        self.account = nil
         self.mimeType = mimeType
         self.route = route
         self.remoteID = nil
@@ -99,7 +112,24 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     }
 
     /// The file version this session uploads.
-    public var identity: FileIdentity { FileIdentity(size: fileSize, modifiedNanoseconds: fileModified) }
+    public var identity: FileIdentity {
+        get {
+            FileIdentity(size: fileSize, modifiedNanoseconds: fileModified, device: fileDevice, inode: fileInode, changedNanoseconds: fileChanged)
+        }
+        set {
+            fileSize = newValue.size
+            fileModified = newValue.modifiedNanoseconds
+            fileDevice = newValue.device
+            fileInode = newValue.inode
+            fileChanged = newValue.changedNanoseconds
+        }
+    }
+
+    /// Whether the session may go on with `account`: it was made for it, or by a version
+    /// that did not record one (only a resume by hand reaches those).
+    public func mayContinue(with account: ServerAccount) -> Bool {
+        self.account == nil || (baseURL == account.baseURL && self.account == account.fingerprint)
+    }
 
     /// How long a finished upload of an unchanged file is reported instead of repeated:
     /// sending the same files again after a crash then only finishes what was left.
@@ -126,6 +156,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
     static let databaseColumnNames = [
         "id", "path", "fileName", "fileSize", "fileModified", "mimeType", "route", "remoteId", "serverOffset",
         "state", "handle", "mediaId", "sha256", "attempts", "lastError", "createdAt", "updatedAt",
+        "fileDevice", "fileInode", "fileChanged", "baseURL", "account",
     ]
 
     /// The row's values, in the order of `databaseColumnNames`.
@@ -133,6 +164,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         [
             id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
             state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt),
+            fileDevice, fileInode, fileChanged, baseURL, account,
         ]
     }
 
@@ -161,6 +193,11 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         lastError = try row.decode(forColumn: "lastError")
         createdAt = try Self.date(row, "createdAt")
         updatedAt = try Self.date(row, "updatedAt")
+        fileDevice = try row.decode(forColumn: "fileDevice")
+        fileInode = try row.decode(forColumn: "fileInode")
+        fileChanged = try row.decode(forColumn: "fileChanged")
+        baseURL = try row.decode(forColumn: "baseURL")
+        account = try row.decode(forColumn: "account")
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
@@ -201,7 +238,7 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
     /// server session; the run then adopts the file as it is now and judges it again.
     func queuedForResume() -> UploadSnapshot {
         var snapshot = self
-        let changed = FileIdentity.read(path: session.path).map { $0 != session.identity }
+        let changed = FileIdentity.read(path: session.path).map { !$0.isSameVersion(as: session.identity) }
         if session.state == .expired || session.state == .fileChanged || (try? changed.get()) == true {
             snapshot.session.remoteID = nil
             snapshot.session.serverOffset = 0

@@ -9,6 +9,8 @@ import Logging
 public actor Uploader {
     private let journal: Journal
     private let api: MediaAPI
+    /// The server and account this uploader sends to: rows of others are not continued.
+    public nonisolated let account: ServerAccount
     private let stateDirectory: String
     private let catalog: SessionCatalog
     private let options: Options
@@ -29,10 +31,12 @@ public actor Uploader {
     private var watcher: Task<Void, Never>?
 
     public init(
-        journal: Journal, api: MediaAPI, stateDirectory: String, options: Options = Options(), logger: Logger = Logger(label: "mediaup.uploader")
+        journal: Journal, api: MediaAPI, account: ServerAccount, stateDirectory: String, options: Options = Options(),
+        logger: Logger = Logger(label: "mediaup.uploader")
     ) {
         self.journal = journal
         self.api = api
+        self.account = account
         self.stateDirectory = stateDirectory
         catalog = SessionCatalog(journal: journal, stateDirectory: stateDirectory)
         self.options = options
@@ -97,14 +101,15 @@ public actor Uploader {
     // MARK: - Commands
 
     /// Queues the file at `path` by `route`. A file that has an unfinished session in the
-    /// journal (same path, size and mtime) continues that session; one that such a
+    /// journal (same path, size, mtime, device, inode and ctime) continues that session; a
+    /// rewritten one fails that session as *file changed* and starts a new one; one that such a
     /// session finished within the day is not sent again (`.alreadyDone`). Refuses, with
     /// the reason, a file that cannot be read or that WhatsApp will not take.
     public func add(path rawPath: String, route: UploadRoute) throws(FileProblem) -> AddOutcome {
         let path = FilePaths.absolute(rawPath)
         let identity = try FileIdentity.read(path: path).get()
         // Sending the same files again after a crash then only finishes what was left.
-        if let done = try? journal.finishedSession(path: path, identity: identity, route: route), done.isRecentlyDone(now: Date()) {
+        if let done = try? journal.finishedSession(path: path, identity: identity, route: route, account: account), done.isRecentlyDone(now: Date()) {
             return .alreadyDone(entries[done.id]?.snapshot ?? UploadSnapshot(session: done))
         }
         let mediaType: MediaType
@@ -113,18 +118,33 @@ public actor Uploader {
         case .accepted(let type): mediaType = type
         }
         let existing: UploadSession?
-        do { existing = try journal.unfinishedSession(path: path, identity: identity, route: route) } catch {
+        do { existing = try journal.unfinishedSession(path: path, identity: identity, route: route, account: account) } catch {
             throw FileProblem(error.description)
         }
         if let existing {
             if let entry = entries[existing.id], entry.isRunning { return .queued(entry.snapshot) }
-            return .queued(try enqueue(existing))
+            if existing.identity.isSameVersion(as: identity) { return .queued(try enqueue(existing)) }
+            // Rewritten since (same size and mtime, new ctime or inode): the server's bytes
+            // are another file's, so that session ends and the file starts over.
+            failChanged(existing)
         }
-        return .queued(
-            try enqueue(
-                UploadSession(
-                    path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds,
-                    mimeType: mediaType.mime, route: route)))
+        var session = UploadSession(
+            path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds, mimeType: mediaType.mime, route: route)
+        session.identity = identity
+        session.baseURL = account.baseURL
+        session.account = account.fingerprint
+        return .queued(try enqueue(session))
+    }
+
+    /// Ends an unfinished session whose file was rewritten: the row shows *file changed*.
+    private func failChanged(_ session: UploadSession) {
+        var snapshot = entries[session.id]?.snapshot ?? UploadSnapshot(session: session, retryLimit: options.retry.maxRetries)
+        snapshot.session.state = .fileChanged
+        snapshot.session.lastError =
+            "\(session.fileName) was rewritten on disk since its upload began; it starts again from byte 0 in a new session"
+        if entries[session.id] == nil { order.append(session.id) }
+        persistOrFail(&snapshot)
+        publish(snapshot)
     }
 
     private func enqueue(_ session: UploadSession) throws(FileProblem) -> UploadSnapshot {
@@ -140,14 +160,24 @@ public actor Uploader {
 
     /// Resumes a paused, failed or interrupted session: asks the server for its offset,
     /// then sends the rest. An expired session, or one whose file changed, starts again
-    /// from byte 0 with a new server session.
+    /// from byte 0 with a new server session. A session of another server or account is
+    /// left as it is, saying so.
     public func resume(id: String) {
         guard let entry = entries[id], !entry.isRunning, entry.snapshot.session.state != .done else { return }
+        guard entry.snapshot.session.mayContinue(with: account) else {
+            update(id) { $0.session.lastError = Self.elsewhereMessage($0.session) }
+            return
+        }
         var snapshot = entry.snapshot.queuedForResume()
         haltMessage = nil
         persistOrFail(&snapshot)
         publish(snapshot)
         schedule()
+    }
+
+    /// Why `session` cannot be resumed here: it belongs to another server or account.
+    public static func elsewhereMessage(_ session: UploadSession) -> String {
+        "session \(session.id) was begun on another server or account (\(session.baseURL ?? "?")); resume it with that base URL and key"
     }
 
     /// Retries a failed, expired or stalled row by hand; a row waiting for its next

@@ -45,6 +45,7 @@ struct SessionsCommand: AsyncParsableCommand {
             "file": .string(session.path),
             "state": .string(session.state.rawValue),
             "via": .string(session.route.rawValue),
+            "base_url": .string(session.baseURL),
             "remote_session_id": .string(session.remoteID),
             "bytes": .number(session.fileSize),
             "server_offset": .number(session.serverOffset),

@@ -46,12 +46,14 @@ struct TransferOptions: ParsableArguments {
             throw UsageError("--ignore-size-limits is only for a sandbox on this machine: WhatsApp refuses files over its limits")
         }
         let (journal, logger) = try global.openState(directory: stateDirectory)
+        let account: ServerAccount
+        do { account = try ServerAccount(endpoint: endpoint, stateDirectory: stateDirectory) } catch { throw UsageError(error.description) }
         let limits = TransferLimits(connectTimeout: 15, stallTimeout: stallTimeout)
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
         let options = Uploader.Options(
             parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
             computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits)
-        let uploader = Uploader(journal: journal, api: api, stateDirectory: stateDirectory, options: options, logger: logger)
+        let uploader = Uploader(journal: journal, api: api, account: account, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)
     }
 }

@@ -100,7 +100,7 @@ struct ResumeCommand: AsyncParsableCommand {
         var chosen: [UploadSnapshot] = []
         var settled: [UploadReport] = []
         if all {
-            chosen = known.filter { $0.session.state != .done }
+            chosen = known.filter { $0.session.state != .done && $0.session.mayContinue(with: uploader.account) }
         } else {
             for id in sessionIDs {
                 if let snapshot = known.first(where: { $0.id == id || $0.session.remoteID == id }) {
@@ -115,6 +115,13 @@ struct ResumeCommand: AsyncParsableCommand {
         for snapshot in chosen {
             if snapshot.session.state == .done {
                 settled.append(UploadReport(file: snapshot.session.path, snapshot: snapshot))
+                continue
+            }
+            guard snapshot.session.mayContinue(with: uploader.account) else {
+                settled.append(
+                    UploadReport(
+                        file: snapshot.session.path, route: snapshot.session.route, bytes: snapshot.session.fileSize,
+                        error: Uploader.elsewhereMessage(snapshot.session)))
                 continue
             }
             await uploader.resume(id: snapshot.id)

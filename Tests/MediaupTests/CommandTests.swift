@@ -211,7 +211,8 @@ struct SharedJournalTests {
             let journal = try Journal(stateDirectory: bed.directory + "/state")
             let api = MediaAPI(endpoint: try APIEndpoint(baseURL: bed.server.baseURL, apiKey: BinaryBed.key), transport: CurlTransport())
             let uploader = Uploader(
-                journal: journal, api: api, stateDirectory: bed.directory + "/state",
+                journal: journal, api: api, account: try ServerAccount(endpoint: api.endpoint, stateDirectory: bed.directory + "/state"),
+                stateDirectory: bed.directory + "/state",
                 options: Uploader.Options(takeOverPollInterval: 0.2), logger: quietLogger("test"))
             let loaded = try #require(try await uploader.loadJournal().first)
             #expect(loaded.activeElsewhere)

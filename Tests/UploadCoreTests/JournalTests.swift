@@ -7,12 +7,16 @@ import Testing
 
 @Suite("Journal")
 struct JournalTests {
+    static let account = ServerAccount(baseURL: "http://127.0.0.1:8360", fingerprint: "0123456789abcdef")
+
     @Test("sessions survive reopening, and unfinished ones are found by file version")
     func roundTrip() throws {
         let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var session = UploadSession(path: "/data/promo.mp4", fileSize: 100, fileModified: 7, mimeType: "video/mp4", route: .resumable)
         session.remoteID = "upload:abc?sig=x=="
+        session.baseURL = Self.account.baseURL
+        session.account = Self.account.fingerprint
         session.serverOffset = 40
         session.state = .uploading
         try Journal(stateDirectory: directory).save(session)
@@ -24,16 +28,50 @@ struct JournalTests {
         #expect(abs(stored.createdAt.timeIntervalSince(session.createdAt)) < 0.01)
         #expect(try reopened.session(id: "upload:abc?sig=x==")?.id == session.id)
         let identity = FileIdentity(size: 100, modifiedNanoseconds: 7)
-        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable)?.id == session.id)
         #expect(
-            try reopened.unfinishedSession(path: "/data/promo.mp4", identity: FileIdentity(size: 100, modifiedNanoseconds: 8), route: .resumable)
+            try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable, account: Self.account)?.id == session.id)
+        #expect(
+            try reopened.unfinishedSession(
+                path: "/data/promo.mp4", identity: FileIdentity(size: 100, modifiedNanoseconds: 8), route: .resumable, account: Self.account)
                 == nil)
-        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .media) == nil)
+        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .media, account: Self.account) == nil)
+        let other = ServerAccount(baseURL: Self.account.baseURL, fingerprint: "fedcba9876543210")
+        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable, account: other) == nil)
         session.state = .done
         try reopened.save(session)
-        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable) == nil)
+        #expect(try reopened.unfinishedSession(path: "/data/promo.mp4", identity: identity, route: .resumable, account: Self.account) == nil)
         try reopened.delete(ids: [session.id])
         #expect(try reopened.allSessions().isEmpty)
+    }
+
+    @Test("a done row without device, inode and ctime (an older journal) compares on size and mtime; one with them on all")
+    func identityParts() throws {
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(stateDirectory: directory)
+        var old = UploadSession(path: "/data/old.pdf", fileSize: 10, fileModified: 5, mimeType: "application/pdf", route: .resumable)
+        old.state = .done
+        old.baseURL = Self.account.baseURL
+        old.account = Self.account.fingerprint
+        var new = UploadSession(path: "/data/new.pdf", fileSize: 10, fileModified: 5, mimeType: "application/pdf", route: .resumable)
+        new.identity = FileIdentity(size: 10, modifiedNanoseconds: 5, device: 1, inode: 2, changedNanoseconds: 3)
+        new.state = .done
+        new.baseURL = Self.account.baseURL
+        new.account = Self.account.fingerprint
+        var unowned = old
+        unowned.id = UploadSession.newID()
+        unowned.path = "/data/unowned.pdf"
+        unowned.baseURL = nil
+        unowned.account = nil
+        for session in [old, new, unowned] { try journal.save(session) }
+        let now = FileIdentity(size: 10, modifiedNanoseconds: 5, device: 1, inode: 2, changedNanoseconds: 3)
+        let rewritten = FileIdentity(size: 10, modifiedNanoseconds: 5, device: 1, inode: 2, changedNanoseconds: 4)
+        #expect(try journal.finishedSession(path: "/data/old.pdf", identity: rewritten, route: .resumable, account: Self.account)?.id == old.id)
+        #expect(try journal.finishedSession(path: "/data/new.pdf", identity: now, route: .resumable, account: Self.account)?.id == new.id)
+        #expect(try journal.finishedSession(path: "/data/new.pdf", identity: rewritten, route: .resumable, account: Self.account) == nil)
+        // A row from before servers and accounts were recorded is never "already sent".
+        #expect(try journal.finishedSession(path: "/data/unowned.pdf", identity: now, route: .resumable, account: Self.account) == nil)
+        #expect(try Journal(stateDirectory: directory).session(id: new.id)?.identity == now)
     }
 
     @Test("deleting more ids than SQLite binds in one statement still deletes them all")

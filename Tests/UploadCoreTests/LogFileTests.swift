@@ -32,4 +32,18 @@ struct LogFileTests {
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
+
+    @Test("two writers on one log (two processes, or two handlers) keep every line")
+    func twoWriters() throws {
+        let path = try temporaryLog()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let first = FileLogHandler(label: "one", sink: FileLogHandler.Sink(path: path), level: .info)
+        let second = FileLogHandler(label: "two", sink: FileLogHandler.Sink(path: path), level: .info)
+        let loggers = [Logger(label: "one") { _ in first }, Logger(label: "two") { _ in second }]
+        for index in 0..<20 { loggers[index % 2].info("line \(index)") }
+        let lines = contents(path)?.split(separator: "\n") ?? []
+        let missing = (0..<20).filter { index in !lines.contains { $0.hasSuffix("line \(index)") } }
+        #expect(missing.isEmpty, "lost lines \(missing); the log holds \(lines.count)")
+        #expect(lines.count == 20)
+    }
 }

@@ -43,8 +43,10 @@ final class TestBed: Sendable {
         let options = Uploader.Options(
             parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: 0.1, maxDelay: 0.5),
             chunkSize: chunkSize, computesSHA256: computesSHA256)
+        let api = try makeAPI(key: key, stallTimeout: stallTimeout, baseURL: baseURL)
         return Uploader(
-            journal: journal, api: try makeAPI(key: key, stallTimeout: stallTimeout, baseURL: baseURL), stateDirectory: stateDirectory,
+            journal: journal, api: api, account: try ServerAccount(endpoint: api.endpoint, stateDirectory: stateDirectory),
+            stateDirectory: stateDirectory,
             options: options, logger: quietLogger("test.uploader"))
     }
 
