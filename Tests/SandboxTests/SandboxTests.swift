@@ -280,10 +280,12 @@ struct FaultTests {
         let source = try makeFile(2_000_000)
         try await withSandbox({
             $0.stallAtOffsets = [500_000]
-            $0.stallSeconds = 2
+            // Long enough that a loaded machine still gets the first 500 KB across before
+            // curl gives up, and curl gives up well inside the stall.
+            $0.stallSeconds = 6
         }) { server in
             let id = try await server.createSession(length: 2_000_000, type: "video/mp4")
-            let gaveUp = try await server.post(id, offset: 0, file: source.path, extra: ["--max-time", "0.6"])
+            let gaveUp = try await server.post(id, offset: 0, file: source.path, extra: ["--max-time", "3"])
             #expect(gaveUp.exitCode == 28)  // curl's timeout: no response while the sandbox stalls
             #expect(gaveUp.status == 0)
             #expect(try await server.status(id).json["file_offset"] as? Int == 500_000)
