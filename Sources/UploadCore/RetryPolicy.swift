@@ -54,7 +54,7 @@ extension APIFailure {
             switch error {
             case .cancelled: return .stopped
             case .stalled: return .stalled
-            case .fileShrank: return .fileChanged
+            case .fileShrank, .fileChanged: return .fileChanged
             case .fileUnreadable, .invalidURL: return .fail
             case .connectFailed, .connectionLost, .tls, .responseTooLarge, .other: return .retry(retryAfter: nil)
             }

@@ -12,6 +12,9 @@ public enum TransportError: Error, Sendable, Equatable {
     case tls(String)
     /// The file ended before the promised length: it shrank while being sent.
     case fileShrank(path: String)
+    /// The file changed while it was being sent (appended to, rewritten, deleted or
+    /// replaced); `change` says how. The transfer stopped there.
+    case fileChanged(path: String, change: String)
     /// The file could not be opened or read.
     case fileUnreadable(path: String, reason: String)
     /// The response body was larger than `TransferLimits.maxResponseBytes`.
@@ -25,7 +28,7 @@ public enum TransportError: Error, Sendable, Equatable {
     public var isTransient: Bool {
         switch self {
         case .stalled, .connectFailed, .connectionLost, .tls, .other, .responseTooLarge: true
-        case .cancelled, .fileShrank, .fileUnreadable, .invalidURL: false
+        case .cancelled, .fileShrank, .fileChanged, .fileUnreadable, .invalidURL: false
         }
     }
 }

@@ -52,6 +52,13 @@ private final class ProgressLog: Sendable {
     var all: [Int64] { values.withLock { $0 } }
 }
 
+/// The outcome of a transfer awaited elsewhere.
+private final class OutcomeBox: Sendable {
+    private let stored = Mutex<Result<HTTPResponse, TransportError>?>(nil)
+    func store(_ outcome: Result<HTTPResponse, TransportError>) { stored.withLock { $0 = outcome } }
+    var value: Result<HTTPResponse, TransportError>? { stored.withLock { $0 } }
+}
+
 private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200, body: Array("ok".utf8)) }
 
 // MARK: - Tests
@@ -140,6 +147,30 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let result = await outcome(CurlTransport(), request)
         #expect(result.error == .fileShrank(path: path))
         #expect(server.requests.isEmpty, "the server must not see a complete request")
+    }
+
+    @Test func aFIFOInPlaceOfTheFileFailsPromptlyInsteadOfBlockingInOpen() async throws {
+        let server = try LoopbackServer(ok)
+        defer { server.stop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("transport-fifo-\(UUID().uuidString)").path
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        let request = HTTPRequest(method: .post, url: server.baseURL + "/u", body: [.file(path: path, offset: 0, length: 10)])
+        let result = OutcomeBox()
+        let sending = Task { result.store(await outcome(CurlTransport(), request)) }
+        let ended = await eventually(within: 5) { result.value != nil }
+        #expect(ended, "the transfer thread is blocked in open() waiting for a writer")
+        // Give a blocked open() its writer, so the thread ends either way.
+        let writer = open(path, O_WRONLY | O_NONBLOCK)
+        if writer >= 0 { close(writer) }
+        await sending.value
+        guard ended, case .fileUnreadable(let failedPath, let reason) = result.value?.error else {
+            Issue.record("expected fileUnreadable, got \(String(describing: result.value))")
+            return
+        }
+        #expect(failedPath == path)
+        #expect(reason.contains("not a regular file"), "reason: \(reason)")
+        #expect(server.acceptedConnections == 0)
     }
 
     @Test func missingFileFailsBeforeAnyTraffic() async throws {
