@@ -24,6 +24,9 @@ struct SessionDriver: Sendable {
         case mediaID(String)
     }
 
+    /// How many more times a pause asks the server's offset while it still moves.
+    static let offsetSettleTries = 6
+
     let id: String
     let control: TransferControl
     let api: MediaAPI
@@ -53,8 +56,19 @@ struct SessionDriver: Sendable {
         guard let session = host.snapshot(id: id)?.session, session.route == .resumable, let remoteID = session.remoteID else { return }
         var quick = api
         quick.limits = TransferLimits(connectTimeout: 2, stallTimeout: 3)
-        // A fresh task: this one is cancelled, and the question must still go out.
-        let asked = await Task { [quick] in try? await quick.serverOffset(sessionID: remoteID, control: TransferControl()) }.value
+        // A fresh task: this one is cancelled, and the question must still go out. The
+        // reset connection sends nothing more, but the server may still be storing what
+        // it had read: ask until two answers agree, so the row shows where it settled.
+        let asked = await Task { [quick] () -> Int64? in
+            var last = try? await quick.serverOffset(sessionID: remoteID, control: TransferControl())
+            for _ in 0..<Self.offsetSettleTries {
+                guard let previous = last else { break }
+                try? await Task.sleep(for: .milliseconds(250))
+                last = try? await quick.serverOffset(sessionID: remoteID, control: TransferControl())
+                if last == previous { break }
+            }
+            return last
+        }.value
         if let offset = asked, offset <= session.fileSize {
             host.update(id) { $0.session.serverOffset = offset }
         }
