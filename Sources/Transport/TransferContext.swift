@@ -233,10 +233,12 @@ final class TransferContext {
     }
 
     /// Whether a body file changed since it was opened, checked at most every
-    /// `fileCheckInterval` while the body goes out (curl calls `tick` at least once a
-    /// second, `read` whenever it has room), so a change stops the transfer within a second.
+    /// `fileCheckInterval` until the transfer ends (curl calls `tick` at least once a
+    /// second, `read` whenever it has room), so a change stops the transfer within a
+    /// second. Also once the whole body is read: megabytes of it may still sit in the
+    /// socket's send queue, and the reset drops them.
     private func changedFile(now: Double) -> TransportError? {
-        guard bodyBytesRead < totalBodyLength, now - lastFileCheck >= Self.fileCheckInterval else { return nil }
+        guard now - lastFileCheck >= Self.fileCheckInterval else { return nil }
         lastFileCheck = now
         for source in sources {
             if case .file(let file, _, _) = source, let change = file.change() {
@@ -245,8 +247,6 @@ final class TransferContext {
         }
         return nil
     }
-
-    private var totalBodyLength: Int64 { sources.reduce(0) { $0 + $1.length } }
 
     /// Records why the transfer stops and resets its connection: with `SO_LINGER` 0 the
     /// close that follows drops the bytes still queued in the socket, rather than let

@@ -14,9 +14,9 @@ import Glibc
 /// row says *file changed*, and the server holds clearly less than the whole file.
 @Suite("A file that changes mid-transfer stops the transfer")
 struct FileChangedMidTransferTests {
-    static let size = 6_000_000
-    /// Four seconds of bytes: the change lands well inside the transfer.
-    static let rate = 1_500_000
+    static let size = 16_000_000
+    /// Eight seconds of bytes: the change lands well inside the transfer.
+    static let rate = 2_000_000
 
     /// Starts a resumable upload, waits until about 30% is confirmed, runs `change` on
     /// the file, and checks how the row and the server end.
