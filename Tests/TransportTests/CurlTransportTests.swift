@@ -173,6 +173,37 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         #expect(server.acceptedConnections == 0)
     }
 
+    @Test func progressMeasuresTheReusedConnectionNotTheHandlesLastOne() async throws {
+        let slow = try SlowReadingServer(bytesPerSecond: 1_000_000)
+        defer { slow.stop() }
+        let other = try LoopbackServer(ok)
+        defer { other.stop() }
+        let transport = CurlTransport()
+        let size = 3_000_000
+        let path = try temporaryFile(randomBytes(size))
+        defer { unlink(path) }
+        // One pooled handle: a connection to the slow server, then one to another host.
+        let first = await outcome(transport, HTTPRequest(method: .post, url: slow.baseURL + "/a", body: [.bytes([1, 2, 3])]))
+        #expect(first.value?.status == 200)
+        #expect(await outcome(transport, HTTPRequest(method: .get, url: other.baseURL + "/b")).value?.status == 200)
+        let sent = ProgressLog()
+        let upload = Task {
+            await outcome(
+                transport, HTTPRequest(method: .post, url: slow.baseURL + "/c", body: [.file(path: path, offset: 0, length: Int64(size))]),
+                progress: { sent.record($0) })
+        }
+        // Progress read before the server's count may lead it by the small window, not by a send queue.
+        var worstLead: Int64 = 0
+        let deadline = Date().addingTimeInterval(60)
+        while sent.all.last != Int64(size), Date() < deadline {
+            let reported = sent.all.last ?? 0
+            worstLead = max(worstLead, reported - (slow.received - 3))
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await upload.value.value?.status == 200)
+        #expect(worstLead < 256 << 10, "progress ran \(worstLead) bytes ahead of what the server had read")
+    }
+
     @Test func missingFileFailsBeforeAnyTraffic() async throws {
         let server = try LoopbackServer(ok)
         defer { server.stop() }
