@@ -25,7 +25,7 @@ struct SessionDriver: Sendable {
     }
 
     /// How many more times a pause asks the server's offset while it still moves.
-    static let offsetSettleTries = 6
+    static let offsetSettleTries = 12
 
     let id: String
     let control: TransferControl
