@@ -41,21 +41,25 @@ struct OpenedFile {
         atOpen = info
     }
 
-    /// How the file differs from the version opened, or nil while it is that version:
-    /// the descriptor's size and times, and whether the path still names it.
-    func change() -> String? {
-        var now = stat()
-        guard fstat(fd, &now) == 0 else { return "it can no longer be read: \(errnoText(errno))" }
-        if now.st_size != atOpen.st_size { return "its size went from \(atOpen.st_size) to \(now.st_size) bytes" }
-        if !Self.sameTime(now.st_mtim, atOpen.st_mtim) { return "it was modified" }
-        if !Self.sameTime(now.st_ctim, atOpen.st_ctim) { return "its status changed" }
+    /// Why the file is no longer the version opened, or nil while it is: whether the
+    /// path still names it (deleted, replaced), then the descriptor's size and times.
+    /// A shorter file is `fileShrank`, as when a read finds its end early.
+    func change() -> TransportError? {
         var named = stat()
         guard stat(path, &named) == 0 else {
-            return errno == ENOENT ? "it was deleted" : "it can no longer be found: \(errnoText(errno))"
+            return changed(errno == ENOENT ? "it was deleted" : "it can no longer be found: \(errnoText(errno))")
         }
-        if named.st_ino != atOpen.st_ino || named.st_dev != atOpen.st_dev { return "another file took its place" }
+        if named.st_ino != atOpen.st_ino || named.st_dev != atOpen.st_dev { return changed("another file took its place") }
+        var now = stat()
+        guard fstat(fd, &now) == 0 else { return changed("it can no longer be read: \(errnoText(errno))") }
+        if now.st_size < atOpen.st_size { return .fileShrank(path: path) }
+        if now.st_size > atOpen.st_size { return changed("it grew from \(atOpen.st_size) to \(now.st_size) bytes") }
+        if !Self.sameTime(now.st_mtim, atOpen.st_mtim) { return changed("it was modified") }
+        if !Self.sameTime(now.st_ctim, atOpen.st_ctim) { return changed("its status changed") }
         return nil
     }
+
+    private func changed(_ how: String) -> TransportError { .fileChanged(path: path, change: how) }
 
     private static func sameTime(_ a: timespec, _ b: timespec) -> Bool {
         a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec

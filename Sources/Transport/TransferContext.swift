@@ -241,9 +241,7 @@ final class TransferContext {
         guard now - lastFileCheck >= Self.fileCheckInterval else { return nil }
         lastFileCheck = now
         for source in sources {
-            if case .file(let file, _, _) = source, let change = file.change() {
-                return .fileChanged(path: file.path, change: change)
-            }
+            if case .file(let file, _, _) = source, let change = file.change() { return change }
         }
         return nil
     }
