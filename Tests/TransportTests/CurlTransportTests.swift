@@ -158,7 +158,7 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let request = HTTPRequest(method: .post, url: server.baseURL + "/u", body: [.file(path: path, offset: 0, length: 10)])
         let result = OutcomeBox()
         let sending = Task { result.store(await outcome(CurlTransport(), request)) }
-        let ended = await eventually(within: 5) { result.value != nil }
+        let ended = await eventually(within: 20) { result.value != nil }
         #expect(ended, "the transfer thread is blocked in open() waiting for a writer")
         // Give a blocked open() its writer, so the thread ends either way.
         let writer = open(path, O_WRONLY | O_NONBLOCK)
@@ -202,6 +202,27 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         }
         #expect(await upload.value.value?.status == 200)
         #expect(worstLead < 256 << 10, "progress ran \(worstLead) bytes ahead of what the server had read")
+    }
+
+    @Test func cancelResetsTheConnectionSoQueuedBytesNeverArrive() async throws {
+        let slow = try SlowReadingServer(bytesPerSecond: 1_000_000)
+        defer { slow.stop() }
+        let size = 8_000_000
+        let path = try temporaryFile(randomBytes(size))
+        defer { unlink(path) }
+        let control = TransferControl()
+        let upload = Task {
+            await outcome(
+                CurlTransport(), HTTPRequest(method: .post, url: slow.baseURL + "/c", body: [.file(path: path, offset: 0, length: Int64(size))]),
+                control: control)
+        }
+        try #require(await eventually(within: 30) { slow.received > 1_000_000 })
+        control.cancel()
+        #expect(await upload.value.error == .cancelled)
+        let atCancel = slow.received
+        try await Task.sleep(for: .seconds(1))
+        // At most the small window the server had acknowledged; not the send queue.
+        #expect(slow.received - atCancel < 256 << 10, "the server read \(slow.received - atCancel) bytes after the cancel")
     }
 
     @Test func missingFileFailsBeforeAnyTraffic() async throws {
