@@ -24,7 +24,8 @@ struct SessionDriver: Sendable {
         case mediaID(String)
     }
 
-    /// How many more times a pause asks the server's offset while it still moves.
+    /// How many more times a pause asks the server's offset while it holds less than it
+    /// acknowledged.
     static let offsetSettleTries = 12
 
     let id: String
@@ -57,15 +58,16 @@ struct SessionDriver: Sendable {
         var quick = api
         quick.limits = TransferLimits(connectTimeout: 2, stallTimeout: 3)
         // A fresh task: this one is cancelled, and the question must still go out. The
-        // reset connection sends nothing more, but the server may still be storing what
-        // it had read: ask until two answers agree, so the row shows where it settled.
+        // reset connection sends nothing more, but the server may still be storing bytes
+        // it had acknowledged (what progress showed): ask until it holds them, or for at
+        // most about 3 s (a server may also drop them), so the row shows where it settled.
+        let acknowledged = host.snapshot(id: id)?.transferredBytes ?? 0
         let asked = await Task { [quick] () -> Int64? in
             var last = try? await quick.serverOffset(sessionID: remoteID, control: TransferControl())
             for _ in 0..<Self.offsetSettleTries {
-                guard let previous = last else { break }
+                guard let offset = last, offset < acknowledged else { break }
                 try? await Task.sleep(for: .milliseconds(250))
-                last = try? await quick.serverOffset(sessionID: remoteID, control: TransferControl())
-                if last == previous { break }
+                if let next = try? await quick.serverOffset(sessionID: remoteID, control: TransferControl()) { last = next }
             }
             return last
         }.value
