@@ -34,7 +34,7 @@ final class TransferContext {
     private var bodyBytesRead: Int64 = 0
     /// When the body's files were last checked for a change.
     private var lastFileCheck: Double = 0
-    /// How often, in seconds, the files are checked while the body goes out.
+    /// How often, in seconds, the files are checked during the transfer.
     static let fileCheckInterval = 0.25
 
     // MARK: Limits and reporting
