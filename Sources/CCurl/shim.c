@@ -43,6 +43,9 @@ CURLcode mediaup_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
 CURLcode mediaup_curl_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+CURLcode mediaup_curl_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
 int mediaup_socket_unacknowledged_bytes(curl_socket_t socket) {
 #ifdef SIOCOUTQ
     int queued = 0;

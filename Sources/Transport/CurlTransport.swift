@@ -124,7 +124,7 @@ public final class CurlTransport: HTTPTransport {
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer {
             // Reset first so the handle keeps no pointer to the list or the context.
-            releaseHandle(easy, socket: context.socket)
+            releaseHandle(easy, socket: keptSocket(easy))
             curl_slist_free_all(headerList)
         }
         for line in lines {
@@ -182,6 +182,9 @@ public final class CurlTransport: HTTPTransport {
         let connectMillis = max(1, Int((context.limits.connectTimeout * 1000).rounded()))
         try check(mediaup_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connectMillis), "CONNECTTIMEOUT_MS")
         try check(mediaup_curl_setopt_string(easy, CURLOPT_USERAGENT, Self.userAgent), "USERAGENT")
+        // One kept connection per handle: a reused connection is then always the one
+        // whose socket the pool recorded, and progress measures that socket's queue.
+        try check(mediaup_curl_setopt_long(easy, CURLOPT_MAXCONNECTS, 1), "MAXCONNECTS")
         try check(mediaup_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headers), "HTTPHEADER")
 
         try check(mediaup_curl_setopt_long(easy, CURLOPT_NOPROGRESS, 0), "NOPROGRESS")
@@ -257,6 +260,14 @@ public final class CurlTransport: HTTPTransport {
     private func acquireHandle() -> (UnsafeMutableRawPointer, curl_socket_t)? {
         if let handle = idle.withLock({ $0.popLast() }) { return (handle.easy, handle.lastSocket) }
         return curl_easy_init().map { ($0, -1) }
+    }
+
+    /// The socket of the connection the handle keeps after a transfer, or -1 if it kept
+    /// none. Asked after the transfer: during one, libcurl 7.88 answers
+    /// CURLINFO_ACTIVESOCKET with the previous transfer's connection, or -1.
+    private func keptSocket(_ handle: UnsafeMutableRawPointer) -> curl_socket_t {
+        var socket: curl_socket_t = -1
+        return mediaup_curl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK ? socket : -1
     }
 
     /// Resets the handle (dropping every option and pointer, keeping live connections)

@@ -16,12 +16,12 @@ final class TransferContext {
     /// One body part, with its file already open.
     enum Source {
         case bytes([UInt8])
-        case file(path: String, fd: Int32, offset: Int64, length: Int64)
+        case file(OpenedFile, offset: Int64, length: Int64)
 
         var length: Int64 {
             switch self {
             case .bytes(let bytes): Int64(bytes.count)
-            case .file(_, _, _, let length): length
+            case .file(_, _, let length): length
             }
         }
     }
@@ -32,6 +32,10 @@ final class TransferContext {
     private var partPosition: Int64 = 0
     /// Body bytes handed to curl so far; once any have gone, the body cannot be resent.
     private var bodyBytesRead: Int64 = 0
+    /// When the body's files were last checked for a change.
+    private var lastFileCheck: Double = 0
+    /// How often, in seconds, the files are checked during the transfer.
+    static let fileCheckInterval = 0.25
 
     // MARK: Limits and reporting
 
@@ -81,7 +85,7 @@ final class TransferContext {
 
     deinit {
         for source in sources {
-            if case .file(_, let fd, _, _) = source { close(fd) }
+            if case .file(let file, _, _) = source { close(file.fd) }
         }
         errorBuffer.deallocate()
     }
@@ -97,11 +101,7 @@ final class TransferContext {
                 guard offset >= 0, length >= 0 else {
                     throw .fileUnreadable(path: path, reason: "negative offset or length")
                 }
-                let fd = open(path, O_RDONLY | O_CLOEXEC)
-                guard fd >= 0 else {
-                    throw .fileUnreadable(path: path, reason: errnoText(errno))
-                }
-                sources.append(.file(path: path, fd: fd, offset: offset, length: length))
+                sources.append(.file(try OpenedFile(path: path), offset: offset, length: length))
             }
         }
     }
@@ -110,7 +110,11 @@ final class TransferContext {
     /// CURL_READFUNC_ABORT after recording a failure.
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int {
         if isCancelled {
-            failure = .cancelled
+            fail(.cancelled)
+            return Int(CURL_READFUNC_ABORT)
+        }
+        if let changed = changedFile(now: monotonicSeconds()) {
+            fail(changed)
             return Int(CURL_READFUNC_ABORT)
         }
         var filled = 0
@@ -131,15 +135,15 @@ final class TransferContext {
                 }
                 filled += want
                 partPosition += Int64(want)
-            case .file(let path, let fd, let offset, _):
-                let got = pread(fd, destination, want, off_t(offset + partPosition))
+            case .file(let file, let offset, _):
+                let got = pread(file.fd, destination, want, off_t(offset + partPosition))
                 if got < 0 {
                     if errno == EINTR { continue }
-                    failure = .fileUnreadable(path: path, reason: errnoText(errno))
+                    fail(.fileUnreadable(path: file.path, reason: errnoText(errno)))
                     return Int(CURL_READFUNC_ABORT)
                 }
                 if got == 0 {
-                    failure = .fileShrank(path: path)
+                    fail(.fileShrank(path: file.path))
                     return Int(CURL_READFUNC_ABORT)
                 }
                 filled += got
@@ -169,7 +173,7 @@ final class TransferContext {
     /// Appends response body bytes; false (after recording why) if over the cap.
     func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
         if body.count + chunk.count > limits.maxResponseBytes {
-            failure = .responseTooLarge(limit: limits.maxResponseBytes)
+            fail(.responseTooLarge(limit: limits.maxResponseBytes))
             return false
         }
         body.append(contentsOf: chunk)
@@ -199,20 +203,24 @@ final class TransferContext {
     /// Called by curl at least once a second; false stops the transfer.
     func tick(uploaded: Int64, downloaded: Int64) -> Bool {
         if isCancelled {
-            failure = .cancelled
+            fail(.cancelled)
             return false
         }
         let now = monotonicSeconds()
+        if let changed = changedFile(now: now) {
+            fail(changed)
+            return false
+        }
         if uploaded != lastUploaded || downloaded != lastDownloaded {
             lastUploaded = uploaded
             lastDownloaded = downloaded
             lastMove = now
         } else if now - lastMove >= limits.stallTimeout {
-            failure = .stalled(seconds: limits.stallTimeout)
+            fail(.stalled(seconds: limits.stallTimeout))
             return false
         }
         if let replyStarted, now - replyStarted >= limits.stallTimeout {
-            failure = .stalled(seconds: limits.stallTimeout)
+            fail(.stalled(seconds: limits.stallTimeout))
             return false
         }
         let delivered = max(lastReported, uploaded - unacknowledgedBytes())
@@ -222,6 +230,30 @@ final class TransferContext {
             progress(delivered)
         }
         return true
+    }
+
+    /// Whether a body file changed since it was opened, checked at most every
+    /// `fileCheckInterval` until the transfer ends (curl calls `tick` at least once a
+    /// second, `read` whenever it has room), so a change stops the transfer within a
+    /// second. Also once the whole body is read: megabytes of it may still sit in the
+    /// socket's send queue, and the reset drops them.
+    private func changedFile(now: Double) -> TransportError? {
+        guard now - lastFileCheck >= Self.fileCheckInterval else { return nil }
+        lastFileCheck = now
+        for source in sources {
+            if case .file(let file, _, _) = source, let change = file.change() { return change }
+        }
+        return nil
+    }
+
+    /// Records why the transfer stops and resets its connection: with `SO_LINGER` 0 the
+    /// close that follows drops the bytes still queued in the socket, rather than let
+    /// megabytes reach the server after the transfer is over.
+    private func fail(_ error: TransportError) {
+        failure = error
+        guard socket >= 0 else { return }
+        var reset = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(socket, SOL_SOCKET, SO_LINGER, &reset, socklen_t(MemoryLayout<linger>.size))
     }
 
     /// Bytes handed to the kernel that the peer has not acknowledged yet. Progress

@@ -58,7 +58,7 @@ extension APIFailure {
             switch error {
             case .cancelled: return .stopped
             case .stalled: return .stalled
-            case .fileShrank: return .fileChanged
+            case .fileShrank, .fileChanged: return .fileChanged
             case .fileUnreadable: return .fail
             case .invalidURL, .certificate, .invalidRequest: return .halt
             case .connectFailed, .connectionLost, .tls, .responseTooLarge, .other: return .retry(retryAfter: nil)

@@ -24,6 +24,10 @@ struct SessionDriver: Sendable {
         case mediaID(String)
     }
 
+    /// How many more times a pause asks the server's offset while it holds less than it
+    /// acknowledged.
+    static let offsetSettleTries = 12
+
     let id: String
     let control: TransferControl
     let api: MediaAPI
@@ -53,8 +57,20 @@ struct SessionDriver: Sendable {
         guard let session = host.snapshot(id: id)?.session, session.route == .resumable, let remoteID = session.remoteID else { return }
         var quick = api
         quick.limits = TransferLimits(connectTimeout: 2, stallTimeout: 3)
-        // A fresh task: this one is cancelled, and the question must still go out.
-        let asked = await Task { [quick] in try? await quick.serverOffset(sessionID: remoteID, control: TransferControl()) }.value
+        // A fresh task: this one is cancelled, and the question must still go out. The
+        // reset connection sends nothing more, but the server may still be storing bytes
+        // it had acknowledged (what progress showed): ask until it holds them, or for at
+        // most about 3 s (a server may also drop them), so the row shows where it settled.
+        let acknowledged = host.snapshot(id: id)?.transferredBytes ?? 0
+        let asked = await Task { [quick] () -> Int64? in
+            var last = try? await quick.serverOffset(sessionID: remoteID, control: TransferControl())
+            for _ in 0..<Self.offsetSettleTries {
+                guard let offset = last, offset < acknowledged else { break }
+                try? await Task.sleep(for: .milliseconds(250))
+                if let next = try? await quick.serverOffset(sessionID: remoteID, control: TransferControl()) { last = next }
+            }
+            return last
+        }.value
         if let offset = asked, offset <= session.fileSize {
             host.update(id) { $0.session.serverOffset = offset }
         }

@@ -19,6 +19,9 @@ public enum TransportError: Error, Sendable, Equatable {
     case invalidRequest(String)
     /// The file ended before the promised length: it shrank while being sent.
     case fileShrank(path: String)
+    /// The file changed while it was being sent (appended to, rewritten, deleted or
+    /// replaced); `change` says how. The transfer stopped there.
+    case fileChanged(path: String, change: String)
     /// The file could not be opened or read.
     case fileUnreadable(path: String, reason: String)
     /// The response body was larger than `TransferLimits.maxResponseBytes`.

@@ -10,6 +10,7 @@ public enum TransportErrorText {
         case .certificate(let detail): "TLS certificate refused: \(detail)"
         case .invalidRequest(let detail): "the request cannot be built: \(detail)"
         case .fileShrank(let path): "\(path) became shorter while it was being sent"
+        case .fileChanged(let path, let change): "\(path) changed on disk while it was being sent (\(change)); nothing more was sent"
         case .fileUnreadable(let path, let reason): "cannot read \(path): \(reason)"
         case .responseTooLarge(let limit): "the server's reply was larger than \(ByteFormat.string(Int64(limit))); ignored"
         case .invalidURL(let detail): "invalid URL: \(detail)"

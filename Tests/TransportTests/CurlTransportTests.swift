@@ -52,6 +52,13 @@ private final class ProgressLog: Sendable {
     var all: [Int64] { values.withLock { $0 } }
 }
 
+/// The outcome of a transfer awaited elsewhere.
+private final class OutcomeBox: Sendable {
+    private let stored = Mutex<Result<HTTPResponse, TransportError>?>(nil)
+    func store(_ outcome: Result<HTTPResponse, TransportError>) { stored.withLock { $0 = outcome } }
+    var value: Result<HTTPResponse, TransportError>? { stored.withLock { $0 } }
+}
+
 private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200, body: Array("ok".utf8)) }
 
 // MARK: - Tests
@@ -140,6 +147,82 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let result = await outcome(CurlTransport(), request)
         #expect(result.error == .fileShrank(path: path))
         #expect(server.requests.isEmpty, "the server must not see a complete request")
+    }
+
+    @Test func aFIFOInPlaceOfTheFileFailsPromptlyInsteadOfBlockingInOpen() async throws {
+        let server = try LoopbackServer(ok)
+        defer { server.stop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("transport-fifo-\(UUID().uuidString)").path
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        let request = HTTPRequest(method: .post, url: server.baseURL + "/u", body: [.file(path: path, offset: 0, length: 10)])
+        let result = OutcomeBox()
+        let sending = Task { result.store(await outcome(CurlTransport(), request)) }
+        let ended = await eventually(within: 20) { result.value != nil }
+        #expect(ended, "the transfer thread is blocked in open() waiting for a writer")
+        // Give a blocked open() its writer, so the thread ends either way.
+        let writer = open(path, O_WRONLY | O_NONBLOCK)
+        if writer >= 0 { close(writer) }
+        await sending.value
+        guard ended, case .fileUnreadable(let failedPath, let reason) = result.value?.error else {
+            Issue.record("expected fileUnreadable, got \(String(describing: result.value))")
+            return
+        }
+        #expect(failedPath == path)
+        #expect(reason.contains("not a regular file"), "reason: \(reason)")
+        #expect(server.acceptedConnections == 0)
+    }
+
+    @Test func progressMeasuresTheReusedConnectionNotTheHandlesLastOne() async throws {
+        let slow = try SlowReadingServer(bytesPerSecond: 1_000_000)
+        defer { slow.stop() }
+        let other = try LoopbackServer(ok)
+        defer { other.stop() }
+        let transport = CurlTransport()
+        let size = 3_000_000
+        let path = try temporaryFile(randomBytes(size))
+        defer { unlink(path) }
+        // One pooled handle: a connection to the slow server, then one to another host.
+        let first = await outcome(transport, HTTPRequest(method: .post, url: slow.baseURL + "/a", body: [.bytes([1, 2, 3])]))
+        #expect(first.value?.status == 200)
+        #expect(await outcome(transport, HTTPRequest(method: .get, url: other.baseURL + "/b")).value?.status == 200)
+        let sent = ProgressLog()
+        let upload = Task {
+            await outcome(
+                transport, HTTPRequest(method: .post, url: slow.baseURL + "/c", body: [.file(path: path, offset: 0, length: Int64(size))]),
+                progress: { sent.record($0) })
+        }
+        // Progress read before the server's count may lead it by the small window, not by a send queue.
+        var worstLead: Int64 = 0
+        let deadline = Date().addingTimeInterval(60)
+        while sent.all.last != Int64(size), Date() < deadline {
+            let reported = sent.all.last ?? 0
+            worstLead = max(worstLead, reported - (slow.received - 3))
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await upload.value.value?.status == 200)
+        #expect(worstLead < 256 << 10, "progress ran \(worstLead) bytes ahead of what the server had read")
+    }
+
+    @Test func cancelResetsTheConnectionSoQueuedBytesNeverArrive() async throws {
+        let slow = try SlowReadingServer(bytesPerSecond: 1_000_000)
+        defer { slow.stop() }
+        let size = 8_000_000
+        let path = try temporaryFile(randomBytes(size))
+        defer { unlink(path) }
+        let control = TransferControl()
+        let upload = Task {
+            await outcome(
+                CurlTransport(), HTTPRequest(method: .post, url: slow.baseURL + "/c", body: [.file(path: path, offset: 0, length: Int64(size))]),
+                control: control)
+        }
+        try #require(await eventually(within: 30) { slow.received > 1_000_000 })
+        control.cancel()
+        #expect(await upload.value.error == .cancelled)
+        let atCancel = slow.received
+        try await Task.sleep(for: .seconds(1))
+        // At most the small window the server had acknowledged; not the send queue.
+        #expect(slow.received - atCancel < 256 << 10, "the server read \(slow.received - atCancel) bytes after the cancel")
     }
 
     @Test func missingFileFailsBeforeAnyTraffic() async throws {

@@ -18,6 +18,7 @@ CURLcode mediaup_curl_setopt_seek_function(CURL *handle, curl_seek_callback call
 CURLcode mediaup_curl_setopt_sockopt_function(CURL *handle, curl_sockopt_callback callback);
 CURLcode mediaup_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode mediaup_curl_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value);
+CURLcode mediaup_curl_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value);
 
 // Bytes in a socket's send queue that the peer has not acknowledged (SIOCOUTQ), or -1.
 // ioctl is variadic, hence this wrapper.
