@@ -158,7 +158,9 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
         let request = HTTPRequest(method: .post, url: server.baseURL + "/u", body: [.file(path: path, offset: 0, length: 10)])
         let result = OutcomeBox()
         let sending = Task { result.store(await outcome(CurlTransport(), request)) }
-        let ended = await eventually(within: 20) { result.value != nil }
+        // Generous: on a loaded machine even trivial tests have taken 25 s; a thread blocked
+        // in open() never ends without the writer below.
+        let ended = await eventually(within: 90) { result.value != nil }
         #expect(ended, "the transfer thread is blocked in open() waiting for a writer")
         // Give a blocked open() its writer, so the thread ends either way.
         let writer = open(path, O_WRONLY | O_NONBLOCK)
