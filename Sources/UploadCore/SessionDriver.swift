@@ -213,8 +213,12 @@ struct SessionDriver: Sendable {
                     host.haltRun(message)
                     return End(state: .failed, message: message)
                 case .expired:
+                    // Asking that session again can only be refused again: forget it, so
+                    // the next run (a rerun of upload or resume, or R) begins anew.
+                    forgetSession(host: host)
                     return End(
-                        state: .expired, message: "the server no longer knows this upload session (\(message)); retry to start again from byte 0")
+                        state: .expired,
+                        message: "the server no longer knows this upload session (\(message)); the next run starts a new session from byte 0")
                 case .fileChanged:
                     return End(state: .fileChanged, message: message)
                 case .fail:
@@ -326,12 +330,17 @@ struct SessionDriver: Sendable {
     /// retry starts a new one from byte 0, and fails the row saying so.
     private func abandonSession(serverHolds offset: Int64, host: isolated any SessionDriverHost) -> End {
         let size = host.snapshot(id: id)?.session.fileSize ?? 0
+        forgetSession(host: host)
+        return End(state: .failed, message: "the server holds \(offset) bytes of a \(size)-byte file; retry to start a new session from byte 0")
+    }
+
+    /// Drops the row's server session, so that the next attempt creates a new one.
+    private func forgetSession(host: isolated any SessionDriverHost) {
         host.update(id) {
             $0.session.remoteID = nil
             $0.session.serverOffset = 0
             $0.transferredBytes = 0
         }
-        return End(state: .failed, message: "the server holds \(offset) bytes of a \(size)-byte file; retry to start a new session from byte 0")
     }
 
     /// A progress callback for one attempt; runs on the transport's thread and hops
