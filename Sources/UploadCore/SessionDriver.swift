@@ -314,7 +314,11 @@ struct SessionDriver: Sendable {
                 }
                 guard confirmed <= session.fileSize else { throw abandonSession(serverHolds: confirmed, host: host) }
                 if remaining == 0 {
-                    throw APIFailure.unexpectedReply("the server holds every byte but gave no handle")
+                    // Even the empty POST at the end gave no handle: that session will not
+                    // give one, so the retry sends the file again in a new session.
+                    forgetSession(host: host)
+                    try host.persist(id)
+                    throw APIFailure.unexpectedReply("the server holds every byte but gave no handle; sending again in a new session")
                 }
                 offset = confirmed
                 host.update(id) {
