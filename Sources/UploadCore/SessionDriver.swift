@@ -183,7 +183,14 @@ struct SessionDriver: Sendable {
                     $0.session.lastError = nil
                     $0.retryAt = nil
                 }
-                try host.persist(id)
+                // The handle is real whatever the journal says: a failed write must not
+                // turn the row back to failed. It gets one more try, then is logged; a
+                // later run asks the server, which answers with the handle again.
+                do { try host.persist(id) } catch {
+                    do { try host.persist(id) } catch {
+                        logger.error("session \(id) is done, but the journal could not record it: \(error.message ?? "")")
+                    }
+                }
                 logger.info("done \(id) \(session.fileName)")
                 return nil
             } catch let end as End {
