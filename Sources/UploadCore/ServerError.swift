@@ -57,11 +57,14 @@ public struct ServerError: Sendable, Equatable, CustomStringConvertible {
     /// Meta's transient codes, or a server-side failure.
     public var isTransient: Bool { status >= 500 || code == 1 || code == 2 }
 
-    /// The server no longer knows the upload session.
+    /// The server no longer knows the upload session, or no longer accepts its id (an
+    /// `invalid signature`, as after the server's signing secret changed).
     public var isSessionGone: Bool {
         let text = message.lowercased()
         return status == 404 || status == 410
-            || (status == 400 && (text.contains("expired") || text.contains("not found") || text.contains("unknown session")))
+            || (status == 400
+                && (text.contains("expired") || text.contains("not found") || text.contains("unknown session")
+                    || text.contains("invalid signature")))
     }
 
     /// The `file_offset` sent did not match the server's.

@@ -183,7 +183,14 @@ struct SessionDriver: Sendable {
                     $0.session.lastError = nil
                     $0.retryAt = nil
                 }
-                try host.persist(id)
+                // The handle is real whatever the journal says: a failed write must not
+                // turn the row back to failed. It gets one more try, then is logged; a
+                // later run asks the server, which answers with the handle again.
+                do { try host.persist(id) } catch {
+                    do { try host.persist(id) } catch {
+                        logger.error("session \(id) is done, but the journal could not record it: \(error.message ?? "")")
+                    }
+                }
                 logger.info("done \(id) \(session.fileName)")
                 return nil
             } catch let end as End {
@@ -213,8 +220,12 @@ struct SessionDriver: Sendable {
                     host.haltRun(message)
                     return End(state: .failed, message: message)
                 case .expired:
+                    // Asking that session again can only be refused again: forget it, so
+                    // the next run (a rerun of upload or resume, or R) begins anew.
+                    forgetSession(host: host)
                     return End(
-                        state: .expired, message: "the server no longer knows this upload session (\(message)); retry to start again from byte 0")
+                        state: .expired,
+                        message: "the server no longer knows this upload session (\(message)); the next run starts a new session from byte 0")
                 case .fileChanged:
                     return End(state: .fileChanged, message: message)
                 case .fail:
@@ -310,7 +321,11 @@ struct SessionDriver: Sendable {
                 }
                 guard confirmed <= session.fileSize else { throw abandonSession(serverHolds: confirmed, host: host) }
                 if remaining == 0 {
-                    throw APIFailure.unexpectedReply("the server holds every byte but gave no handle")
+                    // Even the empty POST at the end gave no handle: that session will not
+                    // give one, so the retry sends the file again in a new session.
+                    forgetSession(host: host)
+                    try host.persist(id)
+                    throw APIFailure.unexpectedReply("the server holds every byte but gave no handle; sending again in a new session")
                 }
                 offset = confirmed
                 host.update(id) {
@@ -326,12 +341,17 @@ struct SessionDriver: Sendable {
     /// retry starts a new one from byte 0, and fails the row saying so.
     private func abandonSession(serverHolds offset: Int64, host: isolated any SessionDriverHost) -> End {
         let size = host.snapshot(id: id)?.session.fileSize ?? 0
+        forgetSession(host: host)
+        return End(state: .failed, message: "the server holds \(offset) bytes of a \(size)-byte file; retry to start a new session from byte 0")
+    }
+
+    /// Drops the row's server session, so that the next attempt creates a new one.
+    private func forgetSession(host: isolated any SessionDriverHost) {
         host.update(id) {
             $0.session.remoteID = nil
             $0.session.serverOffset = 0
             $0.transferredBytes = 0
         }
-        return End(state: .failed, message: "the server holds \(offset) bytes of a \(size)-byte file; retry to start a new session from byte 0")
     }
 
     /// A progress callback for one attempt; runs on the transport's thread and hops

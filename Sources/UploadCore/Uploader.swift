@@ -121,8 +121,13 @@ public actor Uploader {
         do { existing = try journal.unfinishedSession(path: path, identity: identity, route: route, account: account) } catch {
             throw FileProblem(error.description)
         }
-        if let existing {
+        if var existing {
             if let entry = entries[existing.id], entry.isRunning { return .queued(entry.snapshot) }
+            // A row left expired with its server id by an older mediaup: that id is dead.
+            if existing.state == .expired {
+                existing.remoteID = nil
+                existing.serverOffset = 0
+            }
             if existing.identity.isSameVersion(as: identity) { return .queued(try enqueue(existing)) }
             // Rewritten since (same size and mtime, new ctime or inode): the server's bytes
             // are another file's, so that session ends and the file starts over.
