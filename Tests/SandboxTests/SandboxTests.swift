@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Sandbox
@@ -262,16 +263,16 @@ struct FaultTests {
         try await withSandbox({
             $0.stallAtOffsets = [60_000]
             // Long enough that a loaded machine still asks while it lasts.
-            $0.stallSeconds = 4
+            $0.stallSeconds = 6
         }) { server in
             let id = try await server.createSession(length: 200_000)
             async let upload = server.post(id, offset: 0, file: source.path)
-            try await Task.sleep(for: .milliseconds(1000))
-            let during = try await server.status(id)
-            #expect(during.json["file_offset"] as? Int == 60_000)
+            // The offset reaches the stall point and stays there while the stall lasts.
+            let reached = await eventually(within: 5) { (try? await server.status(id).json["file_offset"] as? Int) == 60_000 }
+            #expect(reached)
             let done = try await upload
             #expect(done.json["h"] is String)
-            #expect(done.seconds >= 3.9)
+            #expect(done.seconds >= 5.9)
             #expect(await server.sessions().first?.sha256 == (try await sha256sum(source.path)))
         }
     }
