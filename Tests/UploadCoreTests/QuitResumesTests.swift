@@ -11,11 +11,11 @@ import Testing
 struct QuitResumesTests {
     @Test("rows paused by a quit or left by a crash resume at the next start; one paused by hand and another account's stay paused")
     func quitPausedRowsResumeAtNextStart() async throws {
-        try await withTestBed({ $0.bytesPerSecond = 1_000_000 }) { bed in
-            let byHand = bed.makeFile("a-hand.png", size: 3_000_000)
-            let byQuit = bed.makeFile("b-quit.png", size: 3_000_000)
-            let byCrash = bed.makeFile("c-crash.png", size: 3_000_000)
-            let other = bed.makeFile("d-other.png", size: 3_000_000)
+        try await withTestBed({ $0.bytesPerSecond = 500_000 }) { bed in
+            let byHand = bed.makeFile("a-hand.png", size: 4_500_000)
+            let byQuit = bed.makeFile("b-quit.png", size: 4_500_000)
+            let byCrash = bed.makeFile("c-crash.png", size: 4_500_000)
+            let other = bed.makeFile("d-other.png", size: 4_500_000)
             let first = try bed.makeUploader()
             var ids: [String] = []
             for file in [byHand, byQuit, byCrash] { ids.append(try await first.add(path: file, route: .resumable).snapshot.id) }
