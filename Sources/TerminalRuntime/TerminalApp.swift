@@ -40,6 +40,8 @@ public final class TerminalApp: Sendable {
         do {
             let sessions = try await uploader.loadJournal()
             inbox.post(.app(.loaded(sessions)))
+            // The quit question promised it: what a quit paused, or a crash left, goes on.
+            await uploader.resumeInterrupted()
         } catch {
             inbox.post(.app(.failed("journal: \(error)")))
         }

@@ -48,6 +48,8 @@ extension AppState {
         var totals = ["\(activeCount) active"]
         if speed > 0 { totals.append(ByteFormat.string(Int64(speed)) + "/s") }
         totals.append("\(uploads.filter { $0.session.state == .done }.count) done")
+        let paused = uploads.filter { $0.session.state == .paused }.count
+        if paused > 0 { totals.append("\(paused) paused") }
         let failed = uploads.filter { $0.session.state.isFailure }.count
         if failed > 0 { totals.append("\(failed) failed") }
         let right = totals.joined(separator: " · ") + " "

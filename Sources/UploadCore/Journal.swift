@@ -165,6 +165,15 @@ public final class Journal: Sendable {
                 }
             }
         ),
+        (
+            // A quit's pauses are resumed at the next start, the user's are not.
+            "v4",
+            { db in
+                try db.alter(table: UploadSession.databaseTableName) { table in
+                    table.add(column: "pausedBy", .text)
+                }
+            }
+        ),
     ]
 
     private static func isCorruption(_ error: DatabaseError) -> Bool {

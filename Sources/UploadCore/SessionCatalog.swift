@@ -34,16 +34,20 @@ public struct SessionCatalog: Sendable {
     }
 
     /// Every session, oldest first. A session left active by a process that is gone
-    /// shows as paused (resumable).
+    /// shows as paused by quit (resumable).
     public func list() throws(JournalError) -> [Listing] {
         try journal.allSessions().map(listing)
     }
 
-    /// One stored session as listed.
+    /// One stored session as listed. A crashed run's active session shows as paused by
+    /// quit: the next start of the screen resumes it, as a quit's pauses.
     public func listing(of session: UploadSession) -> Listing {
         var session = session
         let elsewhere = session.state.isActive && isActiveElsewhere(session.id)
-        if session.state.isActive && !elsewhere { session.state = .paused }
+        if session.state.isActive && !elsewhere {
+            session.state = .paused
+            session.pausedBy = .quit
+        }
         return Listing(session: session, activeElsewhere: elsewhere)
     }
 

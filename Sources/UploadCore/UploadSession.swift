@@ -36,6 +36,15 @@ public enum UploadState: String, Sendable, Codable, CaseIterable {
     public var isFailure: Bool { self == .failed || self == .expired || self == .fileChanged }
 }
 
+/// Why a session is paused: the next start of the screen resumes what a quit paused,
+/// and leaves what the user paused. Stored in the journal as its raw value.
+public enum PauseReason: String, Sendable, Codable {
+    /// Paused by hand (`p`, `P`, or a row of a journal before the reason was kept).
+    case user
+    /// Paused by quitting (or a signal), or left active by a run that crashed.
+    case quit
+}
+
 /// One upload of one file version, as the journal keeps it. The offset is the one the
 /// server last confirmed, never an estimate. The API key is never stored.
 public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
@@ -62,6 +71,8 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     /// Bytes the server confirmed holding.
     public var serverOffset: Int64
     public var state: UploadState
+    /// Why a paused session is paused; nil (read as by hand) in rows of older journals.
+    public var pausedBy: PauseReason?
     /// The handle of a finished resumable upload.
     public var handle: String?
     /// The media id of a finished `/media` upload.
@@ -94,6 +105,7 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
         self.remoteID = nil
         self.serverOffset = 0
         self.state = .queued
+        self.pausedBy = nil
         self.handle = nil
         self.mediaID = nil
         self.sha256 = nil
@@ -144,6 +156,7 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
 
 extension UploadState: DatabaseValueConvertible {}
 extension UploadRoute: DatabaseValueConvertible {}
+extension PauseReason: DatabaseValueConvertible {}
 
 /// Rows are read and written by hand, not through Codable: GRDB's Codable path cost
 /// more than SQLite itself when a catalogue of 2,000 small files went up
@@ -156,7 +169,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
     static let databaseColumnNames = [
         "id", "path", "fileName", "fileSize", "fileModified", "mimeType", "route", "remoteId", "serverOffset",
         "state", "handle", "mediaId", "sha256", "attempts", "lastError", "createdAt", "updatedAt",
-        "fileDevice", "fileInode", "fileChanged", "baseURL", "account",
+        "fileDevice", "fileInode", "fileChanged", "baseURL", "account", "pausedBy",
     ]
 
     /// The row's values, in the order of `databaseColumnNames`.
@@ -164,7 +177,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         [
             id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
             state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt),
-            fileDevice, fileInode, fileChanged, baseURL, account,
+            fileDevice, fileInode, fileChanged, baseURL, account, pausedBy,
         ]
     }
 
@@ -198,6 +211,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         fileChanged = try row.decode(forColumn: "fileChanged")
         baseURL = try row.decode(forColumn: "baseURL")
         account = try row.decode(forColumn: "account")
+        pausedBy = try row.decode(forColumn: "pausedBy")
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
@@ -244,6 +258,7 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
             snapshot.session.serverOffset = 0
         }
         snapshot.session.state = .queued
+        snapshot.session.pausedBy = nil
         snapshot.session.lastError = nil
         snapshot.transferredBytes = snapshot.session.serverOffset
         snapshot.retryAt = nil

@@ -29,6 +29,8 @@ public actor Uploader {
     private var settleWaiters = SettleWaiters()
     /// The task following other processes' sessions, while there are any.
     private var watcher: Task<Void, Never>?
+    /// Why each running session asked to pause was asked: written on the row when its run ends.
+    private var pauseReasons: [String: PauseReason] = [:]
 
     public init(
         journal: Journal, api: MediaAPI, account: ServerAccount, stateDirectory: String, options: Options = Options(),
@@ -197,11 +199,18 @@ public actor Uploader {
         resume(id: id)
     }
 
-    /// Pauses a session: the transfer is aborted, the session kept, resumable.
-    public func pause(id: String) {
+    /// Pauses a session: the transfer is aborted, the session kept, resumable. `reason`
+    /// says whether the next start resumes it (`.quit`) or leaves it paused (`.user`).
+    public func pause(id: String, by reason: PauseReason = .user) {
         guard var snapshot = entries[id]?.snapshot, snapshot.session.state.isActive else { return }
-        if stop(id, .pause) { return }
+        if entries[id]?.phase.run != nil {
+            // The first reason holds: a row paused by hand stays so when a quit follows.
+            if pauseReasons[id] == nil { pauseReasons[id] = reason }
+            _ = stop(id, .pause)
+            return
+        }
         snapshot.session.state = .paused
+        snapshot.session.pausedBy = reason
         persistOrFail(&snapshot)
         publish(snapshot)
     }
@@ -230,18 +239,31 @@ public actor Uploader {
         return done.count
     }
 
-    /// Pauses every active session.
-    public func pauseAll() { for id in order { pause(id: id) } }
+    /// Pauses every active session, for `reason` (by hand unless told).
+    public func pauseAll(by reason: PauseReason = .user) { for id in order { pause(id: id, by: reason) } }
 
     /// Resumes every paused session (not failed ones: those need a look first).
     public func resumeAll() {
         for id in order where entries[id]?.snapshot.session.state == .paused { resume(id: id) }
     }
 
-    /// Pauses everything and waits until every transfer has stopped, so the journal
-    /// holds each session's last confirmed offset. Call before exiting.
+    /// Resumes what a quit paused or a crash left active, for this server and account
+    /// only (a row that does not record its account is left to a resume by hand); rows
+    /// paused by hand stay paused. Call after `loadJournal()` when a screen starts.
+    public func resumeInterrupted() {
+        for id in order {
+            guard let session = entries[id]?.snapshot.session, session.state == .paused, session.pausedBy == .quit,
+                session.account != nil, session.mayContinue(with: account)
+            else { continue }
+            resume(id: id)
+        }
+    }
+
+    /// Pauses everything as a quit does, and waits until every transfer has stopped, so
+    /// the journal holds each session's last confirmed offset: the next start of the
+    /// screen resumes them. Call before exiting.
     public func pauseAllAndWait() async {
-        pauseAll()
+        pauseAll(by: .quit)
         let tasks = entries.values.compactMap(\.phase.run?.task)
         for task in tasks { await task.value }
     }
@@ -355,12 +377,14 @@ extension Uploader: SessionDriverHost, ElsewhereWatchHost {
 
     func finishRun(id: String, end: SessionDriver.End?) {
         let stop = entries[id]?.phase.stop
+        let pauseReason = pauseReasons.removeValue(forKey: id)
         entries[id]?.phase = .idle
         runs -= 1
         if stop == .cancel {
             forget([id])
         } else if let end, end.state != .done {
             update(id, end.apply)
+            if end.state == .paused { update(id) { $0.session.pausedBy = pauseReason ?? .user } }
             if var snapshot = entries[id]?.snapshot { persistOrFail(&snapshot) }
             logger.info("session \(id) ended \(end.state.rawValue): \(end.message ?? "")")
         }

@@ -71,6 +71,45 @@ struct TuiTests {
         }
     }
 
+    @Test("q and y pause the uploads, and the next start resumes them without A; a row paused with p stays paused")
+    func quitThenRestartResumes() async throws {
+        try await withSandbox(apiKey: Self.key, { $0.bytesPerSecond = 1_000_000 }) { fixture in
+            let folder = fixture.directory + "/files"
+            _ = fixture.makeFile("a-held.pdf", size: 6_000_000, magic: Magic.pdf)
+            let going = fixture.makeFile("b-going.pdf", size: 8_000_000, magic: Magic.pdf)
+
+            try await withTmuxSession(launch(fixture, folder: folder)) { tui in
+                _ = try await tui.waitUntil { $0.contains("a-held.pdf") && $0.contains("b-going.pdf") && $0.contains("✓") }
+                try await tui.sendKeys("Down", "Space", "Space", "u")
+                _ = try await tui.waitFor("▶ a-held.pdf")
+                #expect(await eventually { (await fixture.server.sessions().map(\.receivedBytes).min() ?? 0) > 0 })
+                try await tui.sendKeys("p")
+                _ = try await tui.waitUntil { $0.contains("‖ a-held.pdf") && $0.contains("▶ b-going.pdf") }
+                try await tui.sendKeys("q")
+                _ = try await tui.waitFor("the next start resumes them")
+                try await tui.sendKeys("y")
+                #expect(await eventually(within: 15) { (try? await tui.exitStatus()) != nil })
+                #expect(try await tui.exitStatus() == 0)
+            }
+            // A resume asks the session's offset first: the held row's GETs must not grow.
+            let held = try #require(await fixture.server.sessions().first { $0.fileName == "a-held.pdf" })
+            let heldPath = "/" + (held.id.split(separator: "?").first.map(String.init) ?? held.id)
+            func heldOffsetAsks() async -> Int { await fixture.server.requestLog().filter { $0.method == "GET" && $0.path == heldPath }.count }
+            let asksBefore = await heldOffsetAsks()
+
+            // No key pressed: the row the quit paused finishes, the one paused by hand waits.
+            try await withTmuxSession(launch(fixture, folder: folder)) { again in
+                let screen = try await again.waitUntil(timeout: 60) { $0.contains("✔ b-going.pdf") }
+                #expect(screen.contains("‖ a-held.pdf"))
+                #expect(screen.contains("1 done · 1 paused"))
+                let sessions = await fixture.server.sessions()
+                #expect(sessions.first { $0.fileName == "b-going.pdf" && $0.sha256 != nil }?.sha256 == (try SHA256Digest.ofFile(at: going)))
+                #expect(await heldOffsetAsks() == asksBefore)
+                try await again.sendKeys("q")
+            }
+        }
+    }
+
     @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
     func badSituations() async throws {
         try await withSandbox(apiKey: Self.key) { fixture in

@@ -141,7 +141,7 @@ struct RenderTests {
         expectScreen(
             uploadsState(width: 140, height: 16),
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable                                          4 active · 4.1 MB/s · 1 done · 3 failed
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable                               4 active · 4.1 MB/s · 1 done · 1 paused · 3 failed
             ┌ Files /data ───────────────────────────────┐┌ Uploads ───────────────────────────────────────────────────────────────────────────────────┐
             │ ..                                         ││ ▶ promo.mp4        14.2 MB █████████░░░░░░░  61%  4.1 MB/s  0:01 left                      │
             │ ▸ clips/                                   ││ ‖ brochure.pdf     88.0 MB ███░░░░░░░░░░░░░  21%  paused at 18.5 MB                        │
