@@ -395,11 +395,8 @@ struct BadInputTests {
     func diskFull() async throws {
         try await withBinaryBed { bed in
             let state = bed.directory + "/tiny"
-            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-            // A 256 KB tmpfs of our own: needs root (CAP_SYS_ADMIN), which these tests have.
-            let mounted = mount("tmpfs", state, "tmpfs", 0, "size=256k") == 0
-            try #require(mounted, "cannot mount a tmpfs: \(FileIdentity.errorText(errno))")
-            defer { umount2(state, Int32(MNT_DETACH)) }
+            let disk = try TinyDisk(at: state, size: "256k")
+            defer { disk.unmount() }
             var environment = bed.environment
             environment["MEDIAUP_STATE_DIR"] = state
 
@@ -408,13 +405,7 @@ struct BadInputTests {
             #expect(first.status == 0, "\(first.stderr)")
             let earlierID = try #require(first.objects.first?["session_id"] as? String)
 
-            // Fill what is left of the tmpfs.
-            let filler = open(state + "/filler", O_CREAT | O_WRONLY, 0o644)
-            #expect(filler >= 0)
-            let block = [UInt8](repeating: 0, count: 4096)
-            while block.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
-            #expect(errno == ENOSPC)
-            close(filler)
+            #expect(disk.fill())
 
             let file = bed.makeFile("later.png", size: 2000)
             let running = try bed.start(["upload", "--json", "--sha256", file], environment: environment)

@@ -16,11 +16,8 @@ struct JournalFullAtHandleTests {
     func diskFillsBeforeTheHandle() async throws {
         try await withBinaryBed({ $0.bytesPerSecond = 800_000 }) { bed in
             let state = bed.directory + "/tiny"
-            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-            // A small tmpfs of our own: needs root (CAP_SYS_ADMIN), which these tests have.
-            let mounted = mount("tmpfs", state, "tmpfs", 0, "size=512k") == 0
-            try #require(mounted, "cannot mount a tmpfs: \(FileIdentity.errorText(errno))")
-            defer { umount2(state, Int32(MNT_DETACH)) }
+            let disk = try TinyDisk(at: state, size: "512k")
+            defer { disk.unmount() }
             var environment = bed.environment
             environment["MEDIAUP_STATE_DIR"] = state
 
@@ -28,12 +25,7 @@ struct JournalFullAtHandleTests {
             let running = try bed.start(["upload", "--json", file], environment: environment)
             #expect(await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 200_000 })
             // Fill what is left of the tmpfs while the bytes are still on their way.
-            let filler = open(state + "/filler", O_CREAT | O_WRONLY, 0o644)
-            #expect(filler >= 0)
-            let block = [UInt8](repeating: 0, count: 4096)
-            while block.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
-            #expect(errno == ENOSPC)
-            close(filler)
+            #expect(disk.fill())
 
             let outcome = await running.outcome()
             let stored = try #require(await bed.server.sessions().first)
