@@ -62,18 +62,42 @@ public struct SessionCatalog: Sendable {
         for id in ids where !chosen.contains(id) {
             if known.contains(id) { chosen.append(id) } else { result.unknown.append(id) }
         }
-        for id in chosen {
-            if isActiveElsewhere(id) { result.busyElsewhere.append(id) } else { result.forgotten.append(id) }
-        }
-        try remove(ids: result.forgotten)
+        result.busyElsewhere = try remove(ids: chosen)
+        let busy = Set(result.busyElsewhere)
+        result.forgotten = chosen.filter { !busy.contains($0) }
         return result
     }
 
-    /// Removes sessions this process does not need to ask about (it holds them, or
-    /// they are idle here): journal rows in one transaction, then their lock files.
-    public func remove(ids: [String]) throws(JournalError) {
-        guard !ids.isEmpty else { return }
-        try journal.delete(ids: ids)
-        for id in ids { SessionLock.removeFile(sessionID: id, stateDirectory: stateDirectory) }
+    /// Removes sessions, each under its lock, so that one another process is uploading is
+    /// never removed from under it: this process takes each lock (those in `held` it holds
+    /// already), removes the rows in one transaction, then the lock files, and lets go.
+    /// Returns the ids left alone because another process holds them.
+    @discardableResult
+    public func remove(ids: [String], holding held: Set<String> = []) throws(JournalError) -> [String] {
+        var taken: [SessionLock] = []
+        var removable: [String] = []
+        var busy: [String] = []
+        for id in ids {
+            if held.contains(id) {
+                removable.append(id)
+                continue
+            }
+            switch SessionLock.tryAcquire(sessionID: id, stateDirectory: stateDirectory) {
+            case .acquired(let lock):
+                taken.append(lock)
+                removable.append(id)
+            case .heldElsewhere:
+                busy.append(id)
+            case .failed:
+                // No lock can be taken in this state folder, so no process can be uploading.
+                removable.append(id)
+            }
+        }
+        if !removable.isEmpty {
+            try journal.delete(ids: removable)
+            for id in removable { SessionLock.removeFile(sessionID: id, stateDirectory: stateDirectory) }
+        }
+        withExtendedLifetime(taken) {}
+        return busy
     }
 }

@@ -33,12 +33,27 @@ public final class SessionLock: Sendable {
             return .failed("cannot create \(folder): \(FileIdentity.errorText(errno))")
         }
         let path = folder + "/" + id + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return .failed("cannot open \(path): \(FileIdentity.errorText(errno))") }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return .acquired(SessionLock(descriptor: fd)) }
-        let err = errno
-        close(fd)
-        return err == EWOULDBLOCK ? .heldElsewhere : .failed("cannot lock \(path): \(FileIdentity.errorText(err))")
+        while true {
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { return .failed("cannot open \(path): \(FileIdentity.errorText(errno))") }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                let err = errno
+                close(fd)
+                return err == EWOULDBLOCK ? .heldElsewhere : .failed("cannot lock \(path): \(FileIdentity.errorText(err))")
+            }
+            // Forgetting a session unlinks its lock file while holding it: a lock taken on
+            // the unlinked file (opened just before) excludes no one, so take the new one.
+            if isStillNamed(fd, path) { return .acquired(SessionLock(descriptor: fd)) }
+            flock(fd, LOCK_UN)
+            close(fd)
+        }
+    }
+
+    /// Whether `path` still names the file open as `fd`.
+    private static func isStillNamed(_ fd: Int32, _ path: String) -> Bool {
+        var opened = stat()
+        var named = stat()
+        return fstat(fd, &opened) == 0 && stat(path, &named) == 0 && opened.st_dev == named.st_dev && opened.st_ino == named.st_ino
     }
 
     /// Whether another process holds session `id` right now.
@@ -47,7 +62,7 @@ public final class SessionLock: Sendable {
         return false
     }
 
-    /// Removes the lock file of a forgotten session (only while holding it).
+    /// Removes the lock file of a forgotten session; only while holding its lock.
     public static func removeFile(sessionID id: String, stateDirectory: String) {
         unlink(stateDirectory + "/locks/" + id + ".lock")
     }
