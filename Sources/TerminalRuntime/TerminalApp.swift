@@ -114,6 +114,14 @@ public final class TerminalApp: Sendable {
     /// How many rows are judged before the rest: more than any screen shows.
     private static let firstJudged = 256
 
+    /// Asks the uploader for something it may refuse (the row is another process's),
+    /// and shows the refusal on the screen.
+    private func refusable(_ request: @escaping @Sendable (Uploader) async throws -> Void) {
+        Task { [uploader, inbox] in
+            do { try await request(uploader) } catch { inbox.post(.app(.failed("\(error)"))) }
+        }
+    }
+
     /// Carries out effects: disk and network work on other threads, results back
     /// through the inbox.
     private func perform(_ effects: [Effect], backend: any TerminalBackend) {
@@ -151,10 +159,10 @@ public final class TerminalApp: Sendable {
                     }
                     if !alreadySent.isEmpty || !failed.isEmpty { inbox.post(.app(.queueAnswered(alreadySent: alreadySent, failed: failed))) }
                 }
-            case .pause(let id): Task { [uploader] in await uploader.pause(id: id) }
+            case .pause(let id): refusable { try await $0.pause(id: id) }
             case .resume(let id): Task { [uploader] in await uploader.resume(id: id) }
-            case .retry(let id): Task { [uploader] in await uploader.retry(id: id) }
-            case .cancel(let id): Task { [uploader] in await uploader.cancel(id: id) }
+            case .retry(let id): refusable { try await $0.retry(id: id) }
+            case .cancel(let id): refusable { try await $0.cancel(id: id) }
             case .pauseAll: Task { [uploader] in await uploader.pauseAll() }
             case .resumeAll: Task { [uploader] in await uploader.resumeAll() }
             case .forgetDone: Task { [uploader] in await uploader.forgetDone() }

@@ -38,9 +38,8 @@ struct SessionDriver: Sendable {
 
     /// The whole run, from the lock to `finishRun`.
     func drive(host: isolated any SessionDriverHost) async {
-        let lock: SessionLock
         do {
-            lock = try await claim(host: host)
+            try await claim(host: host)
         } catch {
             host.finishRun(id: id, end: error as? End)
             return
@@ -48,7 +47,6 @@ struct SessionDriver: Sendable {
         let end = await runClaimed(host: host)
         if end?.state == .paused && host.stopRequested(id) == .pause { await recordOffsetAfterPause(host: host) }
         host.finishRun(id: id, end: end)
-        withExtendedLifetime(lock) {}
     }
 
     /// After a pause, asks the server (briefly) how much it holds, so the row and the
@@ -76,12 +74,14 @@ struct SessionDriver: Sendable {
         }
     }
 
-    /// Claims the session's lock, waiting while another process holds it, then
-    /// reloads the session from the journal in case that process advanced it.
-    private func claim(host: isolated any SessionDriverHost) async throws -> SessionLock {
+    /// Claims the session's lock (the host keeps it until the run's last write), waiting
+    /// while another process holds it, then reloads the session from the journal in case
+    /// that process advanced it.
+    private func claim(host: isolated any SessionDriverHost) async throws {
         while true {
             switch SessionLock.tryAcquire(sessionID: id, stateDirectory: stateDirectory) {
             case .acquired(let lock):
+                host.holdLock(id, lock)
                 let stored = try? journal.session(id: id)
                 host.update(id) { snapshot in
                     if let stored {
@@ -92,7 +92,7 @@ struct SessionDriver: Sendable {
                     snapshot.activeElsewhere = false
                 }
                 if host.snapshot(id: id)?.session.state == .done { throw End(state: .done, message: nil) }
-                return lock
+                return
             case .heldElsewhere:
                 if host.snapshot(id: id)?.activeElsewhere == false {
                     host.update(id) { $0.activeElsewhere = true }

@@ -7,6 +7,8 @@ protocol SessionDriverHost: Actor {
     func update(_ id: String, _ change: (inout UploadSnapshot) -> Void)
     /// Writes the session's current state to the journal.
     func persist(_ id: String) throws(SessionDriver.End)
+    /// Keeps the session's lock, which the run just took, until the run's last write.
+    func holdLock(_ id: String, _ lock: SessionLock)
     /// The stop the user asked of the session's run, if any.
     func stopRequested(_ id: String) -> SessionPhase.Stop?
     /// Marks a new attempt as running; returns its number.

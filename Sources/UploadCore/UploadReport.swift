@@ -26,7 +26,7 @@ public struct UploadReport: Sendable, Equatable {
         bytes = session.fileSize
         sha256 = session.sha256
         attempts = session.attempts
-        error = succeeded ? nil : Self.failureText(session)
+        error = succeeded ? nil : snapshot.activeElsewhere ? Self.elsewhereText : Self.failureText(session)
     }
 
     /// The report of a file refused before any session existed.
@@ -38,6 +38,8 @@ public struct UploadReport: Sendable, Equatable {
         attempts = 0
         self.error = error
     }
+
+    private static let elsewhereText = "another mediaup process is uploading it; this run left it to that process"
 
     private static func failureText(_ session: UploadSession) -> String {
         switch session.state {

@@ -74,10 +74,15 @@ public actor Uploader {
                     session: listing.session, retryLimit: options.retry.maxRetries,
                     activeElsewhere: listing.activeElsewhere))
         }
-        if watcher == nil, entries.values.contains(where: \.snapshot.activeElsewhere) {
+        followOtherProcessesIfNeeded()
+        return currentSnapshots()
+    }
+
+    /// Starts following other processes' sessions, unless it is under way or there are none.
+    private func followOtherProcessesIfNeeded() {
+        if watcher == nil, entries.values.contains(where: { $0.snapshot.activeElsewhere && !$0.isRunning }) {
             watcher = Task { await self.followOtherProcesses() }
         }
-        return currentSnapshots()
     }
 
     private func followOtherProcesses() async {
@@ -144,13 +149,14 @@ public actor Uploader {
     }
 
     /// Ends an unfinished session whose file was rewritten: the row shows *file changed*.
+    /// One another process is uploading is that process's to end.
     private func failChanged(_ session: UploadSession) {
         var snapshot = entries[session.id]?.snapshot ?? UploadSnapshot(session: session, retryLimit: options.retry.maxRetries)
         snapshot.session.state = .fileChanged
         snapshot.session.lastError =
             "\(session.fileName) was rewritten on disk since its upload began; it starts again from byte 0 in a new session"
+        guard persistOrFail(&snapshot) else { return }
         if entries[session.id] == nil { order.append(session.id) }
-        persistOrFail(&snapshot)
         publish(snapshot)
     }
 
@@ -158,7 +164,9 @@ public actor Uploader {
         var session = session
         session.state = .queued
         session.updatedAt = Date()
-        do { try journal.save(session) } catch { throw FileProblem(error.description) }
+        // A session another process is uploading is not written: the run waits for its
+        // lock and reads the row then.
+        do { _ = try save(session) } catch { throw FileProblem(error.description) }
         if entries[session.id] == nil { order.append(session.id) }
         publish(UploadSnapshot(session: session, retryLimit: options.retry.maxRetries))
         schedule()
@@ -177,6 +185,7 @@ public actor Uploader {
         }
         var snapshot = entry.snapshot.queuedForResume()
         haltMessage = nil
+        // Written unless another process holds the session: then the run waits for it.
         persistOrFail(&snapshot)
         publish(snapshot)
         schedule()
@@ -188,20 +197,23 @@ public actor Uploader {
     }
 
     /// Retries a failed, expired or stalled row by hand; a row waiting for its next
-    /// automatic attempt starts it at once.
-    public func retry(id: String) {
+    /// automatic attempt starts it at once. Refused for a session another process is
+    /// uploading.
+    public func retry(id: String) throws(HeldElsewhere) {
         if let entry = entries[id], case .running(let run, let attempt, _) = entry.phase,
             entry.snapshot.session.state == .stalled || entry.snapshot.session.state == .retrying
         {
             entries[id]?.phase = .running(run, attempt: attempt, retryNow: true)
             return
         }
+        try refuseIfHeldElsewhere(id)
         resume(id: id)
     }
 
     /// Pauses a session: the transfer is aborted, the session kept, resumable. `reason`
     /// says whether the next start resumes it (`.quit`) or leaves it paused (`.user`).
-    public func pause(id: String, by reason: PauseReason = .user) {
+    /// Refused for a session another process is uploading: its row is that process's.
+    public func pause(id: String, by reason: PauseReason = .user) throws(HeldElsewhere) {
         guard var snapshot = entries[id]?.snapshot, snapshot.session.state.isActive else { return }
         if entries[id]?.phase.run != nil {
             // The first reason holds: a row paused by hand stays so when a quit follows.
@@ -211,14 +223,22 @@ public actor Uploader {
         }
         snapshot.session.state = .paused
         snapshot.session.pausedBy = reason
-        persistOrFail(&snapshot)
+        guard persistOrFail(&snapshot) else { throw HeldElsewhere(fileName: snapshot.session.fileName) }
         publish(snapshot)
     }
 
-    /// Cancels a session and forgets it (the journal row goes too).
-    public func cancel(id: String) {
+    /// Cancels a session and forgets it (the journal row goes too). Refused for a session
+    /// another process is uploading, also while a run here waits for it.
+    public func cancel(id: String) throws(HeldElsewhere) {
         guard entries[id] != nil else { return }
+        try refuseIfHeldElsewhere(id)
         if !stop(id, .cancel) { forget([id]) }
+    }
+
+    /// Throws when another process holds session `id` and this one does not.
+    private func refuseIfHeldElsewhere(_ id: String) throws(HeldElsewhere) {
+        guard let entry = entries[id], entry.lock == nil, catalog.isActiveElsewhere(id) else { return }
+        throw HeldElsewhere(fileName: entry.snapshot.session.fileName)
     }
 
     /// Asks the session's run, if there is one, to stop; returns whether there was.
@@ -235,12 +255,12 @@ public actor Uploader {
     @discardableResult
     public func forgetDone() -> Int {
         let done = order.filter { entries[$0]?.snapshot.session.state == .done && entries[$0]?.isRunning == false }
-        forget(done)
-        return done.count
+        return forget(done).count
     }
 
-    /// Pauses every active session, for `reason` (by hand unless told).
-    public func pauseAll(by reason: PauseReason = .user) { for id in order { pause(id: id, by: reason) } }
+    /// Pauses every active session, for `reason` (by hand unless told), except those
+    /// another process is uploading.
+    public func pauseAll(by reason: PauseReason = .user) { for id in order { try? pause(id: id, by: reason) } }
 
     /// Resumes every paused session (not failed ones: those need a look first).
     public func resumeAll() {
@@ -279,8 +299,7 @@ public actor Uploader {
             if let refused = haltMessage {
                 snapshot.session.state = .failed
                 snapshot.session.lastError = "not sent: \(refused)"
-                persistOrFail(&snapshot)
-                publish(snapshot)
+                if persistOrFail(&snapshot) { publish(snapshot) } else { showAsElsewhere(id) }
                 continue
             }
             let driver = SessionDriver(
@@ -292,16 +311,35 @@ public actor Uploader {
         }
     }
 
-    private func forget(_ ids: [String]) {
-        guard !ids.isEmpty else { return }
-        do { try catalog.remove(ids: ids) } catch {
+    /// Forgets sessions, rows and locks, except those another process holds; returns the
+    /// forgotten ones.
+    @discardableResult
+    private func forget(_ ids: [String]) -> [String] {
+        guard !ids.isEmpty else { return [] }
+        var busy = Set<String>()
+        do { busy = Set(try catalog.remove(ids: ids, holding: Set(ids.filter { entries[$0]?.lock != nil }))) } catch {
             logger.error("cannot forget \(ids.count) session(s): \(error.description)")
         }
-        for id in ids { entries[id] = nil }
-        let gone = Set(ids)
+        let forgotten = ids.filter { !busy.contains($0) }
+        for id in forgotten { entries[id] = nil }
+        let gone = Set(forgotten)
         order.removeAll { gone.contains($0) }
-        observers.emit(.removed(ids: ids))
-        for id in ids { settle(id) }
+        if !forgotten.isEmpty { observers.emit(.removed(ids: forgotten)) }
+        for id in forgotten { settle(id) }
+        return forgotten
+    }
+
+    /// Shows a session another process holds as its journal row says, and follows it:
+    /// a run here that never got its lock leaves that row as it is.
+    private func showAsElsewhere(_ id: String) {
+        guard let stored = try? journal.session(id: id) else { return }
+        update(id) {
+            $0.session = stored
+            $0.transferredBytes = stored.serverOffset
+            $0.retryAt = nil
+            $0.activeElsewhere = stored.state.isActive
+        }
+        followOtherProcessesIfNeeded()
     }
 
     // MARK: - State plumbing
@@ -334,24 +372,54 @@ public actor Uploader {
         guard var session = entries[id]?.snapshot.session else { return }
         session.updatedAt = Date()
         entries[id]?.snapshot.session = session
-        do { try journal.save(session) } catch {
+        let written: Bool
+        do { written = try save(session) } catch {
             throw SessionDriver.End(state: .failed, message: error.description)
         }
+        if !written { throw SessionDriver.End(state: .failed, message: HeldElsewhere(fileName: session.fileName).description) }
     }
 
-    /// Writes a session whose run has ended; a failed write is shown on the row.
-    private func persistOrFail(_ snapshot: inout UploadSnapshot) {
+    /// Writes a session outside a run's attempts; a failed write is shown on the row.
+    /// Returns false, writing nothing, when another process holds the session.
+    @discardableResult
+    private func persistOrFail(_ snapshot: inout UploadSnapshot) -> Bool {
         snapshot.session.updatedAt = Date()
-        do { try journal.save(snapshot.session) } catch {
+        do {
+            guard try save(snapshot.session) else { return false }
+        } catch {
             snapshot.session.lastError = error.description
             logger.error("\(error.description)")
         }
         entries[snapshot.id]?.snapshot = snapshot
+        return true
+    }
+
+    /// Writes a session's row as only the holder of its lock may: with the lock of this
+    /// process's run, or one taken for this write. Returns false, writing nothing, when
+    /// another process holds it, so a pause, quit or cancel here never overwrites the
+    /// row (or the handle) of an upload running there.
+    private func save(_ session: UploadSession) throws(JournalError) -> Bool {
+        if entries[session.id]?.lock != nil {
+            try journal.save(session)
+            return true
+        }
+        switch SessionLock.tryAcquire(sessionID: session.id, stateDirectory: stateDirectory) {
+        case .acquired(let lock):
+            try journal.save(session)
+            withExtendedLifetime(lock) {}
+            return true
+        case .heldElsewhere:
+            return false
+        case .failed(let message):
+            throw JournalError(message)
+        }
     }
 }
 
 extension Uploader: SessionDriverHost, ElsewhereWatchHost {
     func stopRequested(_ id: String) -> SessionPhase.Stop? { entries[id]?.phase.stop }
+
+    func holdLock(_ id: String, _ lock: SessionLock) { entries[id]?.lock = lock }
 
     func beginAttempt(_ id: String) -> Int {
         attempts += 1
@@ -381,13 +449,15 @@ extension Uploader: SessionDriverHost, ElsewhereWatchHost {
         entries[id]?.phase = .idle
         runs -= 1
         if stop == .cancel {
-            forget([id])
+            if forget([id]).isEmpty { showAsElsewhere(id) }
         } else if let end, end.state != .done {
             update(id, end.apply)
             if end.state == .paused { update(id) { $0.session.pausedBy = pauseReason ?? .user } }
-            if var snapshot = entries[id]?.snapshot { persistOrFail(&snapshot) }
+            if var snapshot = entries[id]?.snapshot, !persistOrFail(&snapshot) { showAsElsewhere(id) }
             logger.info("session \(id) ended \(end.state.rawValue): \(end.message ?? "")")
         }
+        // The row holds the run's last state: another process may take the session now.
+        entries[id]?.lock = nil
         schedule()
         settle(id)
     }

@@ -226,6 +226,32 @@ struct SharedJournalTests {
         }
     }
 
+    @Test("a second upload of the same file, interrupted while it waits for the first, writes nothing over the first's row")
+    func interruptedWaitWritesNothing() async throws {
+        try await withBinaryBed({ $0.bytesPerSecond = 1_000_000 }) { bed in
+            let file = bed.makeFile("waited.pdf", size: 4_000_000, magic: Magic.pdf)
+            let first = try bed.start(["upload", "--json", file])
+            #expect(await eventually { (await bed.server.sessions().first?.receivedBytes ?? 0) > 300_000 })
+            let second = try bed.start(["upload", "--json", file])
+            // It finds the same session held and waits for it.
+            try await Task.sleep(for: .milliseconds(800))
+            kill(second.process.processIdentifier, SIGINT)
+            let interrupted = await second.outcome()
+            #expect(interrupted.status == 1, "\(interrupted.stderr)")
+            #expect((interrupted.objects.first?["error"] as? String)?.contains("another mediaup process") == true, "\(interrupted.stdout)")
+
+            let listed = try await bed.run(["sessions", "--json"])
+            #expect(listed.objects.count == 1)
+            #expect(listed.objects.first?["state"] as? String == "uploading", "not written over as paused: \(listed.stdout)")
+            #expect(listed.objects.first?["active_elsewhere"] as? Bool == true)
+
+            let outcome = await first.outcome()
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(await bed.server.sessions().count == 1)
+            #expect(await bed.server.sessions().first?.sha256 == (try SHA256Digest.ofFile(at: file)))
+        }
+    }
+
     @Test("a session one process uploads is left alone by the other, which takes over when the first dies")
     func takeOver() async throws {
         try await withBinaryBed({ $0.bytesPerSecond = 1_000_000 }) { bed in

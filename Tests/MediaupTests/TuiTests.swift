@@ -110,6 +110,46 @@ struct TuiTests {
         }
     }
 
+    @Test("a row another process is uploading: p and x are refused with a message, and the quit leaves its row as it was")
+    func anotherProcessesRowIsLeftAlone() async throws {
+        try await withSandbox(apiKey: Self.key, { $0.bytesPerSecond = 1_000_000 }) { fixture in
+            let folder = fixture.directory + "/files"
+            let file = fixture.makeFile("elsewhere.pdf", size: 6_000_000, magic: Magic.pdf)
+            let environment = [
+                "MEDIAUP_BASE_URL": fixture.server.baseURL, "D360_API_KEY": Self.key, "MEDIAUP_STATE_DIR": fixture.directory + "/state",
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            ]
+            let headless = try RunningProcess(BinaryBed.binary, ["upload", file], environment: environment)
+            #expect(await eventually { (await fixture.server.sessions().first?.receivedBytes ?? 0) > 300_000 })
+
+            try await withTmuxSession(launch(fixture, folder: folder)) { tui in
+                _ = try await tui.waitFor("⇄ elsewhere.pdf")
+                try await tui.sendKeys("Tab", "p")
+                _ = try await tui.waitFor("another mediaup process is uploading elsewhere.pdf")
+                try await tui.sendKeys("x")
+                _ = try await tui.waitFor("Cancel elsewhere.pdf and forget its session?")
+                try await tui.sendKeys("y")
+                _ = try await tui.waitUntil {
+                    !$0.contains("Cancel elsewhere.pdf") && $0.contains("another mediaup process is uploading") && $0.contains("⇄ elsewhere.pdf")
+                }
+                let journal = try Journal(stateDirectory: fixture.directory + "/state")
+                let row = try #require(try journal.allSessions().first, "the row is not forgotten from under the upload")
+                #expect(row.state == .uploading)
+                #expect(FileManager.default.fileExists(atPath: fixture.directory + "/state/locks/\(row.id).lock"))
+                // Nothing of its own runs: q quits without asking.
+                try await tui.sendKeys("q")
+                #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+                #expect(try await tui.exitStatus() == 0)
+                #expect(try journal.session(id: row.id)?.state.isActive == true, "the quit did not write the row as paused")
+            }
+            let outcome = await headless.outcome()
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let session = try #require(await fixture.server.sessions().first)
+            #expect(await fixture.server.sessions().count == 1)
+            #expect(session.sha256 == (try SHA256Digest.ofFile(at: file)))
+        }
+    }
+
     @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
     func badSituations() async throws {
         try await withSandbox(apiKey: Self.key) { fixture in

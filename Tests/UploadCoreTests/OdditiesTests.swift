@@ -183,7 +183,7 @@ struct OdditiesTests {
             #expect(expired.session.state == .expired)
             #expect(expired.session.lastError?.contains("no longer knows") == true)
             try Self.expectJournalAgrees(bed, expired)
-            await uploader.retry(id: added.id)
+            try await uploader.retry(id: added.id)
             let done = try #require(await uploader.waitUntilSettled([added.id]).first)
             try await Self.expectDone(bed, file, done)
             #expect(done.session.remoteID != expired.session.remoteID)
@@ -213,7 +213,7 @@ struct OdditiesTests {
             try Self.expectJournalAgrees(bed, failed)
             await Self.expectNoByteResent(bed)
             // Retry: the promised new session, from byte 0.
-            await uploader.retry(id: added.id)
+            try await uploader.retry(id: added.id)
             let done = try #require(await uploader.waitUntilSettled([added.id]).first)
             try await Self.expectDone(bed, file, done)
             #expect(await bed.server.sessions().count == 2)

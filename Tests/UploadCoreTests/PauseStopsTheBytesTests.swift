@@ -27,7 +27,7 @@ struct PauseStopsTheBytesTests {
             }
             let added = try await uploader.add(path: file, route: .resumable).snapshot
             try #require(await eventually(within: 30) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) >= size * 3 / 10 })
-            await uploader.pause(id: added.id)
+            try await uploader.pause(id: added.id)
             let paused = try #require(await uploader.waitUntilSettled([added.id]).first)
             #expect(paused.session.state == .paused)
             try await Task.sleep(for: .seconds(2))

@@ -24,7 +24,7 @@ struct QuitResumesTests {
                     for id in ids where (await first.snapshot(id: id)?.transferredBytes ?? 0) == 0 { return false }
                     return true
                 })
-            await first.pause(id: ids[0])
+            try await first.pause(id: ids[0])
             _ = await first.waitUntilSettled([ids[0]])
             await first.pauseAllAndWait()
             #expect(await first.snapshot(id: ids[0])?.session.pausedBy == .user)

@@ -23,7 +23,7 @@ struct RejudgeTests {
             let stored = try Self.storedAsOldPNG(file, state: state, bed: bed)
             let uploader = try bed.makeUploader()
             try await uploader.loadJournal()
-            await uploader.retry(id: stored.id)
+            try await uploader.retry(id: stored.id)
             let result = try #require(await uploader.waitUntilSettled([stored.id]).first)
             #expect(result.session.state == .done, "\(result.session.lastError ?? "")")
             #expect(result.session.mimeType == "application/pdf")
@@ -44,7 +44,7 @@ struct RejudgeTests {
             var ids: [String: String] = [:]
             for path in [gif, huge] { ids[path] = try Self.storedAsOldPNG(path, state: state, bed: bed).id }
             try await uploader.loadJournal()
-            for id in ids.values { await uploader.retry(id: id) }
+            for id in ids.values { try await uploader.retry(id: id) }
             let results = await uploader.waitUntilSettled(Array(ids.values))
             let byPath = Dictionary(uniqueKeysWithValues: results.map { ($0.session.path, $0.session) })
             #expect(byPath[gif]?.state == .failed)

@@ -217,7 +217,7 @@ struct UploaderTests {
             let uploader = try bed.makeUploader()
             let added = try await uploader.add(path: file, route: .resumable).snapshot
             #expect(await eventually(within: 20) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 200_000 })
-            await uploader.pause(id: added.id)
+            try await uploader.pause(id: added.id)
             let paused = try #require(await uploader.waitUntilSettled([added.id]).first)
             #expect(paused.session.state == .paused)
             await bed.server.expireAllSessions()
@@ -225,7 +225,7 @@ struct UploaderTests {
             let expired = try #require(await uploader.waitUntilSettled([added.id]).first)
             #expect(expired.session.state == .expired)
             #expect(expired.session.lastError?.contains("no longer knows") == true)
-            await uploader.retry(id: added.id)
+            try await uploader.retry(id: added.id)
             let done = try #require(await uploader.waitUntilSettled([added.id]).first)
             #expect(done.session.state == .done)
             #expect(done.session.remoteID != expired.session.remoteID)
@@ -240,7 +240,7 @@ struct UploaderTests {
             let uploader = try bed.makeUploader()
             let added = try await uploader.add(path: file, route: .resumable).snapshot
             #expect(await eventually(within: 20) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > 300_000 })
-            await uploader.pause(id: added.id)
+            try await uploader.pause(id: added.id)
             let paused = try #require(await uploader.waitUntilSettled([added.id]).first)
             #expect(paused.session.state == .paused)
             #expect(try bed.journal.session(id: added.id)?.state == .paused)
@@ -313,7 +313,7 @@ struct UploaderTests {
             let uploader = try bed.makeUploader()
             let added = try await uploader.add(path: file, route: .resumable).snapshot
             #expect(await eventually(within: 20) { await uploader.snapshot(id: added.id)?.session.state == .uploading })
-            await uploader.cancel(id: added.id)
+            try await uploader.cancel(id: added.id)
             #expect(await eventually(within: 20) { await uploader.snapshot(id: added.id) == nil })
             #expect(try bed.journal.session(id: added.id) == nil)
         }
@@ -329,7 +329,7 @@ struct UploaderTests {
             #expect(settled.allSatisfy { $0.session.state == .done })
             // Ten seconds of bytes at this rate: paused long before it is done.
             let third = try await uploader.add(path: bed.makeFile("three.png", size: 4_000_000), route: .resumable).snapshot
-            await uploader.pause(id: third.id)
+            try await uploader.pause(id: third.id)
             #expect(await uploader.waitUntilSettled([third.id]).first?.session.state == .paused)
             #expect(await uploader.forgetDone() == 2)
             #expect(try bed.journal.session(id: first.id) == nil && bed.journal.session(id: second.id) == nil)
