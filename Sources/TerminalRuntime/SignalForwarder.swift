@@ -8,11 +8,13 @@ import Darwin
 #endif
 
 /// Turns SIGINT, SIGTERM and SIGHUP into a clean stop (uploads paused, the journal
-/// up to date) instead of a dead process; optionally a second signal exits at once.
+/// up to date) instead of a dead process. A second signal means "now": `onSecond`
+/// runs, which by default exits with status 130. The journal then holds each session
+/// as of its last write, which the next run resumes as after a crash.
 public final class SignalForwarder: Sendable {
     private let sources: Mutex<[any DispatchSourceSignal]>
 
-    public init(exitOnSecond: Bool, _ handler: @escaping @Sendable () -> Void) {
+    public init(onSecond: @escaping @Sendable () -> Void = { exit(130) }, _ handler: @escaping @Sendable () -> Void) {
         let count = Mutex(0)
         let made = [SIGINT, SIGTERM, SIGHUP].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -21,7 +23,7 @@ public final class SignalForwarder: Sendable {
                 let seen = count.withLock { value in
                     defer { value += 1 }; return value
                 }
-                if seen == 0 { handler() } else if exitOnSecond { exit(130) }
+                if seen == 0 { handler() } else if seen == 1 { onSecond() }
             }
             source.resume()
             return source

@@ -25,13 +25,17 @@ public final class TerminalApp: Sendable {
         folderWatch = FolderWatch { [inbox] folder in inbox.post(.app(.folderChanged(directory: folder))) }
     }
 
-    /// Runs until the user quits. `makeBackend` is called on the UI thread.
-    public func run(initial: AppState, makeBackend: @escaping @Sendable () -> any TerminalBackend) async {
+    /// Runs until the user quits, and says how it ended. `makeBackend` is called on the
+    /// UI thread; the terminal is given back before this returns.
+    @discardableResult
+    public func run(initial: AppState, makeBackend: @escaping @Sendable () -> any TerminalBackend) async -> Ending {
         let events = await uploader.events()
         let feeder = Task { [inbox] in
             for await event in events { inbox.post(.app(.uploader(event))) }
         }
-        let signals = SignalForwarder(exitOnSecond: false) { [inbox] in inbox.post(.terminate) }
+        // A second signal ends the screen at once, should the first one's pauses not
+        // finish (a server that does not answer).
+        let signals = SignalForwarder(onSecond: { [inbox] in inbox.post(.terminateNow) }, { [inbox] in inbox.post(.terminate) })
         // A resize only has to wake the loop; the backend measures the new size.
         let resizes = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
         resizes.setEventHandler { [inbox] in inbox.post(.wake) }
@@ -45,10 +49,9 @@ public final class TerminalApp: Sendable {
         } catch {
             inbox.post(.app(.failed("journal: \(error)")))
         }
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        let ending = await withCheckedContinuation { (done: CheckedContinuation<Ending, Never>) in
             let thread = Thread { [self] in
-                self.loop(initial: initial, backend: makeBackend())
-                done.resume()
+                done.resume(returning: self.loop(initial: initial, backend: makeBackend()))
             }
             thread.name = "mediaup-ui"
             thread.start()
@@ -56,11 +59,21 @@ public final class TerminalApp: Sendable {
         feeder.cancel()
         folderWatch.stop()
         withExtendedLifetime(signals) {}
+        return ending
+    }
+
+    /// How the screen ended.
+    public enum Ending: Sendable {
+        /// Quit, every transfer paused and recorded.
+        case quit
+        /// A second signal came before the pauses finished: transfers were cut where they
+        /// were, and the next start resumes them as after a crash.
+        case interrupted
     }
 
     // MARK: - The UI loop (its own thread)
 
-    private func loop(initial: AppState, backend: any TerminalBackend) {
+    private func loop(initial: AppState, backend: any TerminalBackend) -> Ending {
         defer { backend.restore() }
         var state = initial
         let clock = ContinuousClock()
@@ -100,6 +113,7 @@ public final class TerminalApp: Sendable {
                 case .app(let message): messages.append(message)
                 case .terminate: messages.append(.terminate)
                 case .paused: exitNow = true
+                case .terminateNow: return .interrupted
                 case .wake: break
                 }
             }
@@ -107,7 +121,7 @@ public final class TerminalApp: Sendable {
                 perform(state.update(message), backend: backend)
             }
             backend.draw(state.render())
-            if exitNow { return }
+            if exitNow { return .quit }
         }
     }
 

@@ -30,7 +30,7 @@ public struct HeadlessRun: Sendable {
         for report in settled { emit(report) }
         let ids = entries.map(\.sessionID)
         let names = Dictionary(entries.map { ($0.sessionID, $0.file) }, uniquingKeysWith: { first, _ in first })
-        let interrupt = SignalForwarder(exitOnSecond: true) { [uploader] in
+        let interrupt = SignalForwarder { [uploader] in
             try? ConsoleWriter.standardError.write("\nmediaup: pausing uploads; run the same command again to continue\n")
             Task { await uploader.pauseAllAndWait() }
         }

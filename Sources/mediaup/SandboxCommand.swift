@@ -86,7 +86,7 @@ struct SandboxCommand: AsyncParsableCommand {
         printFlushed("mediaup sandbox listening on \(server.baseURL) (\(keyNote)); files go to \(storage)")
         printFlushed("try: MEDIAUP_BASE_URL=\(server.baseURL) D360_API_KEY=\(key == Self.demoKey ? Self.demoKey : "…") mediaup upload FILE")
         let stop = AsyncStream<Void> { continuation in
-            let handler = SignalForwarder(exitOnSecond: true) { continuation.finish() }
+            let handler = SignalForwarder { continuation.finish() }
             continuation.onTermination = { _ in withExtendedLifetime(handler) {} }
         }
         for await _ in stop {}

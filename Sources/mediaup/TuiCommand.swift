@@ -66,7 +66,11 @@ struct TuiCommand: AsyncParsableCommand {
         if let notice { _ = state.update(.notice(notice)) }
         let colors = ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
         NcursesBackend.installCrashHandlers()
-        await TerminalApp(uploader: uploader).run(initial: state) { NcursesBackend(colors: colors) }
+        let ending = await TerminalApp(uploader: uploader).run(initial: state) { NcursesBackend(colors: colors) }
+        if ending == .interrupted {
+            try? ConsoleWriter.standardError.line("mediaup: stopped without waiting for the uploads to pause; the next start resumes them")
+            throw ExitCode(130)
+        }
         await server?.stop()
     }
 }

@@ -150,6 +150,42 @@ struct TuiTests {
         }
     }
 
+    @Test("a second Ctrl-C ends the screen at once, the terminal given back, while the first one's pause waits on a silent server")
+    func secondInterruptEndsAtOnce() async throws {
+        try await withSandbox(
+            apiKey: Self.key,
+            {
+                $0.bytesPerSecond = 1_000_000
+                // The pause's question for the offset gets a reply that never ends.
+                $0.oddities = [.init(.neverEndingReply, on: .status)]
+            }
+        ) { fixture in
+            let folder = fixture.directory + "/files"
+            let file = fixture.makeFile("cut.pdf", size: 6_000_000, magic: Magic.pdf)
+            try await withTmuxSession(launch(fixture, folder: folder)) { tui in
+                _ = try await tui.waitUntil { $0.contains("cut.pdf") && $0.contains("✓") }
+                try await tui.sendKeys("Down", "Space", "u")
+                #expect(await eventually { (await fixture.server.sessions().first?.receivedBytes ?? 0) > 300_000 })
+                try await tui.sendKeys("C-c")
+                // The pause is asking the offset, and the answer does not come.
+                #expect(await eventually { await fixture.server.requestLog().contains { $0.method == "GET" } })
+                try await tui.sendKeys("C-c")
+                #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+                #expect(try await tui.exitStatus() == 130, "ended by the second signal, not by the first one's pause")
+                let after = try await tui.capture()
+                #expect(after.contains("stopped without waiting for the uploads to pause"))
+                #expect(!after.contains("? help"), "the screen is gone: the terminal was given back")
+            }
+            // The next start resumes the cut upload from the server's offset and finishes it.
+            try await withTmuxSession(launch(fixture, folder: folder)) { again in
+                _ = try await again.waitFor("✔ cut.pdf", timeout: 60)
+                #expect(await fixture.server.sessions().count == 1)
+                #expect(await fixture.server.sessions().first?.sha256 == (try SHA256Digest.ofFile(at: file)))
+                try await again.sendKeys("q")
+            }
+        }
+    }
+
     @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
     func badSituations() async throws {
         try await withSandbox(apiKey: Self.key) { fixture in
