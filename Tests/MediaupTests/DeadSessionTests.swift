@@ -15,11 +15,14 @@ struct DeadSessionTests {
         #expect(await running.outcome().status == 1)
     }
 
-    /// Reruns `upload file` until it ends done, at most `runs` times; returns the outcomes.
-    private func rerunUntilDone(_ bed: BinaryBed, _ file: String, environment: [String: String], runs: Int) async throws -> [ProcessOutcome] {
+    /// Reruns `upload file` (or another command) until it ends done, at most `runs` times;
+    /// returns the outcomes.
+    private func rerunUntilDone(
+        _ bed: BinaryBed, _ file: String, environment: [String: String], runs: Int, command: [String]? = nil
+    ) async throws -> [ProcessOutcome] {
         var outcomes: [ProcessOutcome] = []
         for _ in 0..<runs {
-            let outcome = try await bed.run(["upload", "--json", file], environment: environment)
+            let outcome = try await bed.run(command ?? ["upload", "--json", file], environment: environment)
             outcomes.append(outcome)
             if outcome.status == 0 { break }
         }
@@ -42,6 +45,25 @@ struct DeadSessionTests {
             #expect(outcomes.count == 2 && last.status == 0, "\(outcomes.map(\.stdout))")
             let sessions = await bed.server.sessions()
             let second = try #require(sessions.first { $0.id != first.id }, "a new session")
+            #expect(second.sha256 == (try SHA256Digest.ofFile(at: file)))
+        }
+    }
+
+    @Test("an expired session under resume --all: the rerun after the one that found it expired starts a new session and ends done")
+    func expiredSessionResumesAgain() async throws {
+        try await withBinaryBed({ $0.bytesPerSecond = 800_000 }) { bed in
+            let file = bed.makeFile("resumed.png", size: 2_000_000)
+            try await interruptedUpload(bed, file)
+            let first = try #require(await bed.server.sessions().first)
+            await bed.server.expireAllSessions()
+
+            let outcomes = try await rerunUntilDone(bed, file, environment: bed.environment, runs: 3, command: ["resume", "--all", "--json"])
+            let found = try #require(outcomes.first)
+            #expect(found.status == 1)
+            #expect(found.stdout.contains("the next run starts a new session from byte 0"), "\(found.stdout)")
+            let last = try #require(outcomes.last)
+            #expect(outcomes.count == 2 && last.status == 0, "\(outcomes.map(\.stdout))")
+            let second = try #require(await bed.server.sessions().first { $0.id != first.id }, "a new session")
             #expect(second.sha256 == (try SHA256Digest.ofFile(at: file)))
         }
     }
