@@ -128,14 +128,9 @@ public actor Uploader {
         do { existing = try journal.unfinishedSession(path: path, identity: identity, route: route, account: account) } catch {
             throw FileProblem(error.description)
         }
-        if var existing {
+        if let existing {
             if let entry = entries[existing.id], entry.isRunning { return .queued(entry.snapshot) }
-            // A row left expired with its server id by an older mediaup: that id is dead.
-            if existing.state == .expired {
-                existing.remoteID = nil
-                existing.serverOffset = 0
-            }
-            if existing.identity.isSameVersion(as: identity) { return .queued(try enqueue(existing)) }
+            if existing.identity.isSameVersion(as: identity) { return try enqueue(existing) }
             // Rewritten since (same size and mtime, new ctime or inode): the server's bytes
             // are another file's, so that session ends and the file starts over.
             failChanged(existing)
@@ -145,32 +140,43 @@ public actor Uploader {
         session.identity = identity
         session.baseURL = account.baseURL
         session.account = account.fingerprint
-        return .queued(try enqueue(session))
+        return try enqueue(session)
     }
 
     /// Ends an unfinished session whose file was rewritten: the row shows *file changed*.
     /// One another process is uploading is that process's to end.
     private func failChanged(_ session: UploadSession) {
-        var snapshot = entries[session.id]?.snapshot ?? UploadSnapshot(session: session, retryLimit: options.retry.maxRetries)
-        snapshot.session.state = .fileChanged
-        snapshot.session.lastError =
-            "\(session.fileName) was rewritten on disk since its upload began; it starts again from byte 0 in a new session"
-        guard persistOrFail(&snapshot) else { return }
-        if entries[session.id] == nil { order.append(session.id) }
-        publish(snapshot)
+        changeRow(entries[session.id]?.snapshot ?? UploadSnapshot(session: session, retryLimit: options.retry.maxRetries)) {
+            $0.session.state = .fileChanged
+            $0.session.lastError =
+                "\(session.fileName) was rewritten on disk since its upload began; it starts again from byte 0 in a new session"
+        }
     }
 
-    private func enqueue(_ session: UploadSession) throws(FileProblem) -> UploadSnapshot {
-        var session = session
-        session.state = .queued
-        session.updatedAt = Date()
-        // A session another process is uploading is not written: the run waits for its
-        // lock and reads the row then.
-        do { _ = try save(session) } catch { throw FileProblem(error.description) }
-        if entries[session.id] == nil { order.append(session.id) }
-        publish(UploadSnapshot(session: session, retryLimit: options.retry.maxRetries))
+    /// Queues a new session, or one the journal has for the file, and starts it when
+    /// there is room. One another process is uploading is queued without a write: its
+    /// run waits for the lock and reads the row then.
+    private func enqueue(_ session: UploadSession) throws(FileProblem) -> AddOutcome {
+        let base = entries[session.id]?.snapshot ?? UploadSnapshot(session: session, retryLimit: options.retry.maxRetries)
+        let write = changeRow(base, showingFailure: false) {
+            // A row left expired with its server id by an older mediaup: that id is dead.
+            if $0.session.state == .expired {
+                $0.session.remoteID = nil
+                $0.session.serverOffset = 0
+            }
+            $0.session.state = .queued
+        }
+        switch write {
+        case .failed(let message): throw FileProblem(message)
+        case .alreadyDone: return .alreadyDone(entries[session.id]!.snapshot)
+        case .heldElsewhere:
+            var queued = base
+            queued.session.state = .queued
+            show(queued)
+        case .written: break
+        }
         schedule()
-        return entries[session.id]!.snapshot
+        return .queued(entries[session.id]!.snapshot)
     }
 
     /// Resumes a paused, failed or interrupted session: asks the server for its offset,
@@ -183,11 +189,9 @@ public actor Uploader {
             update(id) { $0.session.lastError = Self.elsewhereMessage($0.session) }
             return
         }
-        var snapshot = entry.snapshot.queuedForResume()
         haltMessage = nil
-        // Written unless another process holds the session: then the run waits for it.
-        persistOrFail(&snapshot)
-        publish(snapshot)
+        // Held by another process: queued unwritten, the run waits for the lock.
+        if changeRow(entry.snapshot, { $0 = $0.queuedForResume() }) == .heldElsewhere { publish(entry.snapshot.queuedForResume()) }
         schedule()
     }
 
@@ -214,17 +218,19 @@ public actor Uploader {
     /// says whether the next start resumes it (`.quit`) or leaves it paused (`.user`).
     /// Refused for a session another process is uploading: its row is that process's.
     public func pause(id: String, by reason: PauseReason = .user) throws(HeldElsewhere) {
-        guard var snapshot = entries[id]?.snapshot, snapshot.session.state.isActive else { return }
+        guard let snapshot = entries[id]?.snapshot, snapshot.session.state.isActive else { return }
         if entries[id]?.phase.run != nil {
             // The first reason holds: a row paused by hand stays so when a quit follows.
             if pauseReasons[id] == nil { pauseReasons[id] = reason }
             _ = stop(id, .pause)
             return
         }
-        snapshot.session.state = .paused
-        snapshot.session.pausedBy = reason
-        guard persistOrFail(&snapshot) else { throw HeldElsewhere(fileName: snapshot.session.fileName) }
-        publish(snapshot)
+        let write = changeRow(snapshot) {
+            guard $0.session.state.isActive else { return }
+            $0.session.state = .paused
+            $0.session.pausedBy = reason
+        }
+        if write == .heldElsewhere { throw HeldElsewhere(fileName: snapshot.session.fileName) }
     }
 
     /// Cancels a session and forgets it (the journal row goes too). Refused for a session
@@ -295,11 +301,13 @@ public actor Uploader {
             let isQueued = entries[id].map { $0.snapshot.session.state == .queued && !$0.isRunning } ?? false
             if isQueued && haltMessage == nil && runs >= options.parallel { break }
             queue.removeFirst()
-            guard isQueued, var snapshot = entries[id]?.snapshot else { continue }
+            guard isQueued, let snapshot = entries[id]?.snapshot else { continue }
             if let refused = haltMessage {
-                snapshot.session.state = .failed
-                snapshot.session.lastError = "not sent: \(refused)"
-                if persistOrFail(&snapshot) { publish(snapshot) } else { showAsElsewhere(id) }
+                let write = changeRow(snapshot) {
+                    $0.session.state = .failed
+                    $0.session.lastError = "not sent: \(refused)"
+                }
+                if write == .heldElsewhere { showAsElsewhere(id) }
                 continue
             }
             let driver = SessionDriver(
@@ -366,53 +374,80 @@ public actor Uploader {
     /// Tells the waiters for `id` whether it is still active.
     private func settle(_ id: String) { settleWaiters.note(id, isActive: isActive(id)) }
 
-    /// Writes the session's current state; a journal that cannot be written ends the
-    /// run, since going on would upload bytes a crash could not account for.
+    /// Writes the session's current state during its run, which holds the lock; a journal
+    /// that cannot be written ends the run, since going on would upload bytes a crash
+    /// could not account for.
     func persist(_ id: String) throws(SessionDriver.End) {
         guard var session = entries[id]?.snapshot.session else { return }
+        guard entries[id]?.lock != nil else {
+            throw SessionDriver.End(state: .failed, message: HeldElsewhere(fileName: session.fileName).description)
+        }
         session.updatedAt = Date()
         entries[id]?.snapshot.session = session
-        let written: Bool
-        do { written = try save(session) } catch {
+        do { try journal.save(session) } catch {
             throw SessionDriver.End(state: .failed, message: error.description)
         }
-        if !written { throw SessionDriver.End(state: .failed, message: HeldElsewhere(fileName: session.fileName).description) }
     }
 
-    /// Writes a session outside a run's attempts; a failed write is shown on the row.
-    /// Returns false, writing nothing, when another process holds the session.
+    /// What became of a change to a session's row.
+    enum RowWrite: Equatable {
+        case written
+        /// Another process holds the session: nothing was written or shown.
+        case heldElsewhere
+        /// The journal has the session done: the row is shown so, unchanged.
+        case alreadyDone
+        /// The journal could not be written.
+        case failed(String)
+    }
+
+    /// Changes session `base`'s row, writes it and shows it, as only the holder of a
+    /// session's lock may. A run of this process holds it until its last write, and
+    /// `change` applies to the row as the run has it. Otherwise the lock is taken for the
+    /// write and `change` applies to the row as the journal has it now, since another
+    /// process may have moved it on since this one read it; a row the journal lacks is
+    /// this process's new one, and a done row is left done. A failed write is shown on
+    /// the row, unless `showingFailure` is false.
     @discardableResult
-    private func persistOrFail(_ snapshot: inout UploadSnapshot) -> Bool {
-        snapshot.session.updatedAt = Date()
-        do {
-            guard try save(snapshot.session) else { return false }
-        } catch {
-            snapshot.session.lastError = error.description
-            logger.error("\(error.description)")
+    private func changeRow(_ base: UploadSnapshot, showingFailure: Bool = true, _ change: (inout UploadSnapshot) -> Void) -> RowWrite {
+        let id = base.id
+        var snapshot = base
+        var taken: SessionLock?
+        if entries[id]?.lock == nil {
+            switch SessionLock.tryAcquire(sessionID: id, stateDirectory: stateDirectory) {
+            case .acquired(let lock): taken = lock
+            case .heldElsewhere: return .heldElsewhere
+            case .failed(let message): return failedWrite(snapshot, message, showing: showingFailure)
+            }
+            if let stored = try? journal.session(id: id) {
+                snapshot.session = stored
+                snapshot.transferredBytes = stored.serverOffset
+                snapshot.activeElsewhere = false
+                if stored.state == .done {
+                    show(snapshot)
+                    return .alreadyDone
+                }
+            }
         }
-        entries[snapshot.id]?.snapshot = snapshot
-        return true
+        change(&snapshot)
+        snapshot.session.updatedAt = Date()
+        do { try journal.save(snapshot.session) } catch {
+            return failedWrite(snapshot, error.description, showing: showingFailure)
+        }
+        withExtendedLifetime(taken) {}
+        show(snapshot)
+        return .written
     }
 
-    /// Writes a session's row as only the holder of its lock may: with the lock of this
-    /// process's run, or one taken for this write. Returns false, writing nothing, when
-    /// another process holds it, so a pause, quit or cancel here never overwrites the
-    /// row (or the handle) of an upload running there.
-    private func save(_ session: UploadSession) throws(JournalError) -> Bool {
-        if entries[session.id]?.lock != nil {
-            try journal.save(session)
-            return true
-        }
-        switch SessionLock.tryAcquire(sessionID: session.id, stateDirectory: stateDirectory) {
-        case .acquired(let lock):
-            try journal.save(session)
-            withExtendedLifetime(lock) {}
-            return true
-        case .heldElsewhere:
-            return false
-        case .failed(let message):
-            throw JournalError(message)
-        }
+    /// Publishes a snapshot, listing its session if it is new here.
+    private func show(_ snapshot: UploadSnapshot) {
+        if entries[snapshot.id] == nil { order.append(snapshot.id) }
+        publish(snapshot)
+    }
+
+    private func failedWrite(_ snapshot: UploadSnapshot, _ message: String, showing: Bool) -> RowWrite {
+        logger.error("\(message)")
+        if showing, entries[snapshot.id] != nil { update(snapshot.id) { $0.session.lastError = message } }
+        return .failed(message)
     }
 }
 
@@ -450,10 +485,12 @@ extension Uploader: SessionDriverHost, ElsewhereWatchHost {
         runs -= 1
         if stop == .cancel {
             if forget([id]).isEmpty { showAsElsewhere(id) }
-        } else if let end, end.state != .done {
-            update(id, end.apply)
-            if end.state == .paused { update(id) { $0.session.pausedBy = pauseReason ?? .user } }
-            if var snapshot = entries[id]?.snapshot, !persistOrFail(&snapshot) { showAsElsewhere(id) }
+        } else if let end, end.state != .done, let snapshot = entries[id]?.snapshot {
+            let write = changeRow(snapshot) {
+                end.apply(to: &$0)
+                if end.state == .paused { $0.session.pausedBy = pauseReason ?? .user }
+            }
+            if write == .heldElsewhere { showAsElsewhere(id) }
             logger.info("session \(id) ended \(end.state.rawValue): \(end.message ?? "")")
         }
         // The row holds the run's last state: another process may take the session now.

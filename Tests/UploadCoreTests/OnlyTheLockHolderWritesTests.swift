@@ -78,6 +78,35 @@ struct OnlyTheLockHolderWritesTests {
         }
     }
 
+    @Test("a resume from a screen that read the row before another process finished it changes nothing and sends nothing")
+    func staleResumeKeepsTheOthersHandle() async throws {
+        try await withTestBed({ $0.bytesPerSecond = 2_000_000 }) { bed in
+            let file = bed.makeFile("finished.png", size: 2_000_000)
+            let first = try bed.makeUploader()
+            let id = try await first.add(path: file, route: .resumable).snapshot.id
+            #expect(await eventually { (await first.snapshot(id: id)?.transferredBytes ?? 0) > 0 })
+            try await first.pause(id: id)
+            #expect(try #require(await first.waitUntilSettled([id]).first).session.state == .paused)
+
+            // A screen reads the paused row; then another process finishes the upload.
+            let screen = try bed.makeUploader()
+            try await screen.loadJournal()
+            #expect(await screen.snapshot(id: id)?.session.state == .paused)
+            await first.resume(id: id)
+            let done = try #require(await first.waitUntilSettled([id]).first)
+            #expect(done.session.state == .done && done.session.handle != nil)
+            let requests = await bed.server.requestLog().count
+
+            await screen.resume(id: id)
+            let shown = try #require(await screen.waitUntilSettled([id]).first)
+            #expect(shown.session.state == .done)
+            #expect(shown.session.handle == done.session.handle)
+            let stored = try #require(try bed.journal.session(id: id))
+            #expect(stored.state == .done && stored.handle == done.session.handle, "the handle is not written over")
+            #expect(await bed.server.requestLog().count == requests, "nothing more was sent")
+        }
+    }
+
     @Test("forgetting takes each session's lock: one another process holds is left, the rest go with their lock files")
     func forgetLeavesHeldSessions() async throws {
         try await withTestBed({ $0.bytesPerSecond = 600_000 }) { bed in
