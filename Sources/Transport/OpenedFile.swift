@@ -16,8 +16,9 @@ struct OpenedFile {
 
     /// Opens `path` for reading. `O_NONBLOCK` so that a FIFO put in the file's place
     /// cannot block the thread in `open` (where no cancel reaches it); only a regular
-    /// file is then accepted, and read in blocking mode.
-    init(path: String) throws(TransportError) {
+    /// file is then accepted, and read in blocking mode. With `version`, the descriptor
+    /// must be that version: the path checked earlier may name another file by now.
+    init(path: String, version: FileIdentity? = nil) throws(TransportError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .fileUnreadable(path: path, reason: errnoText(errno)) }
         var info = stat()
@@ -29,6 +30,10 @@ struct OpenedFile {
         guard info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
             throw .fileUnreadable(path: path, reason: "not a regular file (\(Self.kind(info.st_mode)))")
+        }
+        if let version, !FileIdentity(status: info).isSameVersion(as: version) {
+            close(fd)
+            throw .fileChanged(path: path, change: "the file opened is not the version the upload began with (size, times or inode)")
         }
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else {

@@ -16,12 +16,12 @@ final class TransferContext {
     /// One body part, with its file already open.
     enum Source {
         case bytes([UInt8])
-        case file(OpenedFile, offset: Int64, length: Int64)
+        case file(OpenedFile, offset: Int64, length: Int64, digest: SentBytesDigest?)
 
         var length: Int64 {
             switch self {
             case .bytes(let bytes): Int64(bytes.count)
-            case .file(_, _, let length): length
+            case .file(_, _, let length, _): length
             }
         }
     }
@@ -85,24 +85,50 @@ final class TransferContext {
 
     deinit {
         for source in sources {
-            if case .file(let file, _, _) = source { close(file.fd) }
+            if case .file(let file, _, _, _) = source { close(file.fd) }
         }
         errorBuffer.deallocate()
     }
 
-    /// Opens every file of the body up front, so an unreadable file fails before any
-    /// network traffic.
+    /// Opens every file of the body up front, so an unreadable file, or one that is not
+    /// the version expected, fails before any network traffic. A digest is caught up to
+    /// its part's offset here too, from the descriptor the part is then sent from.
     func openBody(_ parts: [BodyPart]) throws(TransportError) {
         for part in parts {
             switch part {
             case .bytes(let bytes):
                 sources.append(.bytes(bytes))
-            case .file(let path, let offset, let length):
+            case .file(let path, let offset, let length, let version, let digest):
                 guard offset >= 0, length >= 0 else {
                     throw .fileUnreadable(path: path, reason: "negative offset or length")
                 }
-                sources.append(.file(try OpenedFile(path: path), offset: offset, length: length))
+                let file = try OpenedFile(path: path, version: version)
+                sources.append(.file(file, offset: offset, length: length, digest: digest))
+                if let digest { try catchUp(digest, to: offset, in: file) }
             }
+        }
+    }
+
+    /// Reads the bytes below `offset` that `digest` lacks (a resumed session: an earlier
+    /// run sent them) from `file`, so that it covers the whole file in order.
+    private func catchUp(_ digest: SentBytesDigest, to offset: Int64, in file: OpenedFile) throws(TransportError) {
+        var readError: Int32 = 0
+        let result = digest.catchUp(
+            to: offset,
+            read: { buffer, at in
+                while true {
+                    let got = pread(file.fd, buffer.baseAddress, buffer.count, off_t(at))
+                    if got < 0 && errno == EINTR { continue }
+                    if got < 0 { readError = errno }
+                    return got
+                }
+            },
+            shouldStop: { isCancelled })
+        switch result {
+        case .reached: return
+        case .stopped: throw .cancelled
+        case .readFailed: throw .fileUnreadable(path: file.path, reason: errnoText(readError))
+        case .endedEarly: throw .fileShrank(path: file.path)
         }
     }
 
@@ -135,8 +161,9 @@ final class TransferContext {
                 }
                 filled += want
                 partPosition += Int64(want)
-            case .file(let file, let offset, _):
-                let got = pread(file.fd, destination, want, off_t(offset + partPosition))
+            case .file(let file, let offset, _, let digest):
+                let at = offset + partPosition
+                let got = pread(file.fd, destination, want, off_t(at))
                 if got < 0 {
                     if errno == EINTR { continue }
                     fail(.fileUnreadable(path: file.path, reason: errnoText(errno)))
@@ -146,6 +173,8 @@ final class TransferContext {
                     fail(.fileShrank(path: file.path))
                     return Int(CURL_READFUNC_ABORT)
                 }
+                // What goes to curl goes into the digest, from the same read.
+                digest?.feed(UnsafeRawBufferPointer(start: destination, count: got), at: at)
                 filled += got
                 partPosition += Int64(got)
                 // A short read is fine: hand curl what we have rather than wait.
@@ -241,7 +270,7 @@ final class TransferContext {
         guard now - lastFileCheck >= Self.fileCheckInterval else { return nil }
         lastFileCheck = now
         for source in sources {
-            if case .file(let file, _, _) = source, let change = file.change() { return change }
+            if case .file(let file, _, _, _) = source, let change = file.change() { return change }
         }
         return nil
     }

@@ -57,15 +57,19 @@ public struct FileIdentity: Sendable, Equatable, Codable {
         if access(path, R_OK) != 0 {
             return .failure(FileProblem("\(path): \(errorText(errno))"))
         }
+        return .success(FileIdentity(status: info))
+    }
+
+    /// The identity in a `stat` or `fstat` result.
+    public init(status info: stat) {
         #if canImport(Glibc)
         let (modified, changed) = (info.st_mtim, info.st_ctim)
         #else
         let (modified, changed) = (info.st_mtimespec, info.st_ctimespec)
         #endif
-        return .success(
-            FileIdentity(
-                size: Int64(info.st_size), modifiedNanoseconds: nanoseconds(modified), device: Int64(truncatingIfNeeded: info.st_dev),
-                inode: Int64(truncatingIfNeeded: info.st_ino), changedNanoseconds: nanoseconds(changed)))
+        self.init(
+            size: Int64(info.st_size), modifiedNanoseconds: Self.nanoseconds(modified), device: Int64(truncatingIfNeeded: info.st_dev),
+            inode: Int64(truncatingIfNeeded: info.st_ino), changedNanoseconds: Self.nanoseconds(changed))
     }
 
     private static func nanoseconds(_ time: timespec) -> Int64 {

@@ -44,14 +44,19 @@ public struct MediaAPI: Sendable {
     }
 
     /// `POST /upload:<id>` with `file_offset`: sends `length` bytes of the file from `offset`.
+    /// The transport refuses a file that is not `version`, and feeds `digest` what it
+    /// sends (see `BodyPart.file`).
     public func uploadChunk(
-        sessionID: String, path: String, offset: Int64, length: Int64,
+        sessionID: String, path: String, offset: Int64, length: Int64, version: FileIdentity? = nil, digest: SentBytesDigest? = nil,
         control: TransferControl, progress: @escaping @Sendable (Int64) -> Void
     ) async throws(APIFailure) -> ChunkReply {
+        // The empty POST at the end carries a part of length 0 when there is a digest: the
+        // transport still opens the file and catches the digest up to the end.
+        let part = BodyPart.file(path: path, offset: offset, length: length, version: version, digest: digest)
         let request = HTTPRequest(
             method: .post, url: sessionURL(sessionID),
             headers: [authHeader, ("file_offset", String(offset)), ("Content-Type", "application/octet-stream")],
-            body: length > 0 ? [.file(path: path, offset: offset, length: length)] : []
+            body: length > 0 || digest != nil ? [part] : []
         )
         let object = try await exchange(request, control: control, progress: progress)
         if let handle = object["h"] as? String, !handle.isEmpty { return .handle(handle) }
@@ -59,15 +64,16 @@ public struct MediaAPI: Sendable {
     }
 
     /// `POST /media` (multipart): the whole file in one request; returns the media id.
+    /// `version` and `digest` as for `uploadChunk`.
     public func uploadMedia(
-        path: String, fileName: String, mimeType: String, length: Int64,
+        path: String, fileName: String, mimeType: String, length: Int64, version: FileIdentity? = nil, digest: SentBytesDigest? = nil,
         control: TransferControl, progress: @escaping @Sendable (Int64) -> Void
     ) async throws(APIFailure) -> String {
         let form = MultipartForm(fileName: fileName, mimeType: mimeType)
         let request = HTTPRequest(
             method: .post, url: endpoint.baseURL + "/media",
             headers: [authHeader, ("Content-Type", form.contentType)],
-            body: form.body(path: path, length: length)
+            body: form.body(path: path, length: length, version: version, digest: digest)
         )
         let object: [String: Any]
         let body: [UInt8]

@@ -9,7 +9,7 @@ struct MultipartForm {
 
     var contentType: String { "multipart/form-data; boundary=\(boundary)" }
 
-    func body(path: String, length: Int64) -> [BodyPart] {
+    func body(path: String, length: Int64, version: FileIdentity? = nil, digest: SentBytesDigest? = nil) -> [BodyPart] {
         let safeName = fileName.replacingOccurrences(of: "\"", with: "%22")
             .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
         let prefix = """
@@ -28,6 +28,8 @@ struct MultipartForm {
 
             """
         let suffix = "\r\n--\(boundary)--\r\n"
-        return [.bytes(Array(prefix.utf8)), .file(path: path, offset: 0, length: length), .bytes(Array(suffix.utf8))]
+        return [
+            .bytes(Array(prefix.utf8)), .file(path: path, offset: 0, length: length, version: version, digest: digest), .bytes(Array(suffix.utf8)),
+        ]
     }
 }

@@ -150,8 +150,10 @@ struct SessionDriver: Sendable {
         case .success: break
         }
         let path = session.path
-        let hash = options.computesSHA256 ? Task.detached { await BackgroundHashing.sha256(ofFileAt: path) } : nil
-        defer { hash?.cancel() }
+        // The digest of the bytes the transport reads to send, shared by every attempt
+        // and chunk of this run; bytes an earlier run sent it reads again, from the same
+        // descriptor, before the first request.
+        let digest = options.computesSHA256 ? SentBytesDigest() : nil
 
         var retries = RetryCounter(maxRetries: options.retry.maxRetries)
         while true {
@@ -161,22 +163,21 @@ struct SessionDriver: Sendable {
                 guard isUnchanged(path: path, host: host) else {
                     return End(state: .fileChanged, message: "\(session.fileName) changed on disk during its upload; nothing more was sent")
                 }
-                let result = try await attempt(host: host)
+                let result = try await attempt(host: host, digest: digest)
                 guard isUnchanged(path: path, host: host) else {
                     return End(
                         state: .fileChanged,
                         message: "\(session.fileName) changed on disk while it was being sent; the server's copy may be mixed. Retry to send it again"
                     )
                 }
-                // A hash that read a later version of the file is not the digest of what was sent.
-                let digest = await hash?.value
-                let hashed = isUnchanged(path: path, host: host)
+                // Only a digest that took every byte of the file, in order, is the file's.
+                let sha256 = digest?.hexDigest(ifLength: session.fileSize)
                 host.update(id) {
                     switch result {
                     case .handle(let handle): $0.session.handle = handle
                     case .mediaID(let mediaID): $0.session.mediaID = mediaID
                     }
-                    $0.session.sha256 = hashed ? try? digest?.get() : nil
+                    $0.session.sha256 = sha256
                     $0.session.serverOffset = $0.session.fileSize
                     $0.transferredBytes = $0.session.fileSize
                     $0.session.state = .done
@@ -268,7 +269,7 @@ struct SessionDriver: Sendable {
 
     /// One attempt: for a session, create it or ask its offset, then send the rest;
     /// for `/media`, post the whole file.
-    private func attempt(host: isolated any SessionDriverHost) async throws -> AttemptResult {
+    private func attempt(host: isolated any SessionDriverHost, digest: SentBytesDigest?) async throws -> AttemptResult {
         guard let session = host.snapshot(id: id)?.session else { throw CancellationError() }
         let attempt = host.beginAttempt(id)
         host.update(id) {
@@ -282,7 +283,7 @@ struct SessionDriver: Sendable {
             try host.persist(id)
             let mediaID = try await api.uploadMedia(
                 path: session.path, fileName: session.fileName, mimeType: session.mimeType, length: session.fileSize,
-                control: control, progress: progressReporter(host: host, attempt: attempt, base: 0))
+                version: session.identity, digest: digest, control: control, progress: progressReporter(host: host, attempt: attempt, base: 0))
             return .mediaID(mediaID)
         case .resumable:
             var remoteID: String
@@ -312,7 +313,8 @@ struct SessionDriver: Sendable {
                 let remaining = session.fileSize - offset
                 let length = options.chunkSize.map { min($0, remaining) } ?? remaining
                 let reply = try await api.uploadChunk(
-                    sessionID: remoteID, path: session.path, offset: offset, length: length, control: control,
+                    sessionID: remoteID, path: session.path, offset: offset, length: length, version: session.identity, digest: digest,
+                    control: control,
                     progress: progressReporter(host: host, attempt: attempt, base: offset))
                 if case .handle(let handle) = reply { return .handle(handle) }
                 let confirmed = try await api.serverOffset(sessionID: remoteID, control: control)

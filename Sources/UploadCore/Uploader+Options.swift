@@ -9,8 +9,8 @@ extension Uploader {
         public var chunkSize: Int64?
         /// Seconds between looks at a session another process holds.
         public var takeOverPollInterval: Double
-        /// Whether each file's SHA-256 is computed beside its transfer (`sha256` of the
-        /// session). Off by default: on a machine whose cores are busy (a local server,
+        /// Whether each file's SHA-256 is computed from the bytes as its transfer sends
+        /// them (`sha256` of the session). Off by default: on a machine whose cores are busy (a local server,
         /// several transfers) the hash's second of CPU per GB slows the uploads that
         /// users compare with curl (bench/RESULTS.md).
         public var computesSHA256: Bool

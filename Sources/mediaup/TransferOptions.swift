@@ -19,7 +19,7 @@ struct TransferOptions: ParsableArguments {
         help: ArgumentHelp("Bytes per request of a resumable session (default: the whole rest in one).", valueName: "BYTES"))
     var chunkSize: Int64?
 
-    @Flag(help: "Also compute each file's SHA-256 (the sha256 field), beside the transfer: about a second of CPU per GB.")
+    @Flag(help: "Also report each file's SHA-256 (the sha256 field), of the bytes as they are sent: about a second of CPU per GB.")
     var sha256 = false
 
     @Flag(

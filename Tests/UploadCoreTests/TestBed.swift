@@ -38,10 +38,10 @@ final class TestBed: Sendable {
 
     func makeUploader(
         key: String = TestBed.key, stallTimeout: Double = 30, retries: Int = 5, chunkSize: Int64? = nil, parallel: Int = 4,
-        computesSHA256: Bool = true, baseURL: String? = nil
+        computesSHA256: Bool = true, baseURL: String? = nil, retryDelay: Double = 0.1
     ) throws -> Uploader {
         let options = Uploader.Options(
-            parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: 0.1, maxDelay: 0.5),
+            parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: retryDelay, maxDelay: max(0.5, retryDelay)),
             chunkSize: chunkSize, computesSHA256: computesSHA256)
         let api = try makeAPI(key: key, stallTimeout: stallTimeout, baseURL: baseURL)
         return Uploader(
