@@ -32,7 +32,7 @@ struct SentDigestTests {
     private static func pauseMidUpload(_ uploader: Uploader, _ file: String, past: Int64) async throws -> UploadSnapshot {
         let added = try await uploader.add(path: file, route: .resumable).snapshot
         try #require(await eventually(within: 30) { (await uploader.snapshot(id: added.id)?.transferredBytes ?? 0) > past })
-        await uploader.pause(id: added.id)
+        try await uploader.pause(id: added.id)
         let paused = try #require(await uploader.waitUntilSettled([added.id]).first)
         try #require(paused.session.state == .paused)
         return paused
