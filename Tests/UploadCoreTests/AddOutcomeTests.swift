@@ -51,4 +51,33 @@ struct AddOutcomeTests {
         #expect(forgotten == .queued(forgotten.snapshot))
         #expect(await second.waitUntilSettled([forgotten.snapshot.id]).first?.session.state == .done)
     }
+
+    @Test("a row an older mediaup left expired with its dead server id is continued in a new session from byte 0")
+    func expiredRowOfAnOlderVersion() async throws {
+        try await withTestBed({ $0.bytesPerSecond = 2_000_000 }) { bed in
+            let file = bed.makeFile("older.png", size: 1_000_000)
+            let first = try bed.makeUploader()
+            let id = try await first.add(path: file, route: .resumable).snapshot.id
+            #expect(await eventually { (await first.snapshot(id: id)?.transferredBytes ?? 0) > 0 })
+            try await first.pause(id: id)
+            _ = await first.waitUntilSettled([id])
+            // What an older mediaup wrote when the server forgot the session: expired, its id kept.
+            var stored = try #require(try bed.journal.session(id: id))
+            let deadID = try #require(stored.remoteID)
+            stored.state = .expired
+            try bed.journal.save(stored)
+            await bed.server.expireAllSessions()
+
+            let next = try bed.makeUploader()
+            let again = try await next.add(path: file, route: .resumable)
+            #expect(again == .queued(again.snapshot) && again.snapshot.id == id, "the same row goes on")
+            let done = try #require(await next.waitUntilSettled([id]).first)
+            #expect(done.session.state == .done)
+            #expect(done.session.remoteID != deadID, "a new server session")
+            #expect(done.session.attempts <= stored.attempts + 1, "the dead id was not asked again and again")
+            let sessions = await bed.server.sessions()
+            #expect(sessions.count == 2)
+            #expect(sessions.first { $0.id == done.session.remoteID }?.sha256 == (try bed.sha256(file)))
+        }
+    }
 }
