@@ -86,8 +86,13 @@ struct SandboxHandlers: Sendable {
             try? await channel.setOption(ChannelOptions.recvAllocator, value: reads).get()
             return
         }
-        let size = SocketOptionValue(min(max(rate / 8, 16 * 1024), 256 * 1024))
-        try? await provider.unsafeSetSocketOption(level: .socket, name: .so_rcvbuf, value: size).get()
+        let size = min(max(rate / 8, 16 * 1024), 256 * 1024)
+        try? await provider.unsafeSetSocketOption(level: .socket, name: .so_rcvbuf, value: SocketOptionValue(size)).get()
+        // Reads no larger than the receive buffer: the body stream holds up to ten of them
+        // ahead of the rate limit, and 64 KiB reads let a loaded sandbox sit on megabytes
+        // it had taken from the socket but not yet stored.
+        let reads = FixedSizeRecvByteBufferAllocator(capacity: max(size / 4, 4096))
+        try? await channel.setOption(ChannelOptions.recvAllocator, value: reads).get()
     }
 
     private func throttle(_ count: Int) async throws {

@@ -22,13 +22,13 @@ struct PauseStopsTheBytesTests {
             #expect(paused.session.state == .paused)
             // Measured at the server, not against the last progress report, which a loaded
             // machine may deliver late. After the reset only what the sandbox had already
-            // read into its own buffers is still stored (its receive window and the body
-            // stream's read-ahead, under a megabyte); a graceful close would let the send
-            // queue, megabytes at 1 MB/s, arrive as well.
+            // taken from the socket is still stored (its receive buffer and the body
+            // stream's read-ahead, a few hundred KB); without the reset the send queue
+            // arrived as well (1.45 and 1.95 MB more in two runs).
             let atPause = try #require(await bed.server.sessions().first).receivedBytes
             try await Task.sleep(for: .seconds(2))
             let later = try #require(await bed.server.sessions().first).receivedBytes
-            #expect(later - atPause <= 1_500_000, "the server got \(later - atPause) bytes after the pause was done")
+            #expect(later - atPause <= 768 << 10, "the server got \(later - atPause) bytes after the pause was done")
             #expect(later < size * 9 / 10, "the send queue did not drain into the server: it holds \(later)")
             #expect(paused.transferredBytes == paused.session.serverOffset)
             #expect(paused.session.serverOffset > 0 && paused.session.serverOffset <= later)
