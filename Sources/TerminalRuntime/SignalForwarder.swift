@@ -7,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Turns SIGINT, SIGTERM and SIGHUP into a clean stop (uploads paused, the journal
+/// Turns SIGINT, SIGTERM, SIGHUP and SIGQUIT into a clean stop (uploads paused, the journal
 /// up to date) instead of a dead process. A second signal means "now": `onSecond`
 /// runs, which by default exits with status 130. The journal then holds each session
 /// as of its last write, which the next run resumes as after a crash.
@@ -16,7 +16,9 @@ public final class SignalForwarder: Sendable {
 
     public init(onSecond: @escaping @Sendable () -> Void = { exit(130) }, _ handler: @escaping @Sendable () -> Void) {
         let count = Mutex(0)
-        let made = [SIGINT, SIGTERM, SIGHUP].map { number -> any DispatchSourceSignal in
+        // SIGQUIT too: Ctrl-\ or `kill -QUIT` is meant to stop the process, and a pause
+        // keeps what a core dump would lose.
+        let made = [SIGINT, SIGTERM, SIGHUP, SIGQUIT].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {

@@ -1,10 +1,12 @@
+import UploadCore
+
 /// Display width of characters in a terminal: 2 for East Asian wide and emoji, 0 for
 /// combining marks and controls, else 1.
 public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
         guard let first = character.unicodeScalars.first else { return 0 }
         if character.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) { return 2 }
-        if first.value < 0x20 || (0x7F..<0xA0).contains(first.value) { return 0 }
+        if TerminalText.isControl(first) { return 0 }
         if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark { return 0 }
         return isWide(first.value) ? 2 : 1
     }

@@ -70,14 +70,18 @@ public struct MediaAPI: Sendable {
         control: TransferControl, progress: @escaping @Sendable (Int64) -> Void
     ) async throws(APIFailure) -> String {
         let form = MultipartForm(fileName: fileName, mimeType: mimeType)
+        let parts = form.body(path: path, length: length, version: version, digest: digest)
         let request = HTTPRequest(
             method: .post, url: endpoint.baseURL + "/media",
             headers: [authHeader, ("Content-Type", form.contentType)],
-            body: form.body(path: path, length: length, version: version, digest: digest)
+            body: parts
         )
+        // The transport counts the form's bytes; progress is the file's, after the fields.
+        let fields = parts.first?.length ?? 0
+        let fileProgress: @Sendable (Int64) -> Void = { sent in progress(min(max(sent - fields, 0), length)) }
         let object: [String: Any]
         let body: [UInt8]
-        do { (object, body) = try await exchangeReply(request, control: control, progress: progress) } catch {
+        do { (object, body) = try await exchangeReply(request, control: control, progress: fileProgress) } catch {
             throw error.notFoundAsWrongURL("POST /media")
         }
         // Ids are opaque: a string as it is ("0123" stays so), a number as its digits.

@@ -12,6 +12,6 @@ enum ConfigWarnings {
             })
         else { return }
         // A lost warning is remembered by the writer: the exit code says so.
-        for warning in warnings { try? ConsoleWriter.standardError.line("mediaup: warning: \(warning)") }
+        for warning in warnings { try? ConsoleWriter.standardError.displayLine("mediaup: warning: \(warning)") }
     }
 }

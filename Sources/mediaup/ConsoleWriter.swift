@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import UploadCore
 
 /// Standard output or standard error, written with POSIX `write`: a full disk, a closed
 /// descriptor or a reader that left is an error the caller sees (never a trap, never a
@@ -41,8 +42,12 @@ struct ConsoleWriter: Sendable {
         }
     }
 
-    /// Writes `line` and a newline.
+    /// Writes `line` and a newline, exactly (JSON lines).
     func line(_ line: String) throws(Failure) { try write(line + "\n") }
+
+    /// Writes `line` for a person to read, its control characters shown as escapes (see
+    /// `TerminalText`), and a newline.
+    func displayLine(_ line: String) throws(Failure) { try write(TerminalText.escaped(line) + "\n") }
 
     /// Call first thing. A closed pipe becomes EPIPE from `write`, not a signal. A closed
     /// 0, 1 or 2 gets /dev/null, read-only: the next file opened (the journal, the log)

@@ -77,7 +77,7 @@ struct GlobalOptions: ParsableArguments {
             throw UsageError(error.description)
         }
         if let notice = journal.recoveryNotice {
-            try? ConsoleWriter.standardError.line("mediaup: warning: \(notice)")
+            try? ConsoleWriter.standardError.displayLine("mediaup: warning: \(notice)")
         }
         startLogging(directory: directory)
         return (journal, Logger(label: "mediaup"))

@@ -29,7 +29,7 @@ struct Mediaup: AsyncParsableCommand {
         } catch let code as ExitCode {
             exit(code.rawValue)
         } catch let error as UsageError {
-            try? ConsoleWriter.standardError.line("mediaup: \(error.message)")
+            try? ConsoleWriter.standardError.displayLine("mediaup: \(error.message)")
             exit(2)
         } catch let failure as ConsoleWriter.Failure {
             exit(1, after: failure)

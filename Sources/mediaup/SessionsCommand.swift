@@ -28,13 +28,13 @@ struct SessionsCommand: AsyncParsableCommand {
                 let percent = session.fileSize > 0 ? Int(Double(session.serverOffset) * 100 / Double(session.fileSize)) : 0
                 let result = session.handle.map { "h \($0)" } ?? session.mediaID.map { "id \($0)" } ?? session.lastError ?? ""
                 let stateText = listing.activeElsewhere ? "active (another process)" : session.state.rawValue
-                try ConsoleWriter.standardOutput.line(
+                try ConsoleWriter.standardOutput.displayLine(
                     "\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)"
                 )
             }
         }
         if listings.isEmpty && !json {
-            try ConsoleWriter.standardError.line("no sessions in \(journal.path)")
+            try ConsoleWriter.standardError.displayLine("no sessions in \(journal.path)")
         }
     }
 
@@ -94,7 +94,7 @@ struct ForgetCommand: AsyncParsableCommand {
         let problems =
             result.unknown.map { "no session \($0) in \(journal.path)" }
             + result.busyElsewhere.map { "\($0) is being uploaded by another mediaup process; pause it there first" }
-        for problem in problems { try ConsoleWriter.standardError.line("mediaup: \(problem)") }
+        for problem in problems { try ConsoleWriter.standardError.displayLine("mediaup: \(problem)") }
         try ConsoleWriter.standardOutput.line("forgot \(result.forgotten.count) session\(result.forgotten.count == 1 ? "" : "s")")
         if !problems.isEmpty { throw ExitCode(1) }
     }
@@ -128,15 +128,15 @@ struct StatusCommand: AsyncParsableCommand {
         do throws(APIFailure) {
             offset = try await api.serverOffset(sessionID: remoteID, control: TransferControl())
         } catch {
-            try? ConsoleWriter.standardError.line("mediaup: \(error.reaction == .expired ? "expired: " : "")\(error.description)")
+            try? ConsoleWriter.standardError.displayLine("mediaup: \(error.reaction == .expired ? "expired: " : "")\(error.description)")
             throw ExitCode(1)
         }
         if let stored {
             let percent = stored.fileSize > 0 ? Int(Double(offset) * 100 / Double(stored.fileSize)) : 0
-            try ConsoleWriter.standardOutput.line(
+            try ConsoleWriter.standardOutput.displayLine(
                 "\(stored.id) \(MediaAPI.redacted(remoteID)): the server holds \(offset) of \(stored.fileSize) bytes (\(percent)%)")
         } else {
-            try ConsoleWriter.standardOutput.line("\(MediaAPI.redacted(remoteID)): the server holds \(offset) bytes")
+            try ConsoleWriter.standardOutput.displayLine("\(MediaAPI.redacted(remoteID)): the server holds \(offset) bytes")
         }
     }
 }

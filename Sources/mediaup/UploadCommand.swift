@@ -26,23 +26,27 @@ struct UploadCommand: AsyncParsableCommand {
         guard !files.isEmpty else { throw UsageError("name at least one file to upload") }
         let (uploader, _) = try transfer.makeUploader(global: global)
         var entries: [HeadlessRun.Entry] = []
-        var settled: [UploadReport] = []
+        var settled: [HeadlessRun.Settled] = []
         for file in files {
             if RawArguments.notUTF8.contains(file) {
                 settled.append(
-                    UploadReport(
-                        file: file, route: via, bytes: nil,
-                        error: "\(file): the name is not valid UTF-8, so mediaup cannot name that exact file; rename it and try again"))
+                    .refused(
+                        UploadReport(
+                            file: file, route: via, bytes: nil,
+                            error: "the name is not valid UTF-8, so mediaup cannot name that exact file; rename it and try again")))
                 continue
             }
             do {
                 switch try await uploader.add(path: file, route: via) {
                 case .queued(let snapshot): entries.append(.init(file: file, sessionID: snapshot.id))
-                case .alreadyDone(let snapshot): settled.append(UploadReport(file: file, snapshot: snapshot))
+                case .alreadyDone(let snapshot):
+                    settled.append(
+                        .alreadyDone(
+                            UploadReport(file: file, snapshot: snapshot), "already sent in the last 24 hours", hint: "touch it to send it again"))
                 }
             } catch {
                 let size = try? FileIdentity.read(path: file).get().size
-                settled.append(UploadReport(file: file, route: via, bytes: size, error: error.message))
+                settled.append(.refused(UploadReport(file: file, route: via, bytes: size, error: error.message)))
             }
         }
         let code = await HeadlessRun(uploader: uploader, json: json).run(entries: entries, settled: settled)
@@ -98,7 +102,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let (uploader, _) = try transfer.makeUploader(global: global)
         let known = try await uploader.loadJournal()
         var chosen: [UploadSnapshot] = []
-        var settled: [UploadReport] = []
+        var settled: [HeadlessRun.Settled] = []
         if all {
             chosen = known.filter { $0.session.state != .done && $0.session.mayContinue(with: uploader.account) }
         } else {
@@ -107,21 +111,23 @@ struct ResumeCommand: AsyncParsableCommand {
                     chosen.append(snapshot)
                 } else {
                     settled.append(
-                        UploadReport(file: id, route: .resumable, bytes: nil, error: "no session \(id) in the journal (see mediaup sessions)"))
+                        .refused(
+                            UploadReport(file: id, route: .resumable, bytes: nil, error: "no session \(id) in the journal (see mediaup sessions)")))
                 }
             }
         }
         var entries: [HeadlessRun.Entry] = []
         for snapshot in chosen {
             if snapshot.session.state == .done {
-                settled.append(UploadReport(file: snapshot.session.path, snapshot: snapshot))
+                settled.append(.alreadyDone(UploadReport(file: snapshot.session.path, snapshot: snapshot), "already done"))
                 continue
             }
             guard snapshot.session.mayContinue(with: uploader.account) else {
                 settled.append(
-                    UploadReport(
-                        file: snapshot.session.path, route: snapshot.session.route, bytes: snapshot.session.fileSize,
-                        error: Uploader.elsewhereMessage(snapshot.session)))
+                    .refused(
+                        UploadReport(
+                            file: snapshot.session.path, route: snapshot.session.route, bytes: snapshot.session.fileSize,
+                            error: Uploader.elsewhereMessage(snapshot.session))))
                 continue
             }
             await uploader.resume(id: snapshot.id)

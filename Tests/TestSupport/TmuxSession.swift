@@ -120,9 +120,11 @@ public final class TmuxSession: Sendable {
     /// The visible screen (`capture-pane -p`), one line per row joined by `"\n"`,
     /// trailing blanks of each row trimmed by tmux. With `colors`, SGR escape sequences
     /// for colors and attributes are included (`-e`), as `scripts/ansi2png.py` reads.
-    public func capture(colors: Bool = false) async throws -> String {
+    /// With `history`, the lines scrolled off the top come first (`-S -`).
+    public func capture(colors: Bool = false, history: Bool = false) async throws -> String {
         var arguments = ["capture-pane", "-p", "-t", target]
         if colors { arguments.append("-e") }
+        if history { arguments += ["-S", "-"] }
         var screen = try await tmux(arguments)
         if screen.hasSuffix("\n") { screen.removeLast() }
         return screen
