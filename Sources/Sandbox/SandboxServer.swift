@@ -24,10 +24,18 @@ public final class SandboxServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    /// `http://<host>:<port>`; a wildcard host (`0.0.0.0`, `::`) is given as `127.0.0.1`.
+    /// `http://<host>:<port>`, an IPv6 host in brackets; a wildcard host (`0.0.0.0`, `::`)
+    /// is given as `127.0.0.1`, where this machine reaches it.
     public var baseURL: String {
         let reachable = (host == "0.0.0.0" || host == "::" || host.isEmpty) ? "127.0.0.1" : host
-        return "http://\(reachable):\(port)"
+        return Self.url(host: reachable, port: port)
+    }
+
+    /// The address it is bound to, as a URL: a wildcard host stays a wildcard.
+    public var listenURL: String { Self.url(host: host.isEmpty ? "0.0.0.0" : host, port: port) }
+
+    private static func url(host: String, port: Int) -> String {
+        "http://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host):\(port)"
     }
 
     private init(port: Int, host: String, state: SandboxState, group: ServiceGroup, task: Task<Void, Never>) {
@@ -44,8 +52,7 @@ public final class SandboxServer: Sendable {
         _ configuration: SandboxConfiguration,
         logger: Logger = Logger(label: "mediaup.sandbox")
     ) async throws -> SandboxServer {
-        try FileManager.default.createDirectory(
-            atPath: configuration.storageDirectory, withIntermediateDirectories: true)
+        try makeDirectories(configuration.storageDirectory)
         // Whatever an earlier sandbox left in this directory: secret, sessions, media.
         let store = SandboxStore(directory: configuration.storageDirectory, logger: logger)
         let state = SandboxState(configuration: configuration, store: store, loaded: try store.load())
@@ -96,7 +103,7 @@ public final class SandboxServer: Sendable {
             guard let port = try await iterator.next() else {
                 throw SandboxStartError(message: "the server stopped before it was listening")
             }
-            logger.info("sandbox listening", metadata: ["url": "http://\(configuration.host):\(port)"])
+            logger.info("sandbox listening", metadata: ["url": "\(Self.url(host: configuration.host, port: port))"])
             return SandboxServer(port: port, host: configuration.host, state: state, group: group, task: task)
         } catch {
             task.cancel()

@@ -20,7 +20,8 @@ public enum UploadText {
             return session.route == .media ? "paused (restarts from 0)" : "paused at " + ByteFormat.string(session.serverOffset)
         case .retrying, .stalled:
             let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
-            let retry = "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
+            var retry = "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
+            if let note = row.retryNote { retry += " (\(note))" }
             return session.state == .stalled ? "stalled — " + retry : retry
         case .done:
             if let handle = session.handle { return "h " + handle }

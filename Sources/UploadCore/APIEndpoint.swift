@@ -12,24 +12,28 @@ public struct APIEndpoint: Sendable {
     /// Whether the base URL points at this machine (a sandbox).
     public let isLoopback: Bool
 
-    /// Checks the base URL (https, or http to loopback only) and that a key is given.
+    /// Checks the base URL (https, or http to loopback only; a host, and a port in
+    /// 1...65535 if one is written) and that a key without control characters is given.
     public init(baseURL: String, apiKey: String?) throws(ConfigurationError) {
         var trimmed = baseURL.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed),
             let scheme = components.scheme?.lowercased(),
-            case let host = Self.hostText(trimmed), !host.isEmpty,
             components.query == nil, components.fragment == nil
         else {
             throw ConfigurationError("the base URL \"\(baseURL)\" is not a valid URL (expected e.g. \(Self.defaultBaseURL))")
         }
+        if let problem = Self.authorityProblem(trimmed) {
+            throw ConfigurationError("the base URL \"\(baseURL)\" is not a valid URL: \(problem)")
+        }
+        let host = Self.hostText(trimmed)
         let loopback = Self.isLoopbackHost(host)
         switch scheme {
         case "https": break
         case "http" where loopback: break
         case "http":
             throw ConfigurationError(
-                "refusing http:// to \(host): the API key would travel unencrypted; use https:// (http is allowed only to 127.0.0.1, localhost or ::1)"
+                "refusing http:// to \(host): the API key would travel unencrypted; use https:// (http is allowed only to 127.0.0.1, localhost or [::1])"
             )
         default:
             throw ConfigurationError("the base URL must start with https:// (got \"\(scheme)://\")")
@@ -37,12 +41,21 @@ public struct APIEndpoint: Sendable {
         guard let apiKey, !apiKey.isEmpty else {
             throw ConfigurationError("no API key: set D360_API_KEY or pass --api-key (or try the sandbox: mediaup sandbox)")
         }
-        guard !apiKey.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-            throw ConfigurationError("the API key contains a line break")
-        }
+        if let problem = Self.keyProblem(apiKey) { throw ConfigurationError(problem) }
         self.baseURL = trimmed
         self.apiKey = apiKey
         self.isLoopback = loopback
+    }
+
+    /// What is wrong with `key` as a header value, in words that never show the key:
+    /// a control character (a line break, a tab, a bell…) would corrupt the request or
+    /// hide a pasted mistake.
+    public static func keyProblem(_ key: String) -> String? {
+        guard let index = key.unicodeScalars.firstIndex(where: { CharacterSet.controlCharacters.contains($0) }) else { return nil }
+        let position = key.unicodeScalars.distance(from: key.unicodeScalars.startIndex, to: index) + 1
+        let code = String(key.unicodeScalars[index].value, radix: 16, uppercase: true)
+        return
+            "the API key contains a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) at character \(position)); check where it was copied from"
     }
 
     /// An endpoint with no key yet, for a screen that can browse without one: every
@@ -61,15 +74,45 @@ public struct APIEndpoint: Sendable {
     /// Whether a key was given.
     public var hasKey: Bool { !apiKey.isEmpty }
 
+    /// The authority (`user@host:port`) of a URL, as written.
+    private static func authority(_ url: String) -> Substring? {
+        guard let start = url.range(of: "://")?.upperBound else { return nil }
+        var authority = url[start...].prefix { !"/?#".contains($0) }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        return authority
+    }
+
     /// The host as written in a URL that URLComponents accepted. Not `components.host`:
     /// that runs international names through ICU, megabytes of resident memory for a
     /// check that needs none of it.
     static func hostText(_ url: String) -> String {
-        guard let start = url.range(of: "://")?.upperBound else { return "" }
-        var authority = url[start...].prefix { !"/?#".contains($0) }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        guard let authority = authority(url) else { return "" }
         if authority.hasPrefix("[") { return String(authority.prefix { $0 != "]" }) + "]" }
         return String(authority.prefix { $0 != ":" })
+    }
+
+    /// What is wrong with the URL's host and port, or nil: no host, an IPv6 address
+    /// without its brackets, a port that is not a number in 1...65535.
+    static func authorityProblem(_ url: String) -> String? {
+        guard let authority = authority(url) else { return "no scheme (expected e.g. \(defaultBaseURL))" }
+        var rest = authority
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return "the IPv6 address has no closing ]" }
+            if authority[authority.index(after: authority.startIndex)..<close].isEmpty { return "no host" }
+            rest = authority[authority.index(after: close)...]
+            if !rest.isEmpty && !rest.hasPrefix(":") { return "expected :PORT after ]" }
+        } else {
+            if authority.filter({ $0 == ":" }).count > 1 { return "an IPv6 address goes in brackets, e.g. http://[::1]:8360" }
+            let host = authority.prefix { $0 != ":" }
+            if host.isEmpty { return "no host" }
+            rest = authority[host.endIndex...]
+        }
+        guard rest.hasPrefix(":") else { return nil }
+        let digits = rest.dropFirst()
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let port = Int(digits), (1...65535).contains(port) else {
+            return "the port \"\(digits)\" is not a number from 1 to 65535"
+        }
+        return nil
     }
 
     /// Whether `host` names this machine: 127.0.0.0/8, localhost or ::1.
@@ -78,6 +121,9 @@ public struct APIEndpoint: Sendable {
         var address = in_addr()
         // s_addr is in network byte order: the first octet is the lowest byte in memory.
         let loopbackIPv4 = inet_pton(AF_INET, bare, &address) == 1 && withUnsafeBytes(of: &address) { $0.first == 127 }
-        return bare == "localhost" || bare == "::1" || loopbackIPv4
+        var address6 = in6_addr()
+        let loopbackIPv6 =
+            inet_pton(AF_INET6, bare, &address6) == 1 && withUnsafeBytes(of: &address6) { $0.dropLast().allSatisfy { $0 == 0 } && $0.last == 1 }
+        return bare == "localhost" || loopbackIPv6 || loopbackIPv4
     }
 }

@@ -1,15 +1,23 @@
 import Foundation
+import Logging
 
 /// The five calls of 360dialog's Media Uploads API, over an `HTTPTransport`.
 public struct MediaAPI: Sendable {
     public let endpoint: APIEndpoint
     public let transport: any HTTPTransport
     public var limits: TransferLimits
+    /// Where each request is logged at debug level: method, path without its query (so
+    /// without a session's signature), status, bytes and duration; never a header.
+    public var logger: Logger
 
-    public init(endpoint: APIEndpoint, transport: any HTTPTransport, limits: TransferLimits = TransferLimits()) {
+    public init(
+        endpoint: APIEndpoint, transport: any HTTPTransport, limits: TransferLimits = TransferLimits(),
+        logger: Logger = Logger(label: "mediaup.api")
+    ) {
         self.endpoint = endpoint
         self.transport = transport
         self.limits = limits
+        self.logger = logger
     }
 
     private var authHeader: (name: String, value: String) { ("D360-API-KEY", endpoint.apiKey) }
@@ -102,6 +110,17 @@ public struct MediaAPI: Sendable {
         sessionID.split(separator: "?", maxSplits: 1).first.map(String.init) ?? sessionID
     }
 
+    /// The request's path for the log: without the base URL and without any query.
+    static func loggedPath(_ url: String, baseURL: String) -> String {
+        let path = url.hasPrefix(baseURL) ? String(url.dropFirst(baseURL.count)) : url
+        return path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        return String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
     private func exchange(
         _ request: HTTPRequest, control: TransferControl, progress: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws(APIFailure) -> [String: Any] {
@@ -116,11 +135,18 @@ public struct MediaAPI: Sendable {
             throw .server(ServerError(status: 401, message: "no API key: set D360_API_KEY or pass --api-key"))
         }
         let response: HTTPResponse
+        let started = ContinuousClock.now
+        let path = Self.loggedPath(request.url, baseURL: endpoint.baseURL)
+        let sent = request.body.reduce(0) { $0 + $1.length }
         do {
             response = try await transport.send(request, limits: limits, control: control, progress: progress)
         } catch {
+            logger.debug("\(request.method.rawValue) \(path) failed after \(Self.seconds(since: started)) s: \(TransportErrorText.describe(error))")
             throw .transport(error)
         }
+        logger.debug(
+            "\(request.method.rawValue) \(path) \(response.status) \(sent) bytes sent, \(response.body.count) received, \(Self.seconds(since: started)) s"
+        )
         switch response.status {
         case 200..<300:
             guard let object = JSONValues.object(response.body) else {

@@ -14,12 +14,16 @@ public struct RetryPolicy: Sendable, Equatable {
         self.maxDelay = maxDelay
     }
 
+    /// The longest wait a server's `Retry-After` gets, in seconds: a server asking for an
+    /// hour would otherwise leave a row idle that long, with no sign it will ever move.
+    public static let longestRetryAfter: Double = 300
+
     /// Seconds to wait before retry number `retry` (1-based): the server's
-    /// `Retry-After` when given (at most an hour), else `baseDelay · 2^(retry-1)`
+    /// `Retry-After` when given (at most ``longestRetryAfter``), else `baseDelay · 2^(retry-1)`
     /// capped at `maxDelay`, drawn between half and all of it so that many clients
     /// do not come back in step.
     public func delay(beforeRetry retry: Int, retryAfter: Double? = nil, random: Double = Double.random(in: 0...1)) -> Double {
-        if let retryAfter { return min(max(retryAfter, 0), 3600) }
+        if let retryAfter { return min(max(retryAfter, 0), Self.longestRetryAfter) }
         let exponent = min(max(retry - 1, 0), 30)
         let ceiling = min(maxDelay, baseDelay * Double(1 << exponent))
         return ceiling / 2 + ceiling / 2 * random

@@ -16,6 +16,8 @@ public struct SessionCatalog: Sendable {
         public var forgotten: [String] = []
         /// Named ids the journal does not know.
         public var unknown: [String] = []
+        /// Named prefixes that begin several local ids: the prefix, and those ids.
+        public var ambiguous: [String: [String]] = [:]
         /// Sessions left alone because another process is uploading them.
         public var busyElsewhere: [String] = []
     }
@@ -51,16 +53,20 @@ public struct SessionCatalog: Sendable {
         return Listing(session: session, activeElsewhere: elsewhere)
     }
 
-    /// Forgets the sessions named by `ids`, and with `allDone` every done one, leaving
+    /// Forgets the sessions named by `ids` (as ``SessionLookup`` reads them), and with
+    /// `allDone` every done one, leaving
     /// alone those another process is uploading: journal rows in one transaction (as
     /// clearing thousands must cost one commit), then their lock files.
     public func forget(ids: [String], allDone: Bool = false) throws(JournalError) -> Forgetting {
         let sessions = try journal.allSessions()
         var result = Forgetting()
         var chosen = allDone ? sessions.filter { $0.state == .done }.map(\.id) : []
-        let known = Set(sessions.map(\.id))
-        for id in ids where !chosen.contains(id) {
-            if known.contains(id) { chosen.append(id) } else { result.unknown.append(id) }
+        for text in ids {
+            switch SessionLookup(text, among: sessions) {
+            case .found(let session): if !chosen.contains(session.id) { chosen.append(session.id) }
+            case .unknown: result.unknown.append(text)
+            case .ambiguous(let candidates): result.ambiguous[text] = candidates
+            }
         }
         result.busyElsewhere = try remove(ids: chosen)
         let busy = Set(result.busyElsewhere)

@@ -238,10 +238,18 @@ struct SessionDriver: Sendable {
                     var retryAfter: Double?
                     if case .retry(let seconds) = reaction { retryAfter = seconds }
                     let delay = options.retry.delay(beforeRetry: retryNumber, retryAfter: retryAfter)
+                    // A Retry-After over the cap: the row says both, so nobody takes the wait for a bug.
+                    let note = retryAfter.flatMap {
+                        $0 > delay ? "the server asked for \(Int($0.rounded(.up))) s; waiting \(Int(delay.rounded(.up))) s" : nil
+                    }
+                    logger.debug(
+                        "session \(id) retry \(retryNumber)/\(options.retry.maxRetries) in \(Int(delay.rounded(.up))) s\(note.map { " (\($0))" } ?? "")"
+                    )
                     host.update(id) {
                         $0.session.state = reaction == .stalled ? .stalled : .retrying
                         $0.retryAt = Date().addingTimeInterval(delay)
                         $0.retryNumber = retryNumber
+                        $0.retryNote = note
                     }
                     do { try host.persist(id) } catch { return error }
                     do { try await backoff(seconds: delay, host: host) } catch { return stopEnd(host: host) }
@@ -273,7 +281,7 @@ struct SessionDriver: Sendable {
         guard let session = host.snapshot(id: id)?.session else { throw CancellationError() }
         let attempt = host.beginAttempt(id)
         host.update(id) {
-            $0.session.attempts += 1; $0.retryAt = nil
+            $0.session.attempts += 1; $0.retryAt = nil; $0.retryNote = nil
         }
         switch session.route {
         case .media:

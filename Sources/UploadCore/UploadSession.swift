@@ -230,6 +230,9 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
     /// Which retry is next (1-based), and the limit.
     public var retryNumber: Int
     public var retryLimit: Int
+    /// Why the wait before the next retry is not the one the server asked for (its
+    /// `Retry-After` was over ``RetryPolicy/longestRetryAfter``), in words.
+    public var retryNote: String?
     /// Another mediaup process is uploading this session now.
     public var activeElsewhere: Bool
 

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Uploader {
     /// How the uploader runs transfers.
     public struct Options: Sendable {
@@ -28,6 +30,26 @@ extension Uploader {
             self.takeOverPollInterval = takeOverPollInterval
             self.computesSHA256 = computesSHA256
             self.enforcesSizeLimits = enforcesSizeLimits
+        }
+
+        /// Descriptors one transfer may hold at once: its socket, libcurl's wakeup pair,
+        /// the file, a second read of it for the hash, its lock file, with one to spare.
+        public static let descriptorsPerTransfer = 6
+        /// Descriptors kept for the rest of the process: stdio, the journal with its WAL
+        /// and shared memory, the log, the salt, the folder watch, libcurl's own.
+        public static let reservedDescriptors = 32
+
+        /// How many of `parallel` transfers fit in `openFileLimit` descriptors (at least one).
+        public static func parallel(_ parallel: Int, fittingOpenFileLimit openFileLimit: Int) -> Int {
+            min(parallel, max(1, (openFileLimit - reservedDescriptors) / descriptorsPerTransfer))
+        }
+
+        /// The process's limit on open descriptors (`ulimit -n`, RLIMIT_NOFILE's soft
+        /// limit), or nil when it cannot be read.
+        public static var openFileLimit: Int? {
+            var limit = rlimit()
+            guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+            return Int(clamping: limit.rlim_cur)
         }
     }
 }

@@ -361,6 +361,10 @@ public actor Uploader {
 
     /// Stores a snapshot, queues it if it is queued, and tells observers and waiters.
     func publish(_ snapshot: UploadSnapshot) {
+        let before = entries[snapshot.id]?.snapshot.session.state
+        if before != snapshot.session.state {
+            logger.debug("session \(snapshot.id) \(before.map { "\($0.rawValue) → " } ?? "")\(snapshot.session.state.rawValue)")
+        }
         if entries[snapshot.id] == nil {
             entries[snapshot.id] = SessionEntry(snapshot: snapshot)
         } else {

@@ -22,13 +22,13 @@ struct GlobalOptions: ParsableArguments {
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// The config file's values; its warnings go to stderr once. A broken file is bad
-    /// configuration (exit 2).
+    /// The config file's values; its warnings go to stderr once. A broken file, or a
+    /// `MEDIAUP_CONFIG` that names no file, is bad configuration (exit 2).
     private var config: ConfigFile {
         get throws {
-            let path = ConfigFile.defaultPath(environment: environment)
+            let (path, mustExist) = ConfigFile.location(environment: environment)
             do {
-                let file = try ConfigFile.load(path: path)
+                let file = try ConfigFile.load(path: path, mustExist: mustExist)
                 ConfigWarnings.printOnce(file.warnings)
                 return file
             } catch {
@@ -40,15 +40,21 @@ struct GlobalOptions: ParsableArguments {
     /// The flag, else `MEDIAUP_BASE_URL`, else the config file, else 360dialog's host.
     var resolvedBaseURL: String {
         get throws {
-            try baseURL ?? environment["MEDIAUP_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? config.values["base_url"] ?? APIEndpoint.defaultBaseURL
+            // Read even when a flag wins: a broken file is said at once, not on the day it is needed.
+            let file = try config
+            return baseURL ?? environment["MEDIAUP_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? file.values["base_url"] ?? APIEndpoint.defaultBaseURL
         }
     }
 
-    /// The flag, else `D360_API_KEY`, else the config file.
+    /// The flag, else `D360_API_KEY`, else the config file; a key with a control
+    /// character, from any of them, is bad configuration.
     var resolvedAPIKey: String? {
         get throws {
-            try apiKey ?? environment["D360_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? config.values["api_key"]
+            let file = try config
+            let key = apiKey ?? environment["D360_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? file.values["api_key"]
+            if let key, let problem = APIEndpoint.keyProblem(key) { throw UsageError(problem) }
+            return key
         }
     }
 

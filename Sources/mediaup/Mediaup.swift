@@ -29,7 +29,8 @@ struct Mediaup: AsyncParsableCommand {
         } catch let code as ExitCode {
             exit(code.rawValue)
         } catch let error as UsageError {
-            try? ConsoleWriter.standardError.displayLine("mediaup: \(error.message)")
+            // A config file's problems come one a line, each said in full.
+            for line in error.message.split(separator: "\n") { try? ConsoleWriter.standardError.displayLine("mediaup: \(line)") }
             exit(2)
         } catch let failure as ConsoleWriter.Failure {
             exit(1, after: failure)

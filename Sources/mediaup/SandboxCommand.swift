@@ -51,7 +51,11 @@ struct SandboxCommand: AsyncParsableCommand {
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if let rate, rate < 1 { throw ValidationError("--rate must be at least 1 byte per second") }
+        guard failRate.isFinite, stallSeconds.isFinite else { throw ValidationError("--fail-rate and --stall-seconds take finite numbers") }
         if stallAt != nil && stallSeconds <= 0 { throw ValidationError("--stall-at needs --stall-seconds") }
+        if storageDirectory?.isEmpty == true {
+            throw ValidationError("--storage-dir needs a folder: an empty path would put the sandbox's secret in the current one")
+        }
         _ = try Self.offsets(resetAt, option: "--reset-at")
         _ = try Self.offsets(stallAt, option: "--stall-at")
     }
@@ -68,6 +72,11 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let key = try global.resolvedAPIKey ?? Self.demoKey
+        if key == Self.demoKey && !APIEndpoint.isLoopbackHost(host) {
+            throw UsageError(
+                "--host \(host) lets other machines in, and the default key \(Self.demoKey) is public: pass --api-key (or set D360_API_KEY) with a key of your own"
+            )
+        }
         let storage = storageDirectory.map(FilePaths.absolute) ?? global.resolvedStateDirectory + "/sandbox"
         var configuration = SandboxConfiguration(apiKey: key, storageDirectory: storage)
         configuration.host = host
@@ -83,7 +92,9 @@ struct SandboxCommand: AsyncParsableCommand {
             throw UsageError("cannot start the sandbox on \(host):\(port): \(error)")
         }
         let keyNote = key == Self.demoKey ? "API key: \(Self.demoKey)" : "API key: the one you gave"
-        printFlushed("mediaup sandbox listening on \(server.baseURL) (\(keyNote)); files go to \(storage)")
+        let listening =
+            server.listenURL == server.baseURL ? server.baseURL : "\(server.listenURL), every interface (from this machine: \(server.baseURL))"
+        printFlushed("mediaup sandbox listening on \(listening) (\(keyNote)); files go to \(storage)")
         printFlushed("try: MEDIAUP_BASE_URL=\(server.baseURL) D360_API_KEY=\(key == Self.demoKey ? Self.demoKey : "…") mediaup upload FILE")
         let stop = AsyncStream<Void> { continuation in
             let handler = SignalForwarder { continuation.finish() }

@@ -69,7 +69,7 @@ struct ForgetCommand: AsyncParsableCommand {
         discussion: """
             A finished session's handle or media id goes with it, and its file is sent anew \
             by the next upload. A session another mediaup process is running is left alone. \
-            Exit 1 if a named session is unknown or busy.
+            Exit 1 if a named session is unknown, ambiguous or busy.
             """
     )
 
@@ -92,7 +92,8 @@ struct ForgetCommand: AsyncParsableCommand {
             throw UsageError(error.description)
         }
         let problems =
-            result.unknown.map { "no session \($0) in \(journal.path)" }
+            result.unknown.compactMap { SessionLookup.unknown.problem(for: $0) }
+            + result.ambiguous.sorted { $0.key < $1.key }.compactMap { SessionLookup.ambiguous($0.value).problem(for: $0.key) }
             + result.busyElsewhere.map { "\($0) is being uploaded by another mediaup process; pause it there first" }
         for problem in problems { try ConsoleWriter.standardError.displayLine("mediaup: \(problem)") }
         try ConsoleWriter.standardOutput.line("forgot \(result.forgotten.count) session\(result.forgotten.count == 1 ? "" : "s")")
@@ -114,14 +115,20 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let endpoint = try global.endpoint()
         let (journal, _) = try global.openState()
-        let stored: UploadSession?
-        do { stored = try journal.session(id: sessionID) } catch { throw UsageError(error.description) }
-        guard let remoteID = stored?.remoteID ?? (sessionID.hasPrefix("upload:") ? sessionID : nil) else {
-            if let stored, stored.route == .media {
-                throw UsageError("\(sessionID) is a /media upload: the server keeps no offset for those")
-            }
-            throw UsageError(
-                stored == nil ? "no session \(sessionID) in the journal (see mediaup sessions)" : "session \(sessionID) has no server session yet")
+        let lookup: SessionLookup
+        do { lookup = try journal.lookup(sessionID) } catch { throw UsageError(error.description) }
+        // A server id the journal does not know is still asked about as given.
+        let stored = lookup.session
+        guard lookup == .unknown && sessionID.hasPrefix("upload:") || stored != nil else {
+            try ConsoleWriter.standardError.displayLine("mediaup: \(lookup.problem(for: sessionID) ?? sessionID)")
+            throw ExitCode(1)
+        }
+        guard let remoteID = stored?.remoteID ?? (stored == nil ? sessionID : nil) else {
+            let reason =
+                stored?.route == .media
+                ? "\(sessionID) is a /media upload: the server keeps no offset for those" : "session \(sessionID) has no server session yet"
+            try ConsoleWriter.standardError.displayLine("mediaup: \(reason)")
+            throw ExitCode(1)
         }
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport())
         let offset: Int64

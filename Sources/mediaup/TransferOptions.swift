@@ -28,16 +28,35 @@ struct TransferOptions: ParsableArguments {
     )
     var ignoreSizeLimits = false
 
+    /// The shortest `--stall-timeout`, in seconds.
+    static let shortestStallTimeout: Double = 1
+
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
-        guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be more than 0 seconds") }
+        guard stallTimeout.isFinite, stallTimeout >= Self.shortestStallTimeout else {
+            throw ValidationError("--stall-timeout must be a number of seconds, at least 1: a shorter one takes a slow moment for a stall")
+        }
         if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1 byte") }
     }
 
     /// An uploader over libcurl for this run, with the global options' endpoint and state.
     func makeUploader(global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
         try makeUploader(endpoint: global.endpoint(), stateDirectory: global.resolvedStateDirectory, global: global)
+    }
+
+    /// `--parallel`, lowered (saying so on stderr) to what the open-file limit leaves
+    /// room for: past it, transfers would fail as "too many open files".
+    private func fittingParallel() -> Int {
+        guard let limit = Uploader.Options.openFileLimit else { return parallel }
+        let fitting = Uploader.Options.parallel(parallel, fittingOpenFileLimit: limit)
+        if fitting < parallel {
+            // A lost notice is remembered by the writer: the exit code says so.
+            try? ConsoleWriter.standardError.line(
+                "mediaup: --parallel \(parallel) lowered to \(fitting): this process may open \(limit) files at once (ulimit -n), and each upload needs several"
+            )
+        }
+        return fitting
     }
 
     /// An uploader over libcurl to `endpoint`, journaling in `stateDirectory`.
@@ -51,7 +70,7 @@ struct TransferOptions: ParsableArguments {
         let limits = TransferLimits(connectTimeout: 15, stallTimeout: stallTimeout)
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
         let options = Uploader.Options(
-            parallel: parallel, retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
+            parallel: fittingParallel(), retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
             computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits)
         let uploader = Uploader(journal: journal, api: api, account: account, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)

@@ -106,13 +106,13 @@ struct ResumeCommand: AsyncParsableCommand {
         if all {
             chosen = known.filter { $0.session.state != .done && $0.session.mayContinue(with: uploader.account) }
         } else {
-            for id in sessionIDs {
-                if let snapshot = known.first(where: { $0.id == id || $0.session.remoteID == id }) {
-                    chosen.append(snapshot)
+            let sessions = known.map(\.session)
+            for text in sessionIDs {
+                let lookup = SessionLookup(text, among: sessions)
+                if let found = lookup.session, let snapshot = known.first(where: { $0.id == found.id }) {
+                    if !chosen.contains(where: { $0.id == snapshot.id }) { chosen.append(snapshot) }
                 } else {
-                    settled.append(
-                        .refused(
-                            UploadReport(file: id, route: .resumable, bytes: nil, error: "no session \(id) in the journal (see mediaup sessions)")))
+                    settled.append(.refused(UploadReport(file: text, route: .resumable, bytes: nil, error: lookup.problem(for: text) ?? text)))
                 }
             }
         }

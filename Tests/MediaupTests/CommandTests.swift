@@ -171,7 +171,7 @@ struct CommandTests {
             #expect(await bed.server.sessions().first?.sha256 == (try SHA256Digest.ofFile(at: file)))
 
             let unknown = try await bed.run(["status", "nope"])
-            #expect(unknown.status == 2)
+            #expect(unknown.status == 1)
         }
     }
 

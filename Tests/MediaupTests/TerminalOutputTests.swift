@@ -128,7 +128,7 @@ struct TerminalOutputTests {
             #expect(forget.stderr.contains(#"no session nope\x1b[2J\u{202E} in"#), "\(forget.stderr)")
 
             let status = try await bed.run(["status", id])
-            #expect(status.status == 2)
+            #expect(status.status == 1)
             Self.expectNoRawControls(in: status.stderr)
             #expect(status.stderr.contains(#"no session nope\x1b[2J\u{202E} in the journal"#), "\(status.stderr)")
         }

@@ -12,6 +12,8 @@ public final class RunningProcess: Sendable {
     public let process: Process
     /// The file standard output goes to; it can be read while the process runs.
     public var stdoutPath: String { directory + "/stdout" }
+    /// The file standard error goes to; it can be read while the process runs.
+    public var stderrPath: String { directory + "/stderr" }
     private let directory: String
     private let exit = ExitRecord()
 

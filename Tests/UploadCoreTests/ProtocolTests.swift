@@ -100,7 +100,15 @@ struct RetryPolicyTests {
     func retryAfterWins() {
         let policy = RetryPolicy()
         #expect(policy.delay(beforeRetry: 1, retryAfter: 42, random: 0) == 42)
-        #expect(policy.delay(beforeRetry: 1, retryAfter: 99_999) == 3600)
+    }
+
+    @Test("a Retry-After over the cap waits the cap")
+    func retryAfterCapped() {
+        let policy = RetryPolicy()
+        #expect(RetryPolicy.longestRetryAfter == 300)
+        #expect(policy.delay(beforeRetry: 1, retryAfter: 3600) == 300)
+        #expect(policy.delay(beforeRetry: 1, retryAfter: 99_999) == 300)
+        #expect(policy.delay(beforeRetry: 1, retryAfter: 300) == 300)
     }
 }
 
@@ -123,6 +131,27 @@ struct EndpointTests {
         #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "http://127.0.0.1@example.com/", apiKey: "k") }
         #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "http://localhost.example.com:80", apiKey: "k") }
         #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "http://127.example.com", apiKey: "k") }
+    }
+
+    @Test("a port out of range, an empty host or a bracket left open: not a valid URL")
+    func refusesBadAuthority() throws {
+        for url in [
+            "http://127.0.0.1:99999", "http://127.0.0.1:0", "http://127.0.0.1:", "http://127.0.0.1:8x", "http://:8360", "https://[]:443",
+            "http://[::1:8360", "http://[::1]x:80", "http://::1:8566",
+        ] {
+            #expect(throws: ConfigurationError.self, "\(url)") { try APIEndpoint(baseURL: url, apiKey: "k") }
+        }
+        #expect(try APIEndpoint(baseURL: "https://ok.example:65535/v1", apiKey: "k").baseURL == "https://ok.example:65535/v1")
+        #expect(try APIEndpoint(baseURL: "http://[::1]:8566", apiKey: "k").isLoopback)
+    }
+
+    @Test("a key with a control character is refused, without the key in the message")
+    func refusesControlCharacters() {
+        for key in ["a\u{7}b", "ab\t", "a\u{7F}", "a\rb", "a\u{85}b"] {
+            #expect(throws: ConfigurationError.self) { try APIEndpoint(baseURL: "https://ok.example", apiKey: key) }
+            #expect(APIEndpoint.keyProblem(key)?.contains(key) == false)
+        }
+        #expect(APIEndpoint.keyProblem("plain-key_1") == nil)
     }
 
     @Test func hostIsReadFromTheURLText() {
@@ -154,18 +183,79 @@ struct UploadReportTests {
 
 @Suite("Config file")
 struct ConfigFileTests {
-    @Test("keys, comments, quotes; unknown keys warn; a missing file is empty")
+    @Test("keys, comments, quotes; a missing file is empty")
     func parse() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-config-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try ConfigFile.load(path: path) == ConfigFile(values: [:], warnings: []))
         _ = FileManager.default.createFile(
-            atPath: path, contents: Data("# c\n\napi_key = 'k 1'\nbase_url=https://x.example\ncolour = blue\n".utf8),
+            atPath: path, contents: Data("# c\n\napi_key = 'k 1'\nbase_url=https://x.example\n".utf8),
             attributes: [.posixPermissions: 0o600])
         let config = try ConfigFile.load(path: path)
         #expect(config.values == ["api_key": "k 1", "base_url": "https://x.example"])
-        #expect(config.warnings == ["the config file \(path), line 5: unknown key \"colour\" ignored (known: api_key, base_url)"])
+        #expect(config.warnings.isEmpty)
         #expect(ConfigFile.defaultPath(environment: ["XDG_CONFIG_HOME": "/c"]) == "/c/mediaup/config")
         #expect(ConfigFile.defaultPath(environment: ["MEDIAUP_CONFIG": "/x", "XDG_CONFIG_HOME": "/c"]) == "/x")
+    }
+}
+
+@Suite("Config file format")
+struct ConfigFileFormatTests {
+    static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {
+        try ConfigFile.parse(text, path: "/c").values
+    }
+
+    /// The problems `text` has, one a line, or nil when it parses.
+    static func problems(_ text: String) -> [String]? {
+        do {
+            _ = try ConfigFile.parse(text, path: "/c")
+            return nil
+        } catch {
+            return error.description.split(separator: "\n").map(String.init)
+        }
+    }
+
+    @Test("CRLF lines: the key has no \\r, and a leading comment does not swallow the next line")
+    func crlf() throws {
+        #expect(try Self.parse("api_key = k1\r\nbase_url = https://x.example\r\n") == ["api_key": "k1", "base_url": "https://x.example"])
+        #expect(try Self.parse("# mediaup\r\napi_key = \"k2\"\r\n") == ["api_key": "k2"])
+    }
+
+    @Test("a # outside quotes starts a comment; inside quotes it is part of the value")
+    func comments() throws {
+        #expect(try Self.parse("api_key = key # comment\n") == ["api_key": "key"])
+        #expect(try Self.parse("api_key = \"a # b\" # comment\n") == ["api_key": "a # b"])
+        #expect(try Self.parse("  # indented comment\n\napi_key=k\n") == ["api_key": "k"])
+    }
+
+    @Test("double quotes take \\\" and \\\\; single quotes are literal")
+    func escapes() throws {
+        #expect(try Self.parse(#"api_key = "a\"b""# + "\n") == ["api_key": #"a"b"#])
+        #expect(try Self.parse(#"api_key = "a\\b""# + "\n") == ["api_key": #"a\b"#])
+        #expect(try Self.parse(#"api_key = 'a\b'"# + "\n") == ["api_key": #"a\b"#])
+    }
+
+    @Test("every problem is named with its line, and no line's text is shown")
+    func problems() {
+        let text = "api_key = \"secret-1\nbase_url = a\nbase_url = b\ncolour = blue\nno equals\napi_key = \"x\" y\napi_key = \"a\\qb\"\n"
+        let found = Self.problems(text) ?? []
+        #expect(found.count == 6, "\(found)")
+        for line in [1, 3, 4, 5, 6, 7] { #expect(found.contains { $0.hasPrefix("the config file /c, line \(line):") }, "\(found)") }
+        #expect(!found.joined().contains("secret-1"))
+        #expect(found.contains { $0.contains("line 3") && $0.contains("base_url") && $0.contains("line 2") })
+    }
+
+    @Test("a value with a control character is a problem")
+    func controlCharacters() {
+        #expect(Self.problems("api_key = \"a\u{7}b\"\n")?.count == 1)
+        #expect(Self.problems("api_key = a\rb\n")?.count == 1)
+    }
+
+    @Test("a path that names a folder, or (when named by MEDIAUP_CONFIG) nothing, is an error")
+    func paths() throws {
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(throws: ConfigurationError.self) { try ConfigFile.load(path: folder) }
+        #expect(throws: ConfigurationError.self) { try ConfigFile.load(path: folder + "/no-such-\(UUID())", mustExist: true) }
+        #expect(try ConfigFile.load(path: folder + "/no-such-\(UUID())").values.isEmpty)
     }
 }
