@@ -1,4 +1,5 @@
 import Foundation
+import UploadCore
 
 /// A grid of cells that the view renders into and the backend copies to the
 /// terminal. Tests read it back as text lines.
@@ -20,13 +21,15 @@ public struct CellBuffer: Sendable, Equatable {
 
     /// Writes `text` at (`x`, `y`), clipped to `maxWidth` columns (and the buffer's
     /// edge); returns the number of columns used. A wide character that would be cut
-    /// in half is left out.
+    /// in half is left out. Control and bidirectional characters are shown as escapes
+    /// (`\n`, `\u{202E}`), as on every line mediaup prints: a name must neither break
+    /// the row nor reverse the text around it.
     @discardableResult
     public mutating func write(_ text: String, x: Int, y: Int, maxWidth: Int? = nil, style: Style = .plain) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var column = x
-        for character in text {
+        for character in TerminalText.escaped(text) {
             let cellWidth = DisplayWidth.of(character)
             if cellWidth == 0 { continue }
             if column + cellWidth > limit { break }

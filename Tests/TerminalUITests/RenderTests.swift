@@ -437,3 +437,13 @@ struct OverlayFitTests {
         #expect(lines.contains { $0.contains("q  ") && $0.contains("quit (running uploads are paused") })
     }
 }
+
+@Suite("Text from outside on the screen")
+struct ScreenTextTests {
+    @Test("a control or bidirectional character in a name shows as an escape, not as what it does, and is not dropped")
+    func controlsShowAsEscapes() {
+        var buffer = CellBuffer(width: 40, height: 1)
+        buffer.write("a\u{202E}gnp.exe\n\u{1B}[2J", x: 0, y: 0)
+        #expect(buffer.lines == [#"a\u{202E}gnp.exe\n\x1b[2J"#])
+    }
+}
