@@ -52,7 +52,9 @@ public final class SandboxServer: Sendable {
         _ configuration: SandboxConfiguration,
         logger: Logger = Logger(label: "mediaup.sandbox")
     ) async throws -> SandboxServer {
-        try makeDirectories(configuration.storageDirectory)
+        do { try FilePaths.makeDirectories(configuration.storageDirectory) } catch {
+            throw SandboxIOError.storage("cannot create the folder \(error.message)")
+        }
         // Whatever an earlier sandbox left in this directory: secret, sessions, media.
         let store = SandboxStore(directory: configuration.storageDirectory, logger: logger)
         let state = SandboxState(configuration: configuration, store: store, loaded: try store.load())

@@ -104,16 +104,3 @@ func writeFileAtomically(path: String, bytes: [UInt8], mode: mode_t) throws {
         throw failure
     }
 }
-
-/// Creates the folder at `path` and those above it (mode 0700), like `mkdir -p`; a
-/// failure names the folder that could not be made and why, in the system's words.
-func makeDirectories(_ path: String) throws {
-    var made = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-        made += "/" + component
-        if mkdir(made, 0o700) != 0 && errno != EEXIST { throw SandboxIOError.createDirectory(path: made, errno: errno) }
-    }
-    var info = stat()
-    guard stat(path, &info) == 0 else { throw SandboxIOError.createDirectory(path: path, errno: errno) }
-    guard info.st_mode & S_IFMT == S_IFDIR else { throw SandboxIOError.createDirectory(path: path, errno: ENOTDIR) }
-}

@@ -26,6 +26,10 @@ public struct APIEndpoint: Sendable {
         if let problem = Self.authorityProblem(trimmed) {
             throw ConfigurationError("the base URL \"\(baseURL)\" is not a valid URL: \(problem)")
         }
+        // The base URL is kept in the journal and shown by `sessions`: no secret goes in it.
+        if components.user != nil || components.password != nil {
+            throw ConfigurationError("the base URL must not carry a user name or password (the API key is the only credential)")
+        }
         let host = Self.hostText(trimmed)
         let loopback = Self.isLoopbackHost(host)
         switch scheme {

@@ -39,4 +39,20 @@ public enum FilePaths {
     public static func fileName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
     }
+
+    /// Creates the folder at `path` and those above it (new ones 0700), like `mkdir -p`.
+    /// A failure's message is the folder that could not be made and why, in the system's
+    /// words: "/a/file/x: Not a directory".
+    public static func makeDirectories(_ path: String) throws(FileProblem) {
+        var made = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            made += "/" + component
+            if mkdir(made, 0o700) != 0 && errno != EEXIST { throw FileProblem("\(made): \(systemText(errno))") }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FileProblem("\(path): \(systemText(errno))") }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw FileProblem("\(path): \(systemText(ENOTDIR))") }
+    }
+
+    private static func systemText(_ code: Int32) -> String { String(cString: strerror(code)) }
 }

@@ -32,10 +32,8 @@ public final class Journal: Sendable {
     /// aside and a new one started; `recoveryNotice` then says where the old one went.
     public init(stateDirectory: String) throws(JournalError) {
         let existed = FileManager.default.fileExists(atPath: stateDirectory)
-        do {
-            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw JournalError("cannot create the state directory \(stateDirectory): \(Self.reason(error))")
+        do { try FilePaths.makeDirectories(stateDirectory) } catch {
+            throw JournalError("cannot create the state directory \(stateDirectory) (\(error.message))")
         }
         let path = stateDirectory + "/" + Self.fileName
         // The journal holds paths, signed session ids, handles and media ids: the owner's

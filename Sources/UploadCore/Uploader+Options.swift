@@ -33,11 +33,14 @@ extension Uploader {
         }
 
         /// Descriptors one transfer may hold at once: its socket, libcurl's wakeup pair,
-        /// the file, a second read of it for the hash, its lock file, with one to spare.
+        /// the file, its lock file, with room to spare.
         public static let descriptorsPerTransfer = 6
         /// Descriptors kept for the rest of the process: stdio, the journal with its WAL
         /// and shared memory, the log, the salt, the folder watch, libcurl's own.
         public static let reservedDescriptors = 32
+
+        /// The smallest open-file limit under which one transfer fits.
+        public static var smallestOpenFileLimit: Int { reservedDescriptors + descriptorsPerTransfer }
 
         /// How many of `parallel` transfers fit in `openFileLimit` descriptors (at least one).
         public static func parallel(_ parallel: Int, fittingOpenFileLimit openFileLimit: Int) -> Int {

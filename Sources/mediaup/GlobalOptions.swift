@@ -22,6 +22,11 @@ struct GlobalOptions: ParsableArguments {
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    func validate() throws {
+        // An empty folder name would put the journal in the current folder.
+        if stateDirectory?.isEmpty == true { throw ValidationError("--state-dir is empty: name a folder, or leave the option out") }
+    }
+
     /// The config file's values; its warnings go to stderr once. A broken file, or a
     /// `MEDIAUP_CONFIG` that names no file, is bad configuration (exit 2).
     private var config: ConfigFile {
@@ -66,6 +71,15 @@ struct GlobalOptions: ParsableArguments {
         return home + "/.local/state/mediaup"
     }
 
+    /// Reads and checks the configuration (the config file, the base URL, the key), as
+    /// every command does, even one that needs neither host nor key: a broken setting is
+    /// said at once, exit 2, not on the day a command needs it.
+    func checkConfiguration() throws {
+        let baseURL = try resolvedBaseURL
+        _ = try resolvedAPIKey
+        do { _ = try APIEndpoint.withoutKey(baseURL: baseURL) } catch { throw UsageError(error.description) }
+    }
+
     /// The validated endpoint, or exit code 2 with the reason.
     func endpoint() throws -> APIEndpoint {
         let (baseURL, apiKey) = (try resolvedBaseURL, try resolvedAPIKey)
@@ -77,6 +91,7 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the journal and the log in the state directory; tells the user if a
     /// corrupt journal was set aside.
     func openState(directory: String? = nil) throws -> (journal: Journal, logger: Logger) {
+        try checkConfiguration()
         let directory = directory ?? resolvedStateDirectory
         let journal: Journal
         do { journal = try Journal(stateDirectory: directory) } catch {

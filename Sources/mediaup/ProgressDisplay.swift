@@ -47,7 +47,8 @@ actor ProgressDisplay {
     /// again below it, so that the next redraw does not leave a copy of them.
     func announce(_ message: String) {
         guard enabled, live else {
-            write("\n" + message + "\n")
+            // On a terminal the line starts after the "^C" it echoed; in a file it is a line.
+            write((isatty(STDERR_FILENO) == 1 ? "\n" : "") + message + "\n")
             return
         }
         write((drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : "") + "\r\u{1B}[J" + message + "\n")

@@ -47,8 +47,12 @@ struct TransferOptions: ParsableArguments {
 
     /// `--parallel`, lowered (saying so on stderr) to what the open-file limit leaves
     /// room for: past it, transfers would fail as "too many open files".
-    private func fittingParallel() -> Int {
+    private func fittingParallel() throws -> Int {
         guard let limit = Uploader.Options.openFileLimit else { return parallel }
+        guard limit >= Uploader.Options.smallestOpenFileLimit else {
+            throw UsageError(
+                "this process may open only \(limit) files at once (ulimit -n); mediaup needs at least \(Uploader.Options.smallestOpenFileLimit)")
+        }
         let fitting = Uploader.Options.parallel(parallel, fittingOpenFileLimit: limit)
         if fitting < parallel {
             // A lost notice is remembered by the writer: the exit code says so.
@@ -70,7 +74,7 @@ struct TransferOptions: ParsableArguments {
         let limits = TransferLimits(connectTimeout: 15, stallTimeout: stallTimeout)
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
         let options = Uploader.Options(
-            parallel: fittingParallel(), retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
+            parallel: try fittingParallel(), retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
             computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits)
         let uploader = Uploader(journal: journal, api: api, account: account, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)

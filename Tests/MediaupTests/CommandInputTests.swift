@@ -217,6 +217,52 @@ struct CommandInputTests {
         }
     }
 
+    @Test("sessions and forget check the configuration too: a MEDIAUP_CONFIG naming nothing, a bad --base-url, exit 2, nothing forgotten")
+    func everyCommandChecksTheConfiguration() async throws {
+        try await withBinaryBed { bed in
+            let file = bed.makeFile("kept.png", size: 1000)
+            #expect(try await bed.run(["upload", file]).status == 0)
+            var environment = bed.environment
+            environment["MEDIAUP_CONFIG"] = bed.directory + "/no-such-config"
+            for arguments in [["sessions"], ["forget", "--done"]] {
+                let outcome = try await bed.run(arguments, environment: environment)
+                #expect(outcome.status == 2, "\(arguments): \(outcome.stderr)")
+                #expect(outcome.stderr.contains("no-such-config"), "\(arguments): \(outcome.stderr)")
+            }
+            let badURL = try await bed.run(["sessions", "--base-url", "http://:99999"])
+            #expect(badURL.status == 2 && badURL.stderr.contains("no host"), "\(badURL.stderr)")
+            #expect(try await bed.run(["sessions", "--json"]).objects.count == 1, "nothing was forgotten")
+        }
+    }
+
+    @Test("an empty --state-dir, a state folder under a file, a base URL with a password, a tiny open-file limit: exit 2, saying why")
+    func unusableSettings() async throws {
+        try await withBinaryBed { bed in
+            let file = bed.makeFile("s.png", size: 1000)
+            let folder = try TemporaryFolder.make(prefix: "mediaup-cwd")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let empty = try await RunningProcess.run(
+                BinaryBed.binary, ["sessions", "--state-dir", ""], environment: bed.environment, workingDirectory: folder)
+            #expect(empty.status == 2 && empty.stderr.contains("--state-dir is empty"), "\(empty.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty, "no journal in the current folder")
+
+            let underFile = try await bed.run(["sessions", "--state-dir", file + "/state"])
+            #expect(underFile.status == 2 && underFile.stderr.contains("Not a directory"), "\(underFile.stderr)")
+            #expect(!underFile.stderr.contains("NSCocoaErrorDomain"))
+
+            let withPassword = bed.server.baseURL.replacingOccurrences(of: "http://", with: "http://user:PASSWORD@")
+            let credentials = try await bed.run(["upload", "--base-url", withPassword, file])
+            #expect(credentials.status == 2 && credentials.stderr.contains("user name or password"), "\(credentials.stderr)")
+            #expect(!credentials.stderr.contains("PASSWORD"))
+            #expect(await bed.server.requestLog().isEmpty)
+
+            let tiny = try await RunningProcess.run(
+                "/bin/sh", ["-c", "ulimit -n 20 && exec \"$0\" \"$@\"", BinaryBed.binary, "upload", file], environment: bed.environment)
+            #expect(tiny.status == 2 && tiny.stderr.contains("ulimit -n"), "\(tiny.stderr)")
+            #expect(await bed.server.requestLog().isEmpty)
+        }
+    }
+
     @Test("a key with a control character, from the flag, the environment or the file: exit 2, the key not printed")
     func keyWithControlCharacter() async throws {
         try await withBinaryBed { bed in

@@ -238,6 +238,7 @@ struct SharedJournalTests {
             kill(second.process.processIdentifier, SIGINT)
             let interrupted = await second.outcome()
             #expect(interrupted.status == 1, "\(interrupted.stderr)")
+            #expect(interrupted.stderr.hasPrefix("mediaup: pausing uploads"), "no stray empty line in a file: \(interrupted.stderr.debugDescription)")
             #expect((interrupted.objects.first?["error"] as? String)?.contains("another mediaup process") == true, "\(interrupted.stdout)")
 
             let listed = try await bed.run(["sessions", "--json"])
