@@ -23,7 +23,7 @@ enum CodecRules {
 
     private static func video(_ facts: MediaFacts) -> [MediaFinding] {
         let ext = facts.container
-        let reencode = "ffmpeg -i in.\(ext) -c:v libx264 -profile:v main -bf 0 -c:a aac -movflags +faststart out.\(ext)"
+        let reencode = "ffmpeg -i in.\(ext) -c:v libx264 -profile:v main -bf 0 -pix_fmt yuv420p -c:a aac -movflags +faststart out.\(ext)"
         var findings: [MediaFinding] = []
         switch facts.videoTracks ?? 0 {
         case 0: findings.append(MediaFinding(.refused, "there is no video track; send it as audio", fix: "ffmpeg -i in.\(ext) -vn -c:a aac out.m4a"))
@@ -53,7 +53,7 @@ enum CodecRules {
             findings.append(
                 MediaFinding(
                     .warned, "H.264 \(profile) profile: B-frames are likely, and Android phones play them badly",
-                    fix: "ffmpeg -i in.\(ext) -c:v libx264 -profile:v main -bf 0 -c:a copy -movflags +faststart out.\(ext)"))
+                    fix: "ffmpeg -i in.\(ext) -c:v libx264 -profile:v main -bf 0 -pix_fmt yuv420p -c:a copy -movflags +faststart out.\(ext)"))
         }
         if facts.fastStart == false {
             findings.append(

@@ -88,6 +88,15 @@ struct MediaInspectionTests {
         #expect(check.inspection?.bytesRead ?? .max < 4096, "reads headers, not media")
     }
 
+    @Test("a fix that re-encodes to H.264 Main also converts to 4:2:0, which Main requires (HEVC is often 4:4:4 or 10-bit)")
+    func reencodeFixesConvertPixels() {
+        let fixes = ["video-hevc.mp4", "video-mpeg4-part2.mp4", "video-h264-high.mp4"].flatMap {
+            MediaCheck(path: MediaCorpus.path($0), route: .media).fixes
+        }
+        #expect(fixes.count == 3)
+        #expect(fixes.allSatisfy { $0.contains("-c:v libx264 -profile:v main -bf 0 -pix_fmt yuv420p ") }, "\(fixes)")
+    }
+
     @Test("the resumable route still refuses what it cannot carry, with the facts read")
     func resumableRouteRefusesAudio() throws {
         let check = MediaCheck(path: MediaCorpus.path("audio-opus-mono.ogg"), route: .resumable)
