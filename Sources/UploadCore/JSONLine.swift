@@ -10,12 +10,18 @@ public enum JSONLine {
         /// An integer; nil is written as null.
         case number(Int64?)
         case bool(Bool)
+        /// A flag that may be unknown; nil is written as null.
+        case optionalBool(Bool?)
+        /// An array of strings.
+        case strings([String])
 
         var text: String {
             switch self {
             case .string(let text): text.map(JSONLine.quote) ?? "null"
             case .number(let number): number.map(String.init) ?? "null"
             case .bool(let flag): flag ? "true" : "false"
+            case .optionalBool(let flag): flag.map { $0 ? "true" : "false" } ?? "null"
+            case .strings(let texts): "[" + texts.map(JSONLine.quote).joined(separator: ",") + "]"
             }
         }
     }

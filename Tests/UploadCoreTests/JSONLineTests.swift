@@ -12,6 +12,12 @@ struct JSONLineTests {
         #expect(try JSONSerialization.jsonObject(with: Data(line.utf8)) is [String: Any])
     }
 
+    @Test("flags that may be unknown, and arrays of strings")
+    func optionalFlagsAndArrays() {
+        let line = JSONLine.object(["u": .optionalBool(nil), "t": .optionalBool(true), "e": .strings([]), "s": .strings(["a\"b", "c"])])
+        #expect(line == #"{"u":null,"t":true,"e":[],"s":["a\"b","c"]}"#)
+    }
+
     @Test("quotes, backslashes and control characters are escaped; slashes and non-ASCII text are not")
     func escaping() throws {
         #expect(JSONLine.quote(#"say "hi""#) == #""say \"hi\"""#)

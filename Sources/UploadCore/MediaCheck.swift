@@ -1,0 +1,96 @@
+/// One file judged as `mediaup check` does: today's type and size rules for a route, then
+/// what is inside (codecs, tracks, bit depth, sticker size).
+public struct MediaCheck: Sendable, Equatable {
+    public var file: String
+    public var route: UploadRoute
+    /// The type found from the first bytes; nil when the file could not be opened.
+    public var type: MediaType?
+    public var size: Int64?
+    /// What reading inside found; nil for a file no rule reads inside (documents, refused types).
+    public var inspection: MediaInspection?
+    /// The route's refusal first, then the inspection's findings.
+    public var findings: [MediaFinding]
+
+    /// Judges the file at `path` for `route`.
+    public init(path: String, route: UploadRoute, budget: Int = BoundedReader.defaultBudget) {
+        file = path
+        self.route = route
+        findings = []
+        if case .rejected(let reason) = MediaRules.verdict(forFileAt: path, route: route) { findings.append(MediaFinding(.refused, reason)) }
+        guard case .success(let identity) = FileIdentity.read(path: path),
+            let head = try? FileIdentity.readHead(path: path, count: MediaRules.sniffLength), !head.isEmpty
+        else { return }
+        size = identity.size
+        let type = MediaRules.detect(head: head, fileName: path)
+        self.type = type
+        guard type.kind != nil else { return }
+        let inspection = MediaInspector.inspect(path: path, type: type, budget: budget)
+        self.inspection = inspection
+        findings += inspection.findings
+    }
+
+    public var status: MediaCheckStatus { MediaCheckStatus(findings) }
+
+    /// The distinct fixes, in the order of the findings.
+    public var fixes: [String] {
+        var seen = Set<String>()
+        return findings.compactMap(\.fix).filter { seen.insert($0).inserted }
+    }
+
+    /// The check as one line of JSON (no newline), keys in a fixed order.
+    public var jsonLine: String {
+        let facts = inspection?.facts
+        return JSONLine.object([
+            "file": .string(file),
+            "status": .string(status.rawValue),
+            "kind": .string(type?.kind?.rawValue),
+            "mime_type": .string(type?.mime),
+            "via": .string(route.rawValue),
+            "bytes": .number(size),
+            "container": .string(facts?.container),
+            "video_codec": .string(facts?.videoCodec),
+            "audio_codec": .string(facts?.audioCodec),
+            "profile": .string(facts?.profile),
+            "width": .number(facts?.width.map(Int64.init)),
+            "height": .number(facts?.height.map(Int64.init)),
+            "channels": .number(facts?.channels.map(Int64.init)),
+            "bit_depth": .number(facts?.bitDepth.map(Int64.init)),
+            "color": .string(facts?.color),
+            "video_tracks": .number(facts?.videoTracks.map(Int64.init)),
+            "audio_tracks": .number(facts?.audioTracks.map(Int64.init)),
+            "animated": .optionalBool(facts?.animated),
+            "fast_start": .optionalBool(facts?.fastStart),
+            "duration_ms": .number(facts?.durationMilliseconds),
+            "voice_note": .optionalBool(facts?.voiceNote),
+            "refused": .strings(findings.filter { $0.severity == .refused }.map(\.reason)),
+            "warned": .strings(findings.filter { $0.severity == .warned }.map(\.reason)),
+            "fixes": .strings(fixes),
+        ])
+    }
+
+    /// The check as one line of text, unescaped: status, kind, name, facts, reasons, fix.
+    public var textLine: String {
+        var parts = [status.rawValue, type?.kind?.rawValue ?? "-", FilePaths.fileName(file)]
+        if let facts = inspection?.facts { parts.append(Self.summary(facts)) }
+        var line = parts.joined(separator: "  ")
+        if !findings.isEmpty { line += ": " + findings.map(\.reason).joined(separator: "; ") }
+        if !fixes.isEmpty { line += "; fix: " + fixes.joined(separator: " ; or: ") }
+        return line
+    }
+
+    /// The facts in a few words: "mp4 h264 Main 64×48 aac 1 ch, 0.5 s".
+    static func summary(_ facts: MediaFacts) -> String {
+        var words = [facts.container]
+        words += [facts.videoCodec, facts.profile].compactMap { $0 }
+        if let width = facts.width, let height = facts.height { words.append("\(width)×\(height)") }
+        if let depth = facts.bitDepth { words.append("\(depth)-bit") }
+        words += [facts.color, facts.audioCodec].compactMap { $0 }
+        if let channels = facts.channels { words.append("\(channels) ch") }
+        if let tracks = facts.audioTracks, tracks > 1 { words.append("\(tracks) audio tracks") }
+        if facts.animated == true { words.append("animated") }
+        if facts.fastStart == false { words.append("no fast start") }
+        if let duration = facts.durationMilliseconds { words.append("\(duration / 1000).\(duration % 1000 / 100) s") }
+        if let voiceNote = facts.voiceNote { words.append(voiceNote ? "voice note" : "not a voice note") }
+        return words.joined(separator: " ")
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@Suite("mediaup check")
+struct CheckCommandTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/media").path
+
+    @Test("a folder: one JSON object per file in a fixed key order, exit 1 as some are refused")
+    func jsonOverTheCorpus() async throws {
+        try await withBinaryBed { bed in
+            let outcome = try await bed.run(["check", "--via", "media", "--json", Self.corpus])
+            #expect(outcome.status == 1, "stderr: \(outcome.stderr)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).sorted()
+            #expect(outcome.lines.count == names.count)
+            let objects = outcome.objects
+            #expect(objects.count == names.count)
+            #expect(objects.map { ($0["file"] as? String).map { ($0 as NSString).lastPathComponent } } == names)
+            let byName = Dictionary(uniqueKeysWithValues: objects.map { ((($0["file"] as? String ?? "") as NSString).lastPathComponent, $0) })
+            #expect(byName["video-hevc.mp4"]?["status"] as? String == "refused")
+            #expect(byName["video-hevc.mp4"]?["video_codec"] as? String == "hevc")
+            #expect(byName["video-h264-high.mp4"]?["status"] as? String == "warn")
+            #expect(byName["audio-opus-mono.ogg"]?["status"] as? String == "ok")
+            #expect(byName["audio-opus-mono.ogg"]?["mime_type"] as? String == "audio/ogg")
+            #expect(byName["audio-opus-mono.ogg"]?["voice_note"] as? Bool == true)
+            #expect((byName["image-cmyk.jpg"]?["fixes"] as? [String])?.first?.hasPrefix("ffmpeg -i in.jpg") == true)
+            let first = try #require(outcome.lines.first)
+            let keys = [
+                "\"file\":", "\"status\":", "\"kind\":", "\"mime_type\":", "\"via\":", "\"bytes\":", "\"container\":", "\"refused\":", "\"fixes\":",
+            ]
+            let positions = keys.compactMap { first.range(of: $0)?.lowerBound }
+            #expect(positions.count == keys.count && positions == positions.sorted(), "\(first)")
+        }
+    }
+
+    @Test("text: one line per file with its status, kind, facts, reasons and fix; exit 0 with nothing refused")
+    func textLines() async throws {
+        try await withBinaryBed { bed in
+            let outcome = try await bed.run([
+                "check", "--via", "media", Self.corpus + "/video-h264-main-aac.mp4", Self.corpus + "/video-h264-no-faststart.mp4",
+            ])
+            #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+            #expect(outcome.lines.count == 2)
+            #expect(outcome.lines.first == "ok  video  video-h264-main-aac.mp4  mp4 h264 Main 64×48 aac 1 ch 0.5 s")
+            #expect(outcome.lines.last?.hasPrefix("warn  video  video-h264-no-faststart.mp4  mp4 h264 Main 64×48 aac 1 ch no fast start") == true)
+            #expect(outcome.lines.last?.hasSuffix("fix: ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4") == true)
+        }
+    }
+
+    @Test("the route's type list applies: Ogg is refused for a resumable session, the default")
+    func resumableRoute() async throws {
+        try await withBinaryBed { bed in
+            let outcome = try await bed.run(["check", Self.corpus + "/audio-opus-mono.ogg"])
+            #expect(outcome.status == 1)
+            #expect(outcome.stdout.contains("cannot go through a resumable session"))
+            #expect(outcome.stdout.hasPrefix("refused  audio  audio-opus-mono.ogg  ogg opus 1 ch voice note: "))
+        }
+    }
+
+    @Test("a name that would drive the terminal is shown escaped")
+    func escapedName() async throws {
+        try await withBinaryBed { bed in
+            let path = bed.directory + "/clip\u{1B}[2J.mp4"
+            try FileManager.default.copyItem(atPath: Self.corpus + "/video-hevc.mp4", toPath: path)
+            let outcome = try await bed.run(["check", path])
+            #expect(outcome.status == 1)
+            #expect(!outcome.stdout.contains("\u{1B}"))
+            #expect(outcome.stdout.contains("clip\\x1b[2J.mp4"))
+        }
+    }
+
+    @Test("no path or an unknown route is bad usage: exit 2")
+    func usage() async throws {
+        try await withBinaryBed { bed in
+            let none = try await bed.run(["check"])
+            #expect(none.status == 2)
+            #expect(none.stderr.contains("name at least one file or folder to check"))
+            let route = try await bed.run(["check", "--via", "carrier-pigeon", Self.corpus])
+            #expect(route.status == 2)
+        }
+    }
+}

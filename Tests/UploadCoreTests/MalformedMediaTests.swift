@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@testable import UploadCore
+
+@Suite("Malformed media")
+struct MalformedMediaTests {
+    static let mp4 = MediaType(mime: "video/mp4", kind: .video)
+
+    /// A box: a 32-bit size, a type and a payload.
+    static func box(_ type: String, _ payload: [UInt8] = [], size: UInt32? = nil) -> [UInt8] {
+        let size = size ?? UInt32(8 + payload.count)
+        return withUnsafeBytes(of: size.bigEndian, Array.init) + Array(type.utf8) + payload
+    }
+
+    static let ftyp = box("ftyp", Array("isom\0\0\0\0isom".utf8))
+
+    static func reason(_ bytes: [UInt8], _ type: MediaType = mp4, budget: Int = BoundedReader.defaultBudget) -> String? {
+        let reader = BoundedReader(bytes: bytes, budget: budget)
+        let inspection = MediaInspector.inspect(reader, type: type)
+        #expect(reader.bytesRead <= budget)
+        return inspection.findings.first?.reason
+    }
+
+    @Test("box sizes that lie give could not read, never a crash or an endless walk")
+    func lyingBoxSizes() {
+        #expect(Self.reason(Self.ftyp) == "could not read: there is no moov box (the index of the tracks)")
+        #expect(
+            Self.reason(Self.ftyp + Self.box("moov", size: 4)) == "could not read: the moov box at byte 20 declares 4 bytes, less than its own header"
+        )
+        #expect(Self.reason(Self.ftyp + Self.box("moov", size: 400)) == "could not read: the moov box at byte 20 runs past the end of the file")
+        // Size 1: a 64-bit size follows; here an absurd one, then a missing one.
+        let huge = Self.box("mdat", size: 1) + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0]
+        #expect(Self.reason(Self.ftyp + huge) == "could not read: the mdat box declares an impossible size")
+        #expect(Self.reason(Self.ftyp + Self.box("mdat", size: 1)) == "could not read: the file ends inside the 64-bit size of the mdat box")
+        // Size 0 runs to the end: a moov of size 0 with a truncated child inside.
+        #expect(Self.reason(Self.ftyp + Self.box("moov", [0, 0, 0], size: 0)) == "could not read: the file ends inside the box header at byte 28")
+        let trak = Self.box("trak", Self.box("mdia", size: 100))
+        #expect(Self.reason(Self.ftyp + Self.box("moov", trak)) == "could not read: the mdia box at byte 36 runs past the end of the trak box")
+    }
+
+    @Test("absurd counts stop at a cap: boxes, Ogg streams, JPEG segments")
+    func absurdCounts() {
+        let free = [UInt8]((0..<5000).flatMap { _ in Self.box("free") })
+        #expect(Self.reason(Self.ftyp + free) == "could not read: more than 4096 boxes")
+        // Pages that each begin a stream and hold nothing.
+        let page = Array("OggS".utf8) + [0, 0x02] + [UInt8](repeating: 0, count: 21)
+        let ogg = [UInt8]((0..<100).flatMap { _ in page })
+        #expect(Self.reason(ogg, MediaType(mime: "audio/ogg", kind: .audio)) == "could not read: more than 64 streams begin")
+        let jpeg = [0xFF, 0xD8] + [UInt8](repeating: 0xFF, count: 10_000)
+        #expect(Self.reason(jpeg, MediaType(mime: "image/jpeg", kind: .image)) == "could not read: no JPEG frame header in the first 512 segments")
+    }
+
+    @Test("a file whose headers need more than the budget is refused at the budget")
+    func budget() throws {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: MediaCorpus.path("video-h264-main-aac.mp4"))))
+        #expect(Self.reason(bytes, budget: 100) == "could not read: the headers need more than 100 B to read")
+    }
+
+    @Test("thousands of mutated corpus files each return, within the read budget")
+    func fuzz() throws {
+        let corpus = try MediaCorpus.names.map { name in
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: MediaCorpus.path(name))))
+            let type = MediaRules.detect(head: Array(bytes.prefix(MediaRules.sniffLength)), fileName: name)
+            // Where box sizes may be: before four lowercase letters (moov, trak, stsd...).
+            let codes = (4..<bytes.count - 4).filter { index in bytes[index..<index + 4].allSatisfy { (0x61...0x7A).contains($0) } }
+            return (bytes: bytes, type: type, codes: codes)
+        }
+        var random = SeededRandom(seed: 0x6D65_6469_6175_70)
+        let budget = 16 * 1024
+        var unreadable = 0
+        for _ in 0..<4000 {
+            let original = corpus.randomElement(using: &random)!
+            let bytes = Self.mutate(original.bytes, codes: original.codes, using: &random)
+            // The original type too, so that mutated magic still reaches the parser behind it.
+            let mutatedType = MediaRules.detect(head: Array(bytes.prefix(MediaRules.sniffLength)), fileName: "")
+            for type in [original.type, mutatedType] {
+                let reader = BoundedReader(bytes: bytes, budget: budget)
+                let inspection = MediaInspector.inspect(reader, type: type)
+                #expect(reader.bytesRead <= budget)
+                if inspection.findings.contains(where: { $0.reason.hasPrefix("could not read: ") }) { unreadable += 1 }
+            }
+        }
+        // Mutations must reach the error paths, or this test tests nothing.
+        #expect(unreadable > 500)
+    }
+
+    /// One of: bit flips, a truncation, a box size set to 0, 1, tiny or huge, random bytes.
+    static func mutate(_ original: [UInt8], codes: [Int], using random: inout SeededRandom) -> [UInt8] {
+        var bytes = original
+        switch Int.random(in: 0..<4, using: &random) {
+        case 0:
+            for _ in 0..<Int.random(in: 1...8, using: &random) {
+                bytes[Int.random(in: 0..<bytes.count, using: &random)] ^= 1 << UInt8.random(in: 0..<8, using: &random)
+            }
+        case 1:
+            bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random)))
+        case 2:
+            guard let code = codes.randomElement(using: &random) else { return bytes }
+            let size: [UInt8] = [[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 7], [0xFF, 0xFF, 0xFF, 0xFF], [0x7F, 0, 0, 0]].randomElement(using: &random)!
+            bytes.replaceSubrange(code - 4..<code, with: size)
+        default:
+            let start = Int.random(in: 0..<bytes.count, using: &random)
+            for index in start..<min(bytes.count, start + Int.random(in: 1...64, using: &random)) {
+                bytes[index] = UInt8.random(in: 0...255, using: &random)
+            }
+        }
+        return bytes
+    }
+}
