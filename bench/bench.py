@@ -638,7 +638,7 @@ class Bench:
                 after = sandbox.stats()
                 received = after["session_body_bytes_received"] - before["session_body_bytes_received"]
                 resent.append(received - s.resume_file)
-                below.append(after["offset_refusals_below_server_offset"] - before["offset_refusals_below_server_offset"])
+                below.append(after["offset_refusals_below_reported_offset"] - before["offset_refusals_below_reported_offset"])
                 sandbox.forget_files()
         finally:
             sandbox.stop()

@@ -18,6 +18,8 @@ actor SandboxState {
         let createdAt: Date
         let sequence: Int
         var received: Int64 = 0
+        /// The offset the last `GET` answered: what a client was told the session holds.
+        var reported: Int64 = 0
         var complete = false
         var sha256: String?
         var sink: FileSink?
@@ -202,6 +204,7 @@ actor SandboxState {
     /// `GET /upload:…`: the id and how many bytes are stored.
     func status(token: String) throws -> (id: String, received: Int64) {
         let s = try liveSession(token)
+        s.reported = s.received
         return (s.id, s.received)
     }
 
@@ -210,7 +213,7 @@ actor SandboxState {
         let s = try liveSession(token)
         s.uploadRequests += 1
         guard offset == s.received else {
-            refusals.append(SandboxOffsetRefusal(sent: offset, held: s.received))
+            refusals.append(SandboxOffsetRefusal(sent: offset, held: s.received, reported: s.reported))
             throw APIError(.badRequest, "file_offset mismatch: server has \(s.received)")
         }
         if let contentLength, offset + contentLength > s.declared {
@@ -381,6 +384,7 @@ actor SandboxState {
             "upload_requests": .number(Int64(all.reduce(0) { $0 + $1.uploadRequests })),
             "offset_refusals": .number(Int64(refusals.count)),
             "offset_refusals_below_server_offset": .number(Int64(refusals.filter { $0.sent < $0.held }.count)),
+            "offset_refusals_below_reported_offset": .number(Int64(refusals.filter(\.isBelowReported).count)),
             "media_uploads": .number(Int64(media.count)),
             "media_bytes_stored": .number(media.reduce(0) { $0 + $1.length }),
         ]

@@ -80,7 +80,9 @@ struct SoakTests {
             let bodyBytes = stored.map(\.totalBodyBytesReceived).reduce(0, +)
             let resent = bodyBytes - Int64(totalBytes)
             let refusals = await bed.server.offsetRefusals()
-            let backwards = refusals.filter { $0.sent < $0.held }
+            // Below what a GET had answered, not below what the sandbox held: bytes of a cut
+            // request it had read are still stored after it answers.
+            let backwards = refusals.filter(\.isBelowReported)
             #expect(backwards.isEmpty, "the client went below a server-confirmed offset: \(backwards)")
             let stalls = await bed.server.stallsFired()
             #expect(stalls == 2)
