@@ -46,7 +46,7 @@ public struct APIEndpoint: Sendable {
             throw ConfigurationError("no API key: set D360_API_KEY or pass --api-key (or try the sandbox: mediaup sandbox)")
         }
         if let problem = Self.keyProblem(apiKey) { throw ConfigurationError(problem) }
-        self.baseURL = trimmed
+        self.baseURL = Self.canonical(trimmed)
         self.apiKey = apiKey
         self.isLoopback = loopback
     }
@@ -77,6 +77,20 @@ public struct APIEndpoint: Sendable {
 
     /// Whether a key was given.
     public var hasKey: Bool { !apiKey.isEmpty }
+
+    /// `url` spelled one way for one server: the scheme and host in lower case and the
+    /// port without leading zeros (`HTTP://Example.COM:0443/v1` is `http://example.com:443/v1`),
+    /// since the journal tells servers apart by this text. The path is kept as written.
+    static func canonical(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://"), let authority = authority(url) else { return url }
+        var host = authority
+        var port = ""
+        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
+            host = authority[..<colon]
+            port = Int(authority[authority.index(after: colon)...]).map { ":\($0)" } ?? String(authority[colon...])
+        }
+        return url[..<schemeEnd.lowerBound].lowercased() + "://" + host.lowercased() + port + url[authority.endIndex...]
+    }
 
     /// The authority (`user@host:port`) of a URL, as written.
     private static func authority(_ url: String) -> Substring? {

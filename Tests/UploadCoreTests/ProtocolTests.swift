@@ -259,3 +259,16 @@ struct ConfigFileFormatTests {
         #expect(try ConfigFile.load(path: folder + "/no-such-\(UUID())").values.isEmpty)
     }
 }
+
+@Suite("One spelling per server")
+struct CanonicalBaseURLTests {
+    @Test("scheme and host in any case and a port with leading zeros name the same server; the path is kept")
+    func sameServerSpelledOneWay() throws {
+        let spellings = ["http://127.0.0.1:18600", "HTTP://127.0.0.1:18600/", "http://127.0.0.1:018600", "Http://127.0.0.1:18600"]
+        let bases = try spellings.map { try APIEndpoint(baseURL: $0, apiKey: "k").baseURL }
+        #expect(Set(bases) == ["http://127.0.0.1:18600"], "\(bases)")
+        #expect(try APIEndpoint(baseURL: "https://Waba-V2.360dialog.IO/V1", apiKey: "k").baseURL == "https://waba-v2.360dialog.io/V1")
+        #expect(try APIEndpoint(baseURL: "http://[::1]:08360", apiKey: "k").baseURL == "http://[::1]:8360")
+        #expect(try APIEndpoint(baseURL: "http://[::1]", apiKey: "k").baseURL == "http://[::1]")
+    }
+}
