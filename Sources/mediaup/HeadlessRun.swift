@@ -37,6 +37,12 @@ public struct HeadlessRun: Sendable {
             Settled(report: report, line: "mediaup: \(report.file): \(report.error ?? "failed")")
         }
 
+        /// A session id named to `resume` that names no one session: the reason already
+        /// names the id.
+        public static func unresolved(_ report: UploadReport) -> Settled {
+            Settled(report: report, line: "mediaup: \(report.error ?? "no such session")")
+        }
+
         /// A file an earlier run finished: `words` say so, `hint` how to send it anew.
         public static func alreadyDone(_ report: UploadReport, _ words: String, hint: String? = nil) -> Settled {
             Settled(report: report, line: "\(report.file): \(words): \(HeadlessRun.result(of: report))" + (hint.map { "; " + $0 } ?? ""))

@@ -112,7 +112,7 @@ struct ResumeCommand: AsyncParsableCommand {
                 if let found = lookup.session, let snapshot = known.first(where: { $0.id == found.id }) {
                     if !chosen.contains(where: { $0.id == snapshot.id }) { chosen.append(snapshot) }
                 } else {
-                    settled.append(.refused(UploadReport(file: text, route: .resumable, bytes: nil, error: lookup.problem(for: text) ?? text)))
+                    settled.append(.unresolved(UploadReport(file: text, route: .resumable, bytes: nil, error: lookup.problem(for: text) ?? text)))
                 }
             }
         }

@@ -32,6 +32,7 @@ struct CommandInputTests {
                 let outcome = try await bed.run(command)
                 #expect(outcome.status == 1, "\(command): \(outcome.stderr)")
                 #expect(outcome.stderr.contains("no session nope"), "\(command): \(outcome.stderr)")
+                #expect(!outcome.stderr.contains("nope: "), "the id is said once: \(command): \(outcome.stderr)")
             }
         }
     }
