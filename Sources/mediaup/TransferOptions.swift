@@ -4,18 +4,21 @@ import UploadCore
 
 /// How the engine runs transfers, for every command that uploads.
 struct TransferOptions: ParsableArguments {
-    @Option(help: "Uploads running at once.")
+    // The numbers are read `.unconditional`: otherwise `--retries -1` takes "-1" for an
+    // option and says the value is missing, not that it may not be negative.
+    @Option(parsing: .unconditional, help: "Uploads running at once.")
     var parallel: Int = 4
 
-    @Option(help: "Automatic retries per file before it fails.")
+    @Option(parsing: .unconditional, help: "Automatic retries per file before it fails.")
     var retries: Int = 5
 
     @Option(
-        name: .customLong("stall-timeout"), help: ArgumentHelp("Seconds without progress before a transfer counts as stalled.", valueName: "SECONDS"))
+        name: .customLong("stall-timeout"), parsing: .unconditional,
+        help: ArgumentHelp("Seconds without progress before a transfer counts as stalled.", valueName: "SECONDS"))
     var stallTimeout: Double = 30
 
     @Option(
-        name: .customLong("chunk-size"),
+        name: .customLong("chunk-size"), parsing: .unconditional,
         help: ArgumentHelp("Bytes per request of a resumable session (default: the whole rest in one).", valueName: "BYTES"))
     var chunkSize: Int64?
 

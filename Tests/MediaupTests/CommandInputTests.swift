@@ -138,16 +138,19 @@ struct CommandInputTests {
             (["--stall-timeout", "0.5"], "--stall-timeout"),
             (["--stall-timeout", "nan"], "--stall-timeout"),
             (["--stall-timeout", "inf"], "--stall-timeout"),
-            (["--retries", "-1"], "--retries"),
+            (["--stall-timeout", "-5"], "--stall-timeout"),
+            (["--retries", "-1"], "--retries cannot be negative"),
             (["--parallel", "0"], "--parallel"),
+            (["--parallel", "-3"], "--parallel must be at least 1"),
             (["--chunk-size", "0"], "--chunk-size"),
         ]
         try await withBinaryBed { bed in
             let file = bed.makeFile("n.png", size: 1000)
-            for (options, name) in cases {
+            for (options, words) in cases {
                 let outcome = try await bed.run(["upload"] + options + [file])
                 #expect(outcome.status == 2, "\(options): \(outcome.stderr)")
-                #expect(outcome.stderr.contains(name), "\(options): \(outcome.stderr)")
+                #expect(outcome.stderr.contains(words), "\(options): \(outcome.stderr)")
+                #expect(!outcome.stderr.contains("Missing value"), "\(options): \(outcome.stderr)")
             }
             for options in [
                 ["--stall-at", "10", "--stall-seconds", "nan"], ["--stall-at", "10", "--stall-seconds", "inf"], ["--fail-rate", "nan"],
