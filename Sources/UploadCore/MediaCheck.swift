@@ -16,10 +16,23 @@ public struct MediaCheck: Sendable, Equatable {
         file = path
         self.route = route
         findings = []
-        if case .rejected(let reason) = MediaRules.verdict(forFileAt: path, route: route) { findings.append(MediaFinding(.refused, reason)) }
-        guard case .success(let identity) = FileIdentity.read(path: path),
-            let head = try? FileIdentity.readHead(path: path, count: MediaRules.sniffLength), !head.isEmpty
-        else { return }
+        // The identity and the first bytes are read once, for today's rules and the inspection.
+        let identity: FileIdentity
+        switch FileIdentity.read(path: path) {
+        case .failure(let problem):
+            findings.append(MediaFinding(.refused, problem.message))
+            return
+        case .success(let read): identity = read
+        }
+        let head: [UInt8]
+        do { head = try FileIdentity.readHead(path: path, count: MediaRules.sniffLength) } catch {
+            findings.append(MediaFinding(.refused, "cannot read \(error.message)"))
+            return
+        }
+        if case .rejected(let reason) = MediaRules.verdict(head: head, fileName: path, size: identity.size, route: route) {
+            findings.append(MediaFinding(.refused, reason))
+        }
+        guard !head.isEmpty else { return }
         size = identity.size
         let type = MediaRules.detect(head: head, fileName: path)
         self.type = type
