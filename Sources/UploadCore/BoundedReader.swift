@@ -27,15 +27,17 @@ public final class BoundedReader {
         self.budget = budget
     }
 
-    /// A reader over the file at `path`, opened for reading until the reader goes.
+    /// A reader over the file at `path`, opened for reading until the reader goes. Opened
+    /// without waiting (a FIFO put in the file's place would block `open`), and only a
+    /// regular file is taken.
     public init(path: String, budget: Int = defaultBudget) throws(FileProblem) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw FileProblem("\(path): \(FileIdentity.errorText(errno))") }
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            let problem = FileProblem("\(path): \(FileIdentity.errorText(errno))")
+        let status = fstat(descriptor, &info) == 0 ? nil : FileIdentity.errorText(errno)
+        guard status == nil, info.st_mode & S_IFMT == S_IFREG else {
             close(descriptor)
-            throw problem
+            throw FileProblem("\(path): \(status ?? "not a regular file")")
         }
         source = .descriptor(descriptor)
         size = Int64(info.st_size)

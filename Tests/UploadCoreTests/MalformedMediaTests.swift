@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import UploadCore
@@ -106,5 +107,34 @@ struct MalformedMediaTests {
             }
         }
         return bytes
+    }
+}
+
+@Suite("Inspecting what is not a file")
+struct InspectingNotAFileTests {
+    @Test("a FIFO in a file's place is refused at once, not waited on in open()")
+    func fifoIsNotWaitedOn() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-fifo-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fifo = folder + "/photo.png"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        // On a thread of its own: were open() to wait for a writer, the test fails instead of hanging.
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Mutex<MediaInspection?>(nil)
+        Thread.detachNewThread {
+            let inspection = MediaInspector.inspect(path: fifo, type: MediaType(mime: "image/png", kind: .image))
+            outcome.withLock { $0 = inspection }
+            finished.signal()
+        }
+        guard finished.wait(timeout: .now() + 30) == .success else {
+            Issue.record("inspecting a FIFO waited in open()")
+            // Let the blocked open() return, so the thread ends.
+            let writer = open(fifo, O_WRONLY | O_NONBLOCK)
+            if writer >= 0 { close(writer) }
+            return
+        }
+        let inspection = try #require(outcome.withLock { $0 })
+        #expect(inspection.findings.first?.reason.contains("not a regular file") == true, "\(inspection.findings)")
     }
 }
