@@ -1,7 +1,8 @@
 /// What `Uploader.add` did with a file.
 public enum AddOutcome: Sendable, Equatable {
-    /// The file is queued, in a new session or continuing an unfinished one.
-    case queued(UploadSnapshot)
+    /// The file is queued, in a new session or continuing an unfinished one; `warnings`
+    /// are what WhatsApp delivers with a caveat (the inspection's, when media checks are on).
+    case queued(UploadSnapshot, warnings: [MediaFinding] = [])
     /// The file, unchanged, was sent by this route within `UploadSession.reuseWindow`:
     /// nothing is sent again, and this is the finished session.
     case alreadyDone(UploadSnapshot)
@@ -9,7 +10,13 @@ public enum AddOutcome: Sendable, Equatable {
     /// The session either way.
     public var snapshot: UploadSnapshot {
         switch self {
-        case .queued(let snapshot), .alreadyDone(let snapshot): snapshot
+        case .queued(let snapshot, _), .alreadyDone(let snapshot): snapshot
         }
+    }
+
+    /// The warnings of a queued file.
+    public var warnings: [MediaFinding] {
+        if case .queued(_, let warnings) = self { return warnings }
+        return []
     }
 }

@@ -17,3 +17,13 @@ public struct MediaFinding: Sendable, Equatable {
         self.fix = fix
     }
 }
+
+extension MediaFinding {
+    /// Findings in one line: the reasons, then the distinct fixes.
+    public static func sentence(_ findings: [MediaFinding]) -> String {
+        var seen = Set<String>()
+        let fixes = findings.compactMap(\.fix).filter { seen.insert($0).inserted }
+        let reasons = findings.map(\.reason).joined(separator: "; ")
+        return fixes.isEmpty ? reasons : reasons + "; fix: " + fixes.joined(separator: " ; or: ")
+    }
+}

@@ -132,21 +132,18 @@ struct SessionDriver: Sendable {
             do { head = try FileIdentity.readHead(path: session.path, count: MediaRules.sniffLength) } catch {
                 return End(state: .failed, message: error.message)
             }
-            let verdict = MediaRules.verdict(
-                head: head, fileName: session.path, size: identity.size, route: session.route, sizeLimits: options.enforcesSizeLimits)
-            switch verdict {
-            case .rejected(let reason):
-                return End(state: .failed, message: reason)
-            case .accepted(let type):
-                session.identity = identity
-                session.mimeType = type.mime
-                host.update(id) { [session] in
-                    $0.session.identity = session.identity
-                    $0.session.mimeType = session.mimeType
-                    $0.transferredBytes = 0
-                }
-                do { try host.persist(id) } catch { return error }
+            let sendable: SendableFile
+            do { sendable = try options.judge(path: session.path, head: head, size: identity.size, route: session.route) } catch {
+                return End(state: .failed, message: error.message)
             }
+            session.identity = identity
+            session.mimeType = sendable.type.mime
+            host.update(id) { [session] in
+                $0.session.identity = session.identity
+                $0.session.mimeType = session.mimeType
+                $0.transferredBytes = 0
+            }
+            do { try host.persist(id) } catch { return error }
         case .success: break
         }
         let path = session.path

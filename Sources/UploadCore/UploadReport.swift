@@ -13,9 +13,11 @@ public struct UploadReport: Sendable, Equatable {
     public var sha256: String?
     public var attempts: Int
     public var error: String?
+    /// What WhatsApp delivers with a caveat (the media inspection's warnings).
+    public var warnings: [String]
 
     /// The report of a session that has settled.
-    public init(file: String, snapshot: UploadSnapshot) {
+    public init(file: String, snapshot: UploadSnapshot, warnings: [String] = []) {
         let session = snapshot.session
         self.file = file
         succeeded = session.state == .done
@@ -26,6 +28,7 @@ public struct UploadReport: Sendable, Equatable {
         bytes = session.fileSize
         sha256 = session.sha256
         attempts = session.attempts
+        self.warnings = warnings
         error = succeeded ? nil : snapshot.activeElsewhere ? Self.elsewhereText : Self.failureText(session)
     }
 
@@ -36,6 +39,7 @@ public struct UploadReport: Sendable, Equatable {
         self.route = route
         self.bytes = bytes
         attempts = 0
+        warnings = []
         self.error = error
     }
 
@@ -63,6 +67,7 @@ public struct UploadReport: Sendable, Equatable {
             "sha256": .string(sha256),
             "attempts": .number(Int64(attempts)),
             "error": .string(error),
+            "warnings": .strings(warnings),
         ])
     }
 }

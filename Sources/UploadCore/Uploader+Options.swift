@@ -19,10 +19,14 @@ extension Uploader {
         /// Whether files over WhatsApp's size limits are refused. Only a local sandbox
         /// takes bigger ones; benchmarks use it to send a GiB.
         public var enforcesSizeLimits: Bool
+        /// Whether each file is read inside (codecs, tracks, bit depth) before it is sent,
+        /// and refused when WhatsApp would not deliver it. Off, only the type and size
+        /// rules apply: for a user who knows better than the rules.
+        public var checksMedia: Bool
 
         public init(
             parallel: Int = 4, retry: RetryPolicy = RetryPolicy(), chunkSize: Int64? = nil, takeOverPollInterval: Double = 1,
-            computesSHA256: Bool = false, enforcesSizeLimits: Bool = true
+            computesSHA256: Bool = false, enforcesSizeLimits: Bool = true, checksMedia: Bool = true
         ) {
             self.parallel = max(1, parallel)
             self.retry = retry
@@ -30,6 +34,7 @@ extension Uploader {
             self.takeOverPollInterval = takeOverPollInterval
             self.computesSHA256 = computesSHA256
             self.enforcesSizeLimits = enforcesSizeLimits
+            self.checksMedia = checksMedia
         }
 
         /// Descriptors one transfer may hold at once: its socket, libcurl's wakeup pair,

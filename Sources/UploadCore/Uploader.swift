@@ -111,7 +111,9 @@ public actor Uploader {
     /// journal (same path, size, mtime, device, inode and ctime) continues that session; a
     /// rewritten one fails that session as *file changed* and starts a new one; one that such a
     /// session finished within the day is not sent again (`.alreadyDone`). Refuses, with
-    /// the reason, a file that cannot be read or that WhatsApp will not take.
+    /// the reason, a file that cannot be read, that WhatsApp will not take, or (media checks
+    /// on) whose content WhatsApp would not deliver; what it delivers with a caveat comes
+    /// back as the outcome's warnings.
     public func add(path rawPath: String, route: UploadRoute) throws(FileProblem) -> AddOutcome {
         let path = FilePaths.absolute(rawPath)
         let identity = try FileIdentity.read(path: path).get()
@@ -119,28 +121,26 @@ public actor Uploader {
         if let done = try? journal.finishedSession(path: path, identity: identity, route: route, account: account), done.isRecentlyDone(now: Date()) {
             return .alreadyDone(entries[done.id]?.snapshot ?? UploadSnapshot(session: done))
         }
-        let mediaType: MediaType
-        switch MediaRules.verdict(forFileAt: path, route: route, sizeLimits: options.enforcesSizeLimits) {
-        case .rejected(let reason): throw FileProblem(reason)
-        case .accepted(let type): mediaType = type
-        }
+        let head: [UInt8]
+        do { head = try FileIdentity.readHead(path: path, count: MediaRules.sniffLength) } catch { throw FileProblem("cannot read \(error.message)") }
+        let sendable = try options.judge(path: path, head: head, size: identity.size, route: route)
         let existing: UploadSession?
         do { existing = try journal.unfinishedSession(path: path, identity: identity, route: route, account: account) } catch {
             throw FileProblem(error.description)
         }
         if let existing {
-            if let entry = entries[existing.id], entry.isRunning { return .queued(entry.snapshot) }
-            if existing.identity.isSameVersion(as: identity) { return try enqueue(existing) }
+            if let entry = entries[existing.id], entry.isRunning { return .queued(entry.snapshot, warnings: sendable.warnings) }
+            if existing.identity.isSameVersion(as: identity) { return try enqueue(existing, warnings: sendable.warnings) }
             // Rewritten since (same size and mtime, new ctime or inode): the server's bytes
             // are another file's, so that session ends and the file starts over.
             failChanged(existing)
         }
         var session = UploadSession(
-            path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds, mimeType: mediaType.mime, route: route)
+            path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds, mimeType: sendable.type.mime, route: route)
         session.identity = identity
         session.baseURL = account.baseURL
         session.account = account.fingerprint
-        return try enqueue(session)
+        return try enqueue(session, warnings: sendable.warnings)
     }
 
     /// Ends an unfinished session whose file was rewritten: the row shows *file changed*.
@@ -156,7 +156,7 @@ public actor Uploader {
     /// Queues a new session, or one the journal has for the file, and starts it when
     /// there is room. One another process is uploading is queued without a write: its
     /// run waits for the lock and reads the row then.
-    private func enqueue(_ session: UploadSession) throws(FileProblem) -> AddOutcome {
+    private func enqueue(_ session: UploadSession, warnings: [MediaFinding]) throws(FileProblem) -> AddOutcome {
         let base = entries[session.id]?.snapshot ?? UploadSnapshot(session: session, retryLimit: options.retry.maxRetries)
         let write = changeRow(base, showingFailure: false) {
             // A row left expired with its server id by an older mediaup: that id is dead.
@@ -176,7 +176,7 @@ public actor Uploader {
         case .written: break
         }
         schedule()
-        return .queued(entries[session.id]!.snapshot)
+        return .queued(entries[session.id]!.snapshot, warnings: warnings)
     }
 
     /// Resumes a paused, failed or interrupted session: asks the server for its offset,

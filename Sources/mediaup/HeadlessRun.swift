@@ -19,10 +19,13 @@ public struct HeadlessRun: Sendable {
     public struct Entry: Sendable {
         public var file: String
         public var sessionID: String
+        /// What WhatsApp delivers with a caveat, said before the upload and in its report.
+        public var warnings: [MediaFinding]
 
-        public init(file: String, sessionID: String) {
+        public init(file: String, sessionID: String, warnings: [MediaFinding] = []) {
             self.file = file
             self.sessionID = sessionID
+            self.warnings = warnings
         }
     }
 
@@ -75,8 +78,12 @@ public struct HeadlessRun: Sendable {
     /// `entries` as each ends.
     public func run(entries: [Entry], settled: [Settled]) async -> Int32 {
         for file in settled { json ? emit(file.report) : say(file.line) }
+        if !json {
+            for entry in entries where !entry.warnings.isEmpty { say("mediaup: \(entry.file): warning: \(MediaFinding.sentence(entry.warnings))") }
+        }
         let ids = entries.map(\.sessionID)
         let names = Dictionary(entries.map { ($0.sessionID, $0.file) }, uniquingKeysWith: { first, _ in first })
+        let warnings = Dictionary(entries.map { ($0.sessionID, $0.warnings.map(\.reason)) }, uniquingKeysWith: { first, _ in first })
         let ledger = Ledger()
         let display = ProgressDisplay(enabled: !json, live: isatty(STDERR_FILENO) == 1, names: names)
         let events = await uploader.events()
@@ -101,7 +108,7 @@ public struct HeadlessRun: Sendable {
                 await display.note(snapshot)
                 if !snapshot.session.state.isActive && snapshot.session.state != .paused {
                     await display.finished(snapshot)
-                    ledger.reportOnce(snapshot.id) { _ in emit(UploadReport(file: file, snapshot: snapshot)) }
+                    ledger.reportOnce(snapshot.id) { _ in emit(UploadReport(file: file, snapshot: snapshot, warnings: warnings[snapshot.id] ?? [])) }
                 }
             }
         }
@@ -117,7 +124,7 @@ public struct HeadlessRun: Sendable {
         for snapshot in final {
             let file = names[snapshot.id] ?? snapshot.session.path
             await display.finished(snapshot)
-            ledger.reportOnce(snapshot.id) { _ in emit(UploadReport(file: file, snapshot: snapshot)) }
+            ledger.reportOnce(snapshot.id) { _ in emit(UploadReport(file: file, snapshot: snapshot, warnings: warnings[snapshot.id] ?? [])) }
         }
         if !json {
             for snapshot in final { say(Self.outcomeLine(file: names[snapshot.id] ?? snapshot.session.path, snapshot: snapshot)) }
@@ -149,7 +156,7 @@ public struct HeadlessRun: Sendable {
         for entry in entries {
             ledger.reportOnce(entry.sessionID) { latest in
                 guard let snapshot = latest else { return }
-                var report = UploadReport(file: entry.file, snapshot: snapshot)
+                var report = UploadReport(file: entry.file, snapshot: snapshot, warnings: entry.warnings.map(\.reason))
                 if !report.succeeded {
                     report.error = "interrupted; continue with: mediaup resume \(snapshot.id)"
                 }

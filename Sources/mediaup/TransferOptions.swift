@@ -31,6 +31,13 @@ struct TransferOptions: ParsableArguments {
     )
     var ignoreSizeLimits = false
 
+    @Flag(
+        name: .customLong("skip-media-checks"),
+        help:
+            "Send files even when what is inside (codecs, tracks, bit depth, sticker size) would not be delivered; the type and size rules still apply."
+    )
+    var skipMediaChecks = false
+
     /// The shortest `--stall-timeout`, in seconds.
     static let shortestStallTimeout: Double = 1
 
@@ -78,7 +85,7 @@ struct TransferOptions: ParsableArguments {
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
         let options = Uploader.Options(
             parallel: try fittingParallel(), retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
-            computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits)
+            computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits, checksMedia: !skipMediaChecks)
         let uploader = Uploader(journal: journal, api: api, account: account, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)
     }

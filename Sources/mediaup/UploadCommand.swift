@@ -38,7 +38,8 @@ struct UploadCommand: AsyncParsableCommand {
             }
             do {
                 switch try await uploader.add(path: file, route: via) {
-                case .queued(let snapshot): entries.append(.init(file: file, sessionID: snapshot.id))
+                case .queued(let snapshot, let warnings):
+                    entries.append(.init(file: file, sessionID: snapshot.id, warnings: warnings))
                 case .alreadyDone(let snapshot):
                     settled.append(
                         .alreadyDone(
@@ -46,7 +47,8 @@ struct UploadCommand: AsyncParsableCommand {
                 }
             } catch {
                 let size = try? FileIdentity.read(path: file).get().size
-                settled.append(.refused(UploadReport(file: file, route: via, bytes: size, error: error.message)))
+                let hint = error.refusedMedia ? "; --skip-media-checks sends it anyway" : ""
+                settled.append(.refused(UploadReport(file: file, route: via, bytes: size, error: error.message + hint)))
             }
         }
         let code = await HeadlessRun(uploader: uploader, json: json).run(entries: entries, settled: settled)

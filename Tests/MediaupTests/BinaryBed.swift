@@ -49,6 +49,10 @@ final class BinaryBed: Sendable {
         fixture.makeFile(name, size: size, magic: magic)
     }
 
+    func makeFile(_ name: String, copying corpusName: String) throws -> String {
+        try fixture.makeFile(name, copying: corpusName)
+    }
+
     /// Stops the sandbox, waiting until it has, and removes the bed's folder.
     func stop() async { await fixture.stop() }
 }

@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("mediaup check")
 struct CheckCommandTests {
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/media").path
+    static let corpus = MediaCorpus.folder
 
     @Test("a folder: one JSON object per file in a fixed key order, exit 1 as some are refused")
     func jsonOverTheCorpus() async throws {

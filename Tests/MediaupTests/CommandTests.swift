@@ -17,7 +17,7 @@ struct CommandTests {
             #expect(outcome.lines.count == 2)
             let objects = outcome.objects
             #expect(objects.count == 2)
-            let keys = ["file", "state", "via", "session_id", "handle", "media_id", "bytes", "sha256", "attempts", "error"]
+            let keys = ["file", "state", "via", "session_id", "handle", "media_id", "bytes", "sha256", "attempts", "error", "warnings"]
             for object in objects {
                 #expect(Set(object.keys) == Set(keys))
                 #expect(object["state"] as? String == "done")

@@ -11,14 +11,13 @@ import UploadCore
 /// within WhatsApp's limits per type) and `MEDIAUP_SOAK_SEED` (the fault draws).
 @Suite("Soak")
 struct SoakTests {
-    static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0]
 
     /// 40 files: sizes cycle from 4 KB to 4.5 MB, types cycle PNG, JPEG, PDF, MP4, and one
     /// 15 MB MP4; about 57 MB at scale 1.
     static func plan(scale: Double) -> [(name: String, size: Int, magic: [UInt8])] {
         let sizes = [4_000, 20_000, 80_000, 300_000, 900_000, 2_000_000, 4_500_000]
         let kinds: [(ext: String, magic: [UInt8], limit: Int)] = [
-            ("png", Magic.png, 5_000_000), ("jpg", jpeg, 5_000_000),
+            ("png", Magic.png, 5_000_000), ("jpg", Magic.jpeg, 5_000_000),
             ("pdf", Magic.pdf, 99_000_000), ("mp4", Magic.mp4, 15_900_000),
         ]
         var plan: [(name: String, size: Int, magic: [UInt8])] = []

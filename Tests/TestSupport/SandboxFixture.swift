@@ -41,6 +41,13 @@ public final class SandboxFixture: Sendable {
         return path
     }
 
+    /// Writes `files/<name>` as a copy of the corpus file `corpusName`.
+    public func makeFile(_ name: String, copying corpusName: String) throws -> String {
+        let path = directory + "/files/" + name
+        try FileManager.default.copyItem(atPath: MediaCorpus.path(corpusName), toPath: path)
+        return path
+    }
+
     /// Stops the server, waiting until it has, and removes ``directory``.
     public func stop() async {
         await server.stop()

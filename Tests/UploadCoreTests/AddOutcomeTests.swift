@@ -14,7 +14,7 @@ struct AddOutcomeTests {
         let file = bed.makeFile("sent.png", size: 50_000)
         let first = try bed.makeUploader()
         let added = try await first.add(path: file, route: .resumable)
-        guard case .queued(let queued) = added else { Issue.record("a new file must be queued, not \(added)"); return }
+        guard case .queued(let queued, _) = added else { Issue.record("a new file must be queued, not \(added)"); return }
         #expect(await first.waitUntilSettled([queued.id]).first?.session.state == .done)
 
         // A new process: the journal alone decides, nothing is sent.

@@ -1,20 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import UploadCore
-
-/// The corpus in Tests/Fixtures/media, read by path so that a clean clone needs no resources.
-enum MediaCorpus {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/media").path
-
-    static func path(_ name: String) -> String { folder + "/" + name }
-
-    /// The media files in the corpus (not the script or its notes).
-    static var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasSuffix(".py") && !$0.hasSuffix(".txt") }.sorted()
-    }
-}
 
 @Suite("Media inspection")
 struct MediaInspectionTests {

@@ -38,11 +38,11 @@ final class TestBed: Sendable {
 
     func makeUploader(
         key: String = TestBed.key, stallTimeout: Double = 30, retries: Int = 5, chunkSize: Int64? = nil, parallel: Int = 4,
-        computesSHA256: Bool = true, baseURL: String? = nil, retryDelay: Double = 0.1
+        computesSHA256: Bool = true, baseURL: String? = nil, retryDelay: Double = 0.1, checksMedia: Bool = true
     ) throws -> Uploader {
         let options = Uploader.Options(
             parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: retryDelay, maxDelay: max(0.5, retryDelay)),
-            chunkSize: chunkSize, computesSHA256: computesSHA256)
+            chunkSize: chunkSize, computesSHA256: computesSHA256, checksMedia: checksMedia)
         let api = try makeAPI(key: key, stallTimeout: stallTimeout, baseURL: baseURL)
         return Uploader(
             journal: journal, api: api, account: try ServerAccount(endpoint: api.endpoint, stateDirectory: stateDirectory),
@@ -52,6 +52,10 @@ final class TestBed: Sendable {
 
     func makeFile(_ name: String, size: Int, magic: [UInt8] = Magic.png) -> String {
         fixture.makeFile(name, size: size, magic: magic)
+    }
+
+    func makeFile(_ name: String, copying corpusName: String) throws -> String {
+        try fixture.makeFile(name, copying: corpusName)
     }
 
     func sha256(_ path: String) throws -> String { try SHA256Digest.ofFile(at: path) }
