@@ -6,7 +6,7 @@ BIN := .build/debug/mediaup
 DEMO_DIR := .build/demo
 FORMAT_PATHS := Sources Tests Package.swift
 
-.PHONY: setup build test soak bench run sandbox screenshots format lint clean
+.PHONY: setup build test soak fuzz bench run sandbox screenshots format lint clean
 
 include scripts/screenshots.mk
 
@@ -36,6 +36,15 @@ soak: setup
 	swift build --build-tests
 	@set -o pipefail; MEDIAUP_SOAK_SCALE=$${MEDIAUP_SOAK_SCALE:-4} swift test --skip-build --filter 'MediaupTests.SoakTests' 2>&1 \
 		| grep -E '^soak:|✘|recorded an issue|Test run with'
+
+# The media parsers' fuzz test, longer than in `make test`: MEDIAUP_FUZZ_ITERATIONS
+# mutated corpus files (default 400,000; 4,000 in `make test`), each mutated once or
+# thrice, from MEDIAUP_FUZZ_SEED (default: the clock, printed so a failure can be run
+# again). Ends with one summary line: inputs, seed, unreadable verdicts, slowest verdict.
+fuzz: setup
+	swift build --build-tests
+	@set -o pipefail; MEDIAUP_FUZZ_ITERATIONS=$${MEDIAUP_FUZZ_ITERATIONS:-400000} MEDIAUP_FUZZ_SEED=$${MEDIAUP_FUZZ_SEED:-$$(date +%s)} \
+		swift test --skip-build --filter 'MalformedMediaTests/fuzz' 2>&1 | grep -E '^fuzz:|✘|recorded an issue|Test run with'
 
 # mediaup side by side with curl on the loopback sandbox, from a release build: nine
 # comparisons (throughput, memory, screen CPU, start-up, resume), one table, also

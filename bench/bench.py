@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """`make bench`: mediaup side by side with curl on the loopback sandbox.
 
-Runs nine comparisons (see bench/RESULTS.md) against a release build, prints one table and
+Runs ten comparisons (see bench/RESULTS.md) against a release build, prints one table and
 writes it to bench/RESULTS.md (the hand-written "Before and after" section there is
 kept). Both sides of a comparison run alternately in the same run, several times;
 the table shows medians. `--smoke` runs every comparison at toy sizes, once, to show
 the harness still works (a test does that); its numbers mean nothing.
 
 Only the standard library: processes, a pty for the screen, /proc for CPU, wait4 for
-peak memory, and the sandbox's own counters (GET /sandbox/stats) for bytes.
+peak memory, and the sandbox's own counters (GET /sandbox/stats) for bytes. Comparison 10
+also needs ffprobe or ffmpeg (--ffmpeg, MEDIAUP_FFMPEG, PATH, or the imageio-ffmpeg package).
 """
 
 import argparse
@@ -65,6 +66,8 @@ class Sizes:
         self.resume_rate = 4 * MIB if smoke else 32 * MIB
         self.catalogue_files = 40 if smoke else 2_000
         self.catalogue_runs = 1 if smoke else 3
+        self.check_files = 60 if smoke else 1_000
+        self.check_runs = 1 if smoke else 3
 
 
 # ---------------------------------------------------------------- processes
@@ -397,8 +400,9 @@ def median(values):
 
 
 class Bench:
-    def __init__(self, binary, work, sizes):
+    def __init__(self, binary, work, sizes, ffmpeg=None):
         self.binary = binary
+        self.ffmpeg = ffmpeg
         self.work = work
         self.sizes = sizes
         self.states = StateDirs(work)
@@ -691,6 +695,55 @@ class Bench:
         self.row(8, f"catalogue: {s.catalogue_files:,} PNGs of 100 KB via /media",
                  f"{median(ours):.2f} s", f"curl loop {median(theirs):.2f} s", f"{ratio:.1f}×", "≥ 5×", ratio >= 5)
 
+    # 10
+    def check_media(self):
+        s = self.sizes
+        prober, prober_name = find_prober(self.ffmpeg)
+        folder = os.path.join(self.work, f"media-{s.check_files}")
+        os.makedirs(folder, exist_ok=True)
+        corpus = sorted(n for n in os.listdir(CORPUS) if not n.endswith((".py", ".txt")))
+        paths = []
+        for i in range(s.check_files):
+            name = corpus[i % len(corpus)]
+            paths.append(os.path.join(folder, f"{i:04d}-{name}"))
+            shutil.copyfile(os.path.join(CORPUS, name), paths[-1])
+        env = dict(os.environ)
+        ours, theirs = [], []
+        try:
+            for _ in range(s.check_runs):
+                theirs.append(timed(lambda: [subprocess.run(prober + [p], stdout=subprocess.DEVNULL,
+                                                            stderr=subprocess.DEVNULL, env=env) for p in paths]))
+                out = {}
+                ours.append(timed(lambda: out.update(result=subprocess.run(
+                    [self.binary, "check", "--via", "media", "--json", folder], capture_output=True, text=True, env=env))))
+                lines = out["result"].stdout.splitlines()
+                if out["result"].returncode not in (0, 1) or len(lines) != s.check_files:
+                    raise Failure(f"mediaup check gave {len(lines)} lines for {s.check_files} files: {out['result'].stderr}")
+        finally:
+            shutil.rmtree(folder)
+        ratio = median(theirs) / median(ours)
+        self.row(10, f"check {s.check_files:,} mixed media files (the corpus's {len(corpus)} kinds) for WhatsApp's codec rules",
+                 f"mediaup check {median(ours) * 1000:.0f} ms", f"{prober_name} loop {median(theirs) * 1000:.0f} ms",
+                 f"{ratio:.0f}×", "≥ 20×", ratio >= 20)
+
+
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "media")
+
+
+def find_prober(explicit):
+    """The command that probes one file as people do in a loop: ffprobe where there is
+    one, else `ffmpeg -i` (which reads the headers, prints the streams and stops)."""
+    if explicit is None and shutil.which("ffprobe"):
+        return [shutil.which("ffprobe"), "-v", "error", "-show_streams"], "ffprobe -show_streams"
+    ffmpeg = explicit or os.environ.get("MEDIAUP_FFMPEG") or shutil.which("ffmpeg")
+    if ffmpeg is None:
+        try:
+            import imageio_ffmpeg
+            ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+        except ImportError:
+            raise Failure("comparison 10 needs ffprobe or ffmpeg: apt install ffmpeg, or pip install imageio-ffmpeg")
+    return [ffmpeg, "-hide_banner", "-nostdin", "-i"], "ffmpeg -i"
+
 
 def fill_journal(state, count):
     """Copies the one session in the journal until there are `count` (ids and times differ)."""
@@ -740,22 +793,39 @@ def table(rows):
     return "\n".join(lines)
 
 
-def write_results(path, rows, seconds, smoke):
+def earlier_rows(text):
+    """The rows of the table in an earlier RESULTS.md, as table() takes them."""
+    rows = []
+    for line in text.split("\n"):
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0].isdigit():
+            rows.append((int(cells[0]), *cells[1:6], cells[6] == "yes"))
+    return rows
+
+
+def write_results(path, rows, seconds, smoke, partial):
     cpu, cores, curl, commit = machine()
     history = ""
+    kept = []
     if os.path.exists(path):
         text = open(path).read()
         if HISTORY_HEADING in text:
             history = text[text.index(HISTORY_HEADING):]
+        # A run of some comparisons (BENCH_ONLY) keeps the other rows of the last table.
+        if partial and not smoke:
+            measured = {row[0] for row in rows}
+            kept = [row for row in earlier_rows(text.split(HISTORY_HEADING)[0]) if row[0] not in measured]
+    numbers = ", ".join(str(row[0]) for row in sorted(rows))
     body = [
         "# Benchmark results",
         "",
         f"Written by `make bench` on {datetime.date.today().isoformat()}"
-        f"{' (smoke run: toy sizes, numbers mean nothing)' if smoke else ''}.",
+        f"{' (smoke run: toy sizes, numbers mean nothing)' if smoke else ''}"
+        f"{f' (BENCH_ONLY={numbers}; the other rows are from the run before)' if kept else ''}.",
         f"Machine: {cpu}, {cores} cores, {platform.system()} {platform.release()}; {curl}; mediaup {commit or '?'}.",
         f"Each figure is the median of the runs; both sides ran alternately in one run; {seconds:.0f} s in all.",
         "",
-        table(rows),
+        table(rows + kept),
         "",
     ]
     with open(path, "w") as f:
@@ -768,15 +838,17 @@ def main():
     parser.add_argument("--out", default="bench/RESULTS.md")
     parser.add_argument("--smoke", action="store_true", help="toy sizes, one run each")
     parser.add_argument("--only", default="", help="comma-separated comparison numbers, e.g. 1,3")
+    parser.add_argument("--ffmpeg", help="the ffmpeg that comparison 10 probes with (default: ffprobe or ffmpeg on PATH)")
     args = parser.parse_args()
     for tool in ("curl", "bash"):
         if shutil.which(tool) is None:
             sys.exit(f"bench: {tool} is not installed (make setup installs curl)")
     binary = os.path.abspath(args.bin)
     work = tempfile.mkdtemp(prefix="mediaup-bench-")
-    bench = Bench(binary, work, Sizes(args.smoke))
+    bench = Bench(binary, work, Sizes(args.smoke), args.ffmpeg)
     steps = {1: bench.single_stream, 2: bench.eight_streams, 3: bench.memory, 4: bench.screen_cpu,
-             5: bench.big_folder, 6: bench.big_journal, 7: bench.interrupted, 8: bench.catalogue}
+             5: bench.big_folder, 6: bench.big_journal, 7: bench.interrupted, 8: bench.catalogue,
+             10: bench.check_media}
     chosen = [int(n) for n in args.only.split(",") if n] or sorted(steps)
     start = time.perf_counter()
     try:
@@ -794,7 +866,7 @@ def main():
     seconds = time.perf_counter() - start
     print()
     print(table(bench.rows))
-    write_results(args.out, bench.rows, seconds, args.smoke)
+    write_results(args.out, bench.rows, seconds, args.smoke, bool(args.only))
     print(f"\nwritten to {args.out}")
 
 

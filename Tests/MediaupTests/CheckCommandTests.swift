@@ -69,6 +69,35 @@ struct CheckCommandTests {
         }
     }
 
+    @Test("700 files, checked on every core: one line each, in the order of the names, each with its own file's verdict")
+    func manyFilesKeepTheirOrder() async throws {
+        try await withBinaryBed { bed in
+            let folder = bed.directory + "/many"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let corpus = MediaCorpus.names
+            var expected: [String: String] = [:]
+            for check in try await bed.run(["check", "--via", "media", "--json", Self.corpus]).objects {
+                expected[((check["file"] as? String ?? "") as NSString).lastPathComponent] = check["status"] as? String
+            }
+            #expect(corpus.allSatisfy { expected[$0] != nil })
+            var names: [String] = []
+            for index in 0..<700 {
+                let source = corpus[index % corpus.count]
+                let name = String(format: "%04d-", index) + source
+                try FileManager.default.copyItem(atPath: MediaCorpus.path(source), toPath: folder + "/" + name)
+                names.append(name)
+            }
+            let outcome = try await bed.run(["check", "--via", "media", "--json", folder])
+            #expect(outcome.status == 1)
+            let files = outcome.objects.map { (($0["file"] as? String ?? "") as NSString).lastPathComponent }
+            #expect(files == names)
+            for object in outcome.objects {
+                let name = ((object["file"] as? String ?? "") as NSString).lastPathComponent
+                #expect(object["status"] as? String == expected[String(name.dropFirst(5))], "\(name)")
+            }
+        }
+    }
+
     @Test("no path or an unknown route is bad usage: exit 2")
     func usage() async throws {
         try await withBinaryBed { bed in
