@@ -46,12 +46,14 @@ fuzz: setup
 	@set -o pipefail; MEDIAUP_FUZZ_ITERATIONS=$${MEDIAUP_FUZZ_ITERATIONS:-400000} MEDIAUP_FUZZ_SEED=$${MEDIAUP_FUZZ_SEED:-$$(date +%s)} \
 		swift test --skip-build --filter 'MalformedMediaTests/fuzz' 2>&1 | grep -E '^fuzz:|✘|recorded an issue|Test run with'
 
-# mediaup side by side with curl on the loopback sandbox, from a release build: nine
-# comparisons (throughput, memory, screen CPU, start-up, resume), one table, also
+# mediaup side by side with curl on the loopback sandbox, from a release build: ten
+# comparisons (throughput, memory, screen CPU, start-up, resume, media checks), one table, also
 # written to bench/RESULTS.md. About four minutes on 2 cores once built; needs ~6 GB
 # free in $$TMPDIR.
 # BENCH_ONLY=1,3 runs only those comparisons.
 bench: setup
+	@command -v ffprobe >/dev/null || command -v ffmpeg >/dev/null || python3 -c 'import imageio_ffmpeg' 2>/dev/null \
+		|| { echo "installing: imageio-ffmpeg (PyPI), for comparison 10"; python3 -m pip install --quiet imageio-ffmpeg; }
 	swift build -c release
 	python3 bench/bench.py --bin .build/release/mediaup --out bench/RESULTS.md $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 

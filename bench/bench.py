@@ -411,7 +411,7 @@ class Bench:
         self.block = os.urandom(4 * MIB)
 
     def row(self, number, measure, mediaup, baseline, result, goal, met):
-        self.rows.append((number, measure, mediaup, baseline, result, goal, met))
+        self.rows.append((number, measure, mediaup, baseline, result, goal, measured_on(), met))
         print(f"  {number}. {measure}: {mediaup} | {baseline} | {result} ({'met' if met else 'MISSED'})", flush=True)
 
     def mediaup(self, sandbox, args, what):
@@ -785,21 +785,34 @@ def machine():
     return cpu, os.cpu_count(), curl, commit
 
 
+def measured_on():
+    """When and on what CPU a row was measured: rows of several runs share a table."""
+    return f"{datetime.date.today().isoformat()}, {machine()[0]}"
+
+
 def table(rows):
-    lines = ["| # | measure | mediaup | baseline | result | goal | met |",
-             "|---|---|---|---|---|---|---|"]
-    for number, measure, ours, theirs, result, goal, met in sorted(rows):
-        lines.append(f"| {number} | {measure} | {ours} | {theirs} | {result} | {goal} | {'yes' if met else '**no**'} |")
+    lines = ["| # | measure | mediaup | baseline | result | goal | measured on | met |",
+             "|---|---|---|---|---|---|---|---|"]
+    for number, measure, ours, theirs, result, goal, when, met in sorted(rows):
+        lines.append(f"| {number} | {measure} | {ours} | {theirs} | {result} | {goal} | {when} | {'yes' if met else '**no**'} |")
     return "\n".join(lines)
 
 
 def earlier_rows(text):
-    """The rows of the table in an earlier RESULTS.md, as table() takes them."""
+    """The rows of the table in an earlier RESULTS.md, as table() takes them; a table
+    without the "measured on" column was measured when and where its header says."""
+    date = re.search(r"on (\d{4}-\d{2}-\d{2})", text)
+    cpu = re.search(r"^Machine: ([^,]+),", text, re.M)
+    header_when = f"{date.group(1) if date else '?'}, {cpu.group(1) if cpu else '?'}"
     rows = []
     for line in text.split("\n"):
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 7 and cells[0].isdigit():
-            rows.append((int(cells[0]), *cells[1:6], cells[6] == "yes"))
+        if not cells[0].isdigit():
+            continue
+        if len(cells) == 8:
+            rows.append((int(cells[0]), *cells[1:7], cells[7] == "yes"))
+        elif len(cells) == 7:
+            rows.append((int(cells[0]), *cells[1:6], header_when, cells[6] == "yes"))
     return rows
 
 
