@@ -79,7 +79,10 @@ public final class TmuxSession: Sendable {
             script += "cd -- \(Self.shellQuote(workingDirectory)) || exit 127\n"
         }
         // The shell waits and writes the exit status to a file: tmux does not always
-        // record a dead pane's status in time (or at all) under load.
+        // record a dead pane's status in time (or at all) under load. A Ctrl-C reaches the
+        // shell too, and dash, caught between its wait and the next line, dies of one:
+        // a trap (which the program does not inherit) keeps it alive to write the status.
+        script += "trap : INT QUIT\n"
         script += command.map(Self.shellQuote).joined(separator: " ") + "\n"
         script += "echo $? > " + Self.shellQuote(directory + "/exit-status") + "\n"
         let scriptPath = directory + "/run.sh"
