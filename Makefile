@@ -60,15 +60,14 @@ bench: setup
 # Opens the terminal UI. With D360_API_KEY set: uploads go to 360dialog, and the
 # Files pane opens DIR (default: your home folder). Without it: the built-in sandbox
 # runs inside mediaup (rate-limited so progress shows) and the Files pane opens a
-# folder of generated demo files.
+# folder of demo files made from the test media (scripts/media-samples.py): some that
+# WhatsApp takes, one it warns about, some it refuses.
 run: build
 	@if [ -n "$$D360_API_KEY" ]; then \
 		$(BIN) tui "$${DIR:-$$HOME}"; \
 	else \
 		mkdir -p $(DEMO_DIR); \
-		[ -f $(DEMO_DIR)/poster.png ] || head -c 3000000 /dev/urandom | { printf '\x89PNG\r\n\x1a\n'; cat; } > $(DEMO_DIR)/poster.png; \
-		[ -f $(DEMO_DIR)/brochure.pdf ] || head -c 24000000 /dev/urandom | { printf '%%PDF-1.7\n'; cat; } > $(DEMO_DIR)/brochure.pdf; \
-		[ -f $(DEMO_DIR)/promo.mp4 ] || head -c 12000000 /dev/urandom | { printf '\x00\x00\x00\x18ftypisom\x00\x00\x00\x00'; cat; } > $(DEMO_DIR)/promo.mp4; \
+		python3 scripts/media-samples.py $(DEMO_DIR) >/dev/null; \
 		[ -f $(DEMO_DIR)/teaser.mov ] || head -c 2000000 /dev/urandom | { printf '\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00'; cat; } > $(DEMO_DIR)/teaser.mov; \
 		$(BIN) tui --sandbox "$${DIR:-$(DEMO_DIR)}"; \
 	fi

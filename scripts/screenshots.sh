@@ -17,12 +17,11 @@ make_file() { # name size magic-printf-format
     { printf "$3"; head -c "$2" /dev/urandom; } > "$WORK/campaign/$1"
 }
 mkdir -p "$WORK/campaign/clips" "$OUT"
-make_file logo.png 240000 '\x89PNG\r\n\x1a\n'
-make_file brochure.pdf 30000000 '%%PDF-1.7\n'
-make_file promo.mp4 14000000 '\x00\x00\x00\x18ftypisom\x00\x00\x00\x00'
-make_file edit.mp4 9000000 '\x00\x00\x00\x18ftypisom\x00\x00\x00\x00'
+# Real media inside, made bigger, so that WhatsApp's rules judge them as they would a user's.
+python3 scripts/media-samples.py "$WORK/campaign" logo.png=image-rgb.png:240000 brochure.pdf=:30000000 \
+    promo.mp4=video-h264-main-aac.mp4:14000000 edit.mp4=video-h264-high.mp4:9000000 \
+    clip-hevc.mp4=video-hevc.mp4:3000000 菜单-メニュー.png=image-rgb.png:900000 > /dev/null
 make_file teaser.mov 2000000 '\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00'
-make_file 菜单-メニュー.png 900000 '\x89PNG\r\n\x1a\n'
 
 "$BIN" sandbox --port "$PORT" --rate 1000000 --stall-at 5000000 --stall-seconds 30 \
     --state-dir "$WORK/sandbox" > "$WORK/sandbox.log" 2>&1 &
