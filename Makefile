@@ -68,7 +68,6 @@ run: build
 	else \
 		mkdir -p $(DEMO_DIR); \
 		python3 scripts/media-samples.py $(DEMO_DIR) >/dev/null; \
-		[ -f $(DEMO_DIR)/teaser.mov ] || head -c 2000000 /dev/urandom | { printf '\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00'; cat; } > $(DEMO_DIR)/teaser.mov; \
 		$(BIN) tui --sandbox "$${DIR:-$(DEMO_DIR)}"; \
 	fi
 

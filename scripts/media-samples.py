@@ -5,10 +5,12 @@ about one and refuses others, as `mediaup check` and the Files pane show.
 
     python3 scripts/media-samples.py OUTDIR                          # the demo set below
     python3 scripts/media-samples.py OUTDIR NAME=SOURCE:BYTES ...    # only these
-(SOURCE a corpus file name, or empty for a PDF; BYTES empty keeps the corpus size.)
+(SOURCE a corpus file name, or `pdf` or `mov` for a file that is only a header and
+random bytes; BYTES empty keeps the source's size.)
 
 Each file is a corpus file made bigger without changing what it is: a `free` box after
-an MP4's last box, bytes after a PNG's IEND chunk, a PDF's body. A file already there
+an MP4's last box, bytes after a PNG's IEND chunk; or a PDF, or a QuickTime movie
+(a type WhatsApp does not take), that is a header and random bytes. A file already there
 with the right size and first bytes is left alone, so running it twice writes nothing.
 Needs only Python's standard library; writes in 1 MB steps.
 """
@@ -17,7 +19,10 @@ import sys
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "media")
 
-# name: (corpus file or None for a PDF, size in bytes)
+# Sources that are only a header: nothing reads further into these types.
+HEADERS = {"pdf": b"%PDF-1.7\n", "mov": b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00"}
+
+# name: (source, size in bytes; None keeps the source's size)
 DEFAULT = {
     "poster.png": ("image-rgb.png", 3_000_000),
     "promo.mp4": ("video-h264-main-aac.mp4", 12_000_000),
@@ -25,15 +30,16 @@ DEFAULT = {
     "clip-hevc.mp4": ("video-hevc.mp4", 8_000_000),
     "voice.ogg": ("audio-opus-mono.ogg", None),
     "soundtrack.ogg": ("audio-vorbis.ogg", None),
-    "brochure.pdf": (None, 24_000_000),
+    "brochure.pdf": ("pdf", 24_000_000),
+    "teaser.mov": ("mov", 2_000_000),
 }
 
 STEP = 1 << 20
 
 
 def head_of(source):
-    if source is None:
-        return b"%PDF-1.7\n"
+    if source in HEADERS:
+        return HEADERS[source]
     with open(os.path.join(CORPUS, source), "rb") as f:
         return f.read()
 
@@ -41,7 +47,7 @@ def head_of(source):
 def padding(source, head, size):
     """How the file grows: (bytes between the head and the filler, filler length)."""
     room = size - len(head)
-    if source is None or source.endswith(".png"):
+    if source in HEADERS or source.endswith(".png"):
         return b"", room
     if source.endswith(".mp4"):
         # A top-level `free` box of the remaining size: readers skip it.
@@ -80,7 +86,7 @@ def main(argv):
     for spec in argv[2:]:
         name, _, rest = spec.partition("=")
         source, _, size = rest.partition(":")
-        wanted[name] = (source or None, int(size) if size else None)
+        wanted[name] = (source, int(size) if size else None)
     os.makedirs(out, exist_ok=True)
     for name, (source, size) in wanted.items():
         if write(os.path.join(out, name), source, size):

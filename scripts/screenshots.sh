@@ -13,15 +13,11 @@ tmux_() { tmux -S "$SOCKET" "$@"; }
 cleanup() { tmux_ kill-server 2>/dev/null || true; [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-make_file() { # name size magic-printf-format
-    { printf "$3"; head -c "$2" /dev/urandom; } > "$WORK/campaign/$1"
-}
 mkdir -p "$WORK/campaign/clips" "$OUT"
 # Real media inside, made bigger, so that WhatsApp's rules judge them as they would a user's.
-python3 scripts/media-samples.py "$WORK/campaign" logo.png=image-rgb.png:240000 brochure.pdf=:30000000 \
+python3 scripts/media-samples.py "$WORK/campaign" logo.png=image-rgb.png:240000 brochure.pdf=pdf:30000000 \
     promo.mp4=video-h264-main-aac.mp4:14000000 edit.mp4=video-h264-high.mp4:9000000 \
-    clip-hevc.mp4=video-hevc.mp4:3000000 菜单-メニュー.png=image-rgb.png:900000 > /dev/null
-make_file teaser.mov 2000000 '\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00'
+    teaser.mov=mov:2000000 菜单-メニュー.png=image-rgb.png:900000 > /dev/null
 
 "$BIN" sandbox --port "$PORT" --rate 1000000 --stall-at 5000000 --stall-seconds 30 \
     --state-dir "$WORK/sandbox" > "$WORK/sandbox.log" 2>&1 &
