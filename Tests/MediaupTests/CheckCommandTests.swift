@@ -119,17 +119,18 @@ struct FixCommandTests {
         let ffmpeg = try TestFFmpeg.path()
         try await withBinaryBed { bed in
             let hevc = try bed.makeFile("clip.mp4", copying: "video-hevc.mp4")
+            let folder = (hevc as NSString).deletingLastPathComponent
             let fine = try bed.makeFile("fine.png", copying: "image-rgb.png")
             let text = try await bed.run(["fix", "--via", "media", "--ffmpeg", ffmpeg, hevc, fine])
             #expect(text.status == 0, "\(text.stderr)")
             #expect(text.lines == ["fixed  clip.mp4 → clip.whatsapp.mp4  (now ok)", "nothing to fix  fine.png"])
-            #expect(FileManager.default.fileExists(atPath: bed.directory + "/clip.whatsapp.mp4"))
+            #expect(FileManager.default.fileExists(atPath: folder + "/clip.whatsapp.mp4"))
 
             let ogg = try bed.makeFile("note.ogg", copying: "audio-opus-mono.ogg")
             let json = try await bed.run(["fix", "--json", "--ffmpeg", ffmpeg, hevc, ogg])
             #expect(json.status == 1)
             #expect(json.objects.first?["result"] as? String == "fixed")
-            #expect(json.objects.first?["output"] as? String == bed.directory + "/clip.whatsapp-2.mp4")
+            #expect(json.objects.first?["output"] as? String == folder + "/clip.whatsapp-2.mp4")
             #expect(json.objects.last?["result"] as? String == "cannot_fix")
             #expect((json.objects.last?["error"] as? String)?.hasSuffix("no conversion fixes it") == true)
         }
