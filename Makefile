@@ -6,7 +6,9 @@ BIN := .build/debug/mediaup
 DEMO_DIR := .build/demo
 FORMAT_PATHS := Sources Tests Package.swift
 
-.PHONY: setup build test soak fuzz bench run sandbox screenshots format lint clean
+FFMPEG_FOR_TESTS = $$(command -v ffmpeg || python3 -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')
+
+.PHONY: setup build test ffmpeg-for-tests soak fuzz bench run sandbox screenshots format lint clean
 
 include scripts/screenshots.mk
 
@@ -24,9 +26,15 @@ build: setup
 	swift build
 
 # The style check comes first: it takes two seconds, and `make format` fixes what it finds.
-test: setup lint
+test: setup lint ffmpeg-for-tests
 	swift build --build-tests
-	swift test --skip-build
+	MEDIAUP_TEST_FFMPEG=$(FFMPEG_FOR_TESTS) swift test --skip-build
+
+# An ffmpeg for `mediaup fix`'s tests and the bench: the one on PATH, else imageio-ffmpeg's
+# (installed from PyPI when missing).
+ffmpeg-for-tests:
+	@command -v ffmpeg >/dev/null || python3 -c 'import imageio_ffmpeg' 2>/dev/null \
+		|| { echo "installing: imageio-ffmpeg (PyPI), an ffmpeg for the tests"; python3 -m pip install --quiet imageio-ffmpeg; }
 
 # The soak test at a bigger size (the CI-sized one runs in `make test`): 40 files through
 # 503s, random resets, stalls and 429s. MEDIAUP_SOAK_SCALE (default 4) multiplies the file
@@ -51,9 +59,7 @@ fuzz: setup
 # written to bench/RESULTS.md. About four minutes on 2 cores once built; needs ~6 GB
 # free in $$TMPDIR.
 # BENCH_ONLY=1,3 runs only those comparisons.
-bench: setup
-	@command -v ffprobe >/dev/null || command -v ffmpeg >/dev/null || python3 -c 'import imageio_ffmpeg' 2>/dev/null \
-		|| { echo "installing: imageio-ffmpeg (PyPI), for comparison 10"; python3 -m pip install --quiet imageio-ffmpeg; }
+bench: setup ffmpeg-for-tests
 	swift build -c release
 	python3 bench/bench.py --bin .build/release/mediaup --out bench/RESULTS.md $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 

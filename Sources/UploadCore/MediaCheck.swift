@@ -44,10 +44,14 @@ public struct MediaCheck: Sendable, Equatable {
 
     public var status: MediaCheckStatus { MediaCheckStatus(findings) }
 
-    /// The distinct fixes, in the order of the findings.
-    public var fixes: [String] {
-        var seen = Set<String>()
-        return findings.compactMap(\.fix).filter { seen.insert($0).inserted }
+    /// The one conversion that removes every finding.
+    public var fixPlan: MediaFixPlan { MediaFixPlan(findings) }
+
+    /// That conversion as a command line with this file's path and the name it would
+    /// write beside it; nil when nothing needs fixing or no conversion fixes it.
+    public var fixCommand: String? {
+        guard case .conversion(let conversion) = fixPlan else { return nil }
+        return conversion.command(input: file, output: MediaFixPlan.outputPath(for: file, extension: conversion.outputExtension))
     }
 
     /// The check as one line of JSON (no newline), keys in a fixed order.
@@ -77,7 +81,7 @@ public struct MediaCheck: Sendable, Equatable {
             "voice_note": .optionalBool(facts?.voiceNote),
             "refused": .strings(findings.filter { $0.severity == .refused }.map(\.reason)),
             "warned": .strings(findings.filter { $0.severity == .warned }.map(\.reason)),
-            "fixes": .strings(fixes),
+            "fix": .string(fixCommand),
         ])
     }
 
@@ -86,8 +90,7 @@ public struct MediaCheck: Sendable, Equatable {
         var parts = [status.rawValue, type?.kind?.rawValue ?? "-", FilePaths.fileName(file)]
         if let facts = inspection?.facts { parts.append(Self.summary(facts)) }
         var line = parts.joined(separator: "  ")
-        if !findings.isEmpty { line += ": " + findings.map(\.reason).joined(separator: "; ") }
-        if !fixes.isEmpty { line += "; fix: " + fixes.joined(separator: " ; or: ") }
+        if !findings.isEmpty { line += ": " + MediaFinding.sentence(findings, path: file) }
         return line
     }
 

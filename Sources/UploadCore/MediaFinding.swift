@@ -1,4 +1,5 @@
-/// One thing WhatsApp would refuse or warn about in a file, why, and how to fix it.
+/// One thing WhatsApp would refuse or warn about in a file, why, and what conversion
+/// removes it.
 public struct MediaFinding: Sendable, Equatable {
     /// Whether WhatsApp fails to deliver the file, or delivers it with a caveat.
     public enum Severity: String, Sendable {
@@ -8,22 +9,30 @@ public struct MediaFinding: Sendable, Equatable {
     public var severity: Severity
     /// The reason in words.
     public var reason: String
-    /// A command line that makes a file without the problem, when one exists.
-    public var fix: String?
+    /// What a conversion must do to remove the problem; nil when no conversion does
+    /// (no video track, a file that cannot be read, a type the route does not take).
+    public var remedy: MediaRemedy?
 
-    public init(_ severity: Severity, _ reason: String, fix: String? = nil) {
+    public init(_ severity: Severity, _ reason: String, remedy: MediaRemedy? = nil) {
         self.severity = severity
         self.reason = reason
-        self.fix = fix
+        self.remedy = remedy
     }
 }
 
 extension MediaFinding {
-    /// Findings in one line: the reasons, then the distinct fixes.
-    public static func sentence(_ findings: [MediaFinding]) -> String {
-        var seen = Set<String>()
-        let fixes = findings.compactMap(\.fix).filter { seen.insert($0).inserted }
+    /// Findings in one line: the reasons, then the one conversion that removes them all,
+    /// with `path` and the name it would write ("; fix: ffmpeg -i 'clip.mp4' … "), or
+    /// "; no conversion fixes it". The conversion removes `fixing` (default: the same
+    /// findings), so that a refusal's fix also removes the file's warnings.
+    public static func sentence(_ findings: [MediaFinding], path: String, fixing: [MediaFinding]? = nil) -> String {
         let reasons = findings.map(\.reason).joined(separator: "; ")
-        return fixes.isEmpty ? reasons : reasons + "; fix: " + fixes.joined(separator: " ; or: ")
+        switch MediaFixPlan(fixing ?? findings) {
+        case .nothingToFix: return reasons
+        case .noConversion: return reasons + "; " + MediaFixPlan.noConversionText
+        case .conversion(let conversion):
+            return reasons + "; fix: "
+                + conversion.command(input: path, output: MediaFixPlan.outputPath(for: path, extension: conversion.outputExtension))
+        }
     }
 }

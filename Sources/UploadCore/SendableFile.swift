@@ -24,7 +24,7 @@ extension Uploader.Options {
         guard checksMedia else { return SendableFile(type: type) }
         let findings = MediaInspector.inspect(path: path, type: type).findings
         let refusals = findings.filter { $0.severity == .refused }
-        guard refusals.isEmpty else { throw FileProblem(MediaFinding.sentence(refusals), refusedMedia: true) }
+        guard refusals.isEmpty else { throw FileProblem(MediaFinding.sentence(refusals, path: path, fixing: findings), refusedMedia: true) }
         return SendableFile(type: type, warnings: findings)
     }
 }

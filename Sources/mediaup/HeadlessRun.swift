@@ -79,7 +79,9 @@ public struct HeadlessRun: Sendable {
     public func run(entries: [Entry], settled: [Settled]) async -> Int32 {
         for file in settled { json ? emit(file.report) : say(file.line) }
         if !json {
-            for entry in entries where !entry.warnings.isEmpty { say("mediaup: \(entry.file): warning: \(MediaFinding.sentence(entry.warnings))") }
+            for entry in entries where !entry.warnings.isEmpty {
+                say("mediaup: \(entry.file): warning: \(MediaFinding.sentence(entry.warnings, path: entry.file))")
+            }
         }
         let ids = entries.map(\.sessionID)
         let names = Dictionary(entries.map { ($0.sessionID, $0.file) }, uniquingKeysWith: { first, _ in first })

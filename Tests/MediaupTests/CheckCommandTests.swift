@@ -23,10 +23,11 @@ struct CheckCommandTests {
             #expect(byName["audio-opus-mono.ogg"]?["status"] as? String == "ok")
             #expect(byName["audio-opus-mono.ogg"]?["mime_type"] as? String == "audio/ogg")
             #expect(byName["audio-opus-mono.ogg"]?["voice_note"] as? Bool == true)
-            #expect((byName["image-cmyk.jpg"]?["fixes"] as? [String])?.first?.hasPrefix("ffmpeg -i in.jpg") == true)
+            #expect((byName["image-cmyk.jpg"]?["fix"] as? String)?.hasPrefix("ffmpeg -i '\(Self.corpus)/image-cmyk.jpg' ") == true)
+            #expect(byName["video-h264-main-aac.mp4"]?["fix"] is NSNull)
             let first = try #require(outcome.lines.first)
             let keys = [
-                "\"file\":", "\"status\":", "\"kind\":", "\"mime_type\":", "\"via\":", "\"bytes\":", "\"container\":", "\"refused\":", "\"fixes\":",
+                "\"file\":", "\"status\":", "\"kind\":", "\"mime_type\":", "\"via\":", "\"bytes\":", "\"container\":", "\"refused\":", "\"fix\":",
             ]
             let positions = keys.compactMap { first.range(of: $0)?.lowerBound }
             #expect(positions.count == keys.count && positions == positions.sorted(), "\(first)")
@@ -43,7 +44,8 @@ struct CheckCommandTests {
             #expect(outcome.lines.count == 2)
             #expect(outcome.lines.first == "ok  video  video-h264-main-aac.mp4  mp4 h264 Main 64×48 aac 1 ch 0.5 s")
             #expect(outcome.lines.last?.hasPrefix("warn  video  video-h264-no-faststart.mp4  mp4 h264 Main 64×48 aac 1 ch no fast start") == true)
-            #expect(outcome.lines.last?.hasSuffix("fix: ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4") == true)
+            let late = Self.corpus + "/video-h264-no-faststart"
+            #expect(outcome.lines.last?.hasSuffix("; fix: ffmpeg -i '\(late).mp4' -c copy -movflags +faststart '\(late).whatsapp.mp4'") == true)
         }
     }
 
@@ -106,6 +108,44 @@ struct CheckCommandTests {
             #expect(none.stderr.contains("name at least one file or folder to check"))
             let route = try await bed.run(["check", "--via", "carrier-pigeon", Self.corpus])
             #expect(route.status == 2)
+        }
+    }
+}
+
+@Suite("mediaup fix")
+struct FixCommandTests {
+    @Test("text and JSON: one line per file, the new file beside the original; exit 0 when all are fixed or need nothing, 1 otherwise")
+    func fixesFiles() async throws {
+        let ffmpeg = try TestFFmpeg.path()
+        try await withBinaryBed { bed in
+            let hevc = try bed.makeFile("clip.mp4", copying: "video-hevc.mp4")
+            let folder = (hevc as NSString).deletingLastPathComponent
+            let fine = try bed.makeFile("fine.png", copying: "image-rgb.png")
+            let text = try await bed.run(["fix", "--via", "media", "--ffmpeg", ffmpeg, hevc, fine])
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(text.lines == ["fixed  clip.mp4 → clip.whatsapp.mp4  (now ok)", "nothing to fix  fine.png"])
+            #expect(FileManager.default.fileExists(atPath: folder + "/clip.whatsapp.mp4"))
+
+            let ogg = try bed.makeFile("note.ogg", copying: "audio-opus-mono.ogg")
+            let json = try await bed.run(["fix", "--json", "--ffmpeg", ffmpeg, hevc, ogg])
+            #expect(json.status == 1)
+            #expect(json.objects.first?["result"] as? String == "fixed")
+            #expect(json.objects.first?["output"] as? String == folder + "/clip.whatsapp-2.mp4")
+            #expect(json.objects.last?["result"] as? String == "cannot_fix")
+            #expect((json.objects.last?["error"] as? String)?.hasSuffix("no conversion fixes it") == true)
+        }
+    }
+
+    @Test("no file, or no ffmpeg: exit 2, the message says how to install one")
+    func usage() async throws {
+        try await withBinaryBed { bed in
+            #expect(try await bed.run(["fix"]).status == 2)
+            var environment = bed.environment
+            environment["PATH"] = "/nonexistent"
+            environment["MEDIAUP_FFMPEG"] = nil
+            let missing = try await bed.run(["fix", "x.mp4"], environment: environment)
+            #expect(missing.status == 2)
+            #expect(missing.stderr.contains("pip install imageio-ffmpeg"), "\(missing.stderr)")
         }
     }
 }

@@ -69,7 +69,7 @@ struct MediaInspectionTests {
         #expect(expected.facts(facts), "\(facts)")
         if let reason = expected.reason {
             #expect(check.findings.contains { $0.reason.contains(reason) }, "\(check.findings)")
-            #expect(check.fixes.allSatisfy { $0.hasPrefix("ffmpeg -i in.") } && !check.fixes.isEmpty)
+            #expect(check.fixCommand?.hasPrefix("ffmpeg -i '\(MediaCorpus.path(expected.name))' ") == true, "\(check.textLine)")
         } else {
             #expect(check.findings.isEmpty)
         }
@@ -78,8 +78,8 @@ struct MediaInspectionTests {
 
     @Test("a fix that re-encodes to H.264 Main also converts to 4:2:0, which Main requires (HEVC is often 4:4:4 or 10-bit)")
     func reencodeFixesConvertPixels() {
-        let fixes = ["video-hevc.mp4", "video-mpeg4-part2.mp4", "video-h264-high.mp4"].flatMap {
-            MediaCheck(path: MediaCorpus.path($0), route: .media).fixes
+        let fixes = ["video-hevc.mp4", "video-mpeg4-part2.mp4", "video-h264-high.mp4"].compactMap {
+            MediaCheck(path: MediaCorpus.path($0), route: .media).fixCommand
         }
         #expect(fixes.count == 3)
         #expect(fixes.allSatisfy { $0.contains("-c:v libx264 -profile:v main -bf 0 -pix_fmt yuv420p ") }, "\(fixes)")
@@ -109,7 +109,7 @@ struct MediaInspectionTests {
         let keys = [
             "file", "status", "kind", "mime_type", "via", "bytes", "container", "video_codec", "audio_codec", "profile", "width", "height",
             "channels", "bit_depth", "color", "video_tracks", "audio_tracks", "animated", "fast_start", "duration_ms", "voice_note",
-            "refused", "warned", "fixes",
+            "refused", "warned", "fix",
         ]
         let positions = keys.map { line.range(of: "\"\($0)\":")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })

@@ -1,0 +1,153 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one conversion that removes every finding of a file at once, from the findings'
+/// remedies: not a list of alternatives.
+public enum MediaFixPlan: Sendable, Equatable {
+    /// No findings: WhatsApp delivers the file as it is.
+    case nothingToFix
+    /// A finding no conversion removes (no video track, a file that cannot be read, a
+    /// type or size the route refuses): its reason.
+    case noConversion(String)
+    case conversion(MediaConversion)
+
+    /// What the text says where a fix would be.
+    public static let noConversionText = "no conversion fixes it"
+
+    public init(_ findings: [MediaFinding]) {
+        guard !findings.isEmpty else {
+            self = .nothingToFix
+            return
+        }
+        if let stuck = findings.first(where: { $0.remedy == nil }) {
+            self = .noConversion(stuck.reason)
+            return
+        }
+        let remedies = findings.compactMap(\.remedy)
+        let families = Set(remedies.map(\.family))
+        guard families.count == 1, let first = remedies.first else {
+            self = .noConversion("its problems need conversions to different kinds of file")
+            return
+        }
+        self = .conversion(Self.conversion(first, Set(remedies)))
+    }
+
+    private static func conversion(_ first: MediaRemedy, _ remedies: Set<MediaRemedy>) -> MediaConversion {
+        switch first {
+        case .keepFirstVideoTrack, .keepFirstAudioTrack, .encodeH264Main, .encodeAAC, .moveIndexFirst:
+            var arguments: [String] = []
+            if remedies.contains(.keepFirstVideoTrack) {
+                arguments += ["-map", "0:v:0", "-map", "0:a:0?"]
+            } else if remedies.contains(.keepFirstAudioTrack) {
+                arguments += ["-map", "0:v:0", "-map", "0:a:0"]
+            }
+            let video = remedies.contains(.encodeH264Main) ? ["-c:v", "libx264", "-profile:v", "main", "-bf", "0", "-pix_fmt", "yuv420p"] : nil
+            let audio = remedies.contains(.encodeAAC) ? ["-c:a", "aac"] : nil
+            if video == nil && audio == nil {
+                arguments += ["-c", "copy"]
+            } else {
+                arguments += (video ?? ["-c:v", "copy"]) + (audio ?? ["-c:a", "copy"])
+            }
+            return MediaConversion(arguments: arguments + ["-movflags", "+faststart"], outputExtension: "mp4", muxer: "mp4")
+        case .oneAACTrack:
+            return MediaConversion(
+                arguments: ["-vn", "-map", "0:a:0", "-c:a", "aac", "-movflags", "+faststart"], outputExtension: "m4a", muxer: "ipod")
+        case .monoOpus:
+            return MediaConversion(arguments: ["-vn", "-c:a", "libopus", "-ac", "1", "-b:a", "32k"], outputExtension: "ogg", muxer: "ogg")
+        case .eightBitPNG:
+            let alpha = remedies.contains(.eightBitPNG(alpha: true))
+            return MediaConversion(arguments: ["-pix_fmt", alpha ? "rgba" : "rgb24", "-c:v", "png"], outputExtension: "png", muxer: "image2")
+        case .rgbJPEG:
+            return MediaConversion(arguments: ["-pix_fmt", "yuvj420p", "-q:v", "2", "-c:v", "mjpeg"], outputExtension: "jpg", muxer: "image2")
+        case .squareSticker(let side):
+            let filter =
+                "scale=\(side):\(side):force_original_aspect_ratio=decrease,format=rgba,"
+                + "pad=\(side):\(side):(ow-iw)/2:(oh-ih)/2:color=0x00000000"
+            return MediaConversion(arguments: ["-vf", filter, "-c:v", "libwebp"], outputExtension: "webp", muxer: "webp", encoder: "libwebp")
+        }
+    }
+}
+
+/// One ffmpeg conversion: the arguments between the input and the output.
+public struct MediaConversion: Sendable, Equatable {
+    /// What goes between `-i INPUT` and the output's name.
+    public var arguments: [String]
+    /// The output's extension, which also tells ffmpeg the format when run by hand.
+    public var outputExtension: String
+    /// ffmpeg's name for the output format, for writing to a name without that extension.
+    public var muxer: String
+    /// An encoder not every ffmpeg build has, which the conversion needs.
+    public var encoder: String?
+
+    public init(arguments: [String], outputExtension: String, muxer: String, encoder: String? = nil) {
+        self.arguments = arguments
+        self.outputExtension = outputExtension
+        self.muxer = muxer
+        self.encoder = encoder
+    }
+
+    /// The command line to type, its paths in single quotes: "ffmpeg -i 'clip.mp4' … 'clip.whatsapp.mp4'".
+    public func command(input: String, output: String) -> String {
+        (["ffmpeg", "-i", ShellQuote.path(input)] + arguments.map(ShellQuote.word) + [ShellQuote.path(output)]).joined(separator: " ")
+    }
+}
+
+/// Quoting for a POSIX shell.
+public enum ShellQuote {
+    /// `text` in single quotes, each single quote written '\''.
+    public static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// A word as is when the shell reads it so, else quoted.
+    public static func word(_ text: String) -> String {
+        let plain =
+            !text.isEmpty
+            && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || "0123456789_@%+=:,./-".unicodeScalars.contains($0)) }
+        return plain ? text : quoted(text)
+    }
+
+    /// A path for ffmpeg, quoted: one that ffmpeg would take for an option (a leading
+    /// "-") or a protocol ("name:…") is given as "./…".
+    public static func path(_ path: String) -> String { quoted(MediaFixPlan.literalPath(path)) }
+}
+
+extension MediaFixPlan {
+    /// The name a conversion of `path` writes, beside it: NAME.whatsapp.EXT, or
+    /// NAME.whatsapp-2.EXT, -3… when that exists. An existing file is never overwritten.
+    public static func outputPath(for path: String, extension ext: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[...$0]) } ?? ""
+        var name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
+        var number = 1
+        while true {
+            let candidate = folder + name + ".whatsapp" + (number == 1 ? "" : "-\(number)") + "." + ext
+            if !exists(candidate) { return candidate }
+            number += 1
+        }
+    }
+
+    /// The hidden file a conversion to `output` writes first, beside it: .NAME.whatsapp.EXT.partial.
+    public static func partialPath(for output: String) -> String {
+        guard let slash = output.lastIndex(of: "/") else { return "." + output + ".partial" }
+        return String(output[...slash]) + "." + output[output.index(after: slash)...] + ".partial"
+    }
+
+    /// Whether anything, a dangling link included, has the name `path`.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// `path` as ffmpeg reads a file name: "./" before one it would take for an option or a protocol.
+    static func literalPath(_ path: String) -> String {
+        let firstPart = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return !path.hasPrefix("/") && (path.hasPrefix("-") || firstPart.contains(":")) ? "./" + path : path
+    }
+}

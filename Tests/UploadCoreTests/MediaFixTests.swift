@@ -1,0 +1,168 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import UploadCore
+
+@Suite("Media fix plan")
+struct MediaFixPlanTests {
+    static let expected: [(String, [String])] = [
+        ("video-hevc.mp4", ["-c:v", "libx264", "-profile:v", "main", "-bf", "0", "-pix_fmt", "yuv420p", "-c:a", "copy", "-movflags", "+faststart"]),
+        ("video-h264-mp3.mp4", ["-c:v", "copy", "-c:a", "aac", "-movflags", "+faststart"]),
+        ("video-h264-two-aac.mp4", ["-map", "0:v:0", "-map", "0:a:0", "-c", "copy", "-movflags", "+faststart"]),
+        ("video-h264-no-faststart.mp4", ["-c", "copy", "-movflags", "+faststart"]),
+        (
+            "video-h264-high.mp4",
+            ["-c:v", "libx264", "-profile:v", "main", "-bf", "0", "-pix_fmt", "yuv420p", "-c:a", "copy", "-movflags", "+faststart"]
+        ),
+        ("audio-vorbis.ogg", ["-vn", "-c:a", "libopus", "-ac", "1", "-b:a", "32k"]),
+        ("audio-opus-stereo.ogg", ["-vn", "-c:a", "libopus", "-ac", "1", "-b:a", "32k"]),
+        ("image-16bit.png", ["-pix_fmt", "rgb24", "-c:v", "png"]),
+        ("image-gray.png", ["-pix_fmt", "rgb24", "-c:v", "png"]),
+        ("image-palette.png", ["-pix_fmt", "rgba", "-c:v", "png"]),
+        ("image-cmyk.jpg", ["-pix_fmt", "yuvj420p", "-q:v", "2", "-c:v", "mjpeg"]),
+        ("image-gray.jpg", ["-pix_fmt", "yuvj420p", "-q:v", "2", "-c:v", "mjpeg"]),
+    ]
+
+    @Test("each refused or warned corpus file gets its one conversion's exact arguments", arguments: expected)
+    func corpusPlan(name: String, arguments: [String]) throws {
+        let plan = MediaCheck(path: MediaCorpus.path(name), route: .media).fixPlan
+        guard case .conversion(let conversion) = plan else { Issue.record("\(name): \(plan)"); return }
+        #expect(conversion.arguments == arguments)
+    }
+
+    @Test("HEVC, MP3 audio and no fast start make one command that re-encodes both and moves the index")
+    func combined() {
+        let findings = [
+            MediaFinding(.refused, "hevc", remedy: .encodeH264Main), MediaFinding(.refused, "mp3", remedy: .encodeAAC),
+            MediaFinding(.warned, "late", remedy: .moveIndexFirst),
+        ]
+        guard case .conversion(let conversion) = MediaFixPlan(findings) else { Issue.record("no conversion"); return }
+        #expect(
+            conversion.command(input: "clip.mp4", output: "clip.whatsapp.mp4")
+                == "ffmpeg -i 'clip.mp4' -c:v libx264 -profile:v main -bf 0 -pix_fmt yuv420p -c:a aac -movflags +faststart 'clip.whatsapp.mp4'")
+    }
+
+    @Test("paths with spaces and quotes are quoted; a leading dash or a colon is read as a file")
+    func quoting() {
+        let conversion = MediaConversion(arguments: ["-c", "copy"], outputExtension: "mp4", muxer: "mp4")
+        #expect(conversion.command(input: "my clip's.mp4", output: "a b.mp4") == "ffmpeg -i 'my clip'\\''s.mp4' -c copy 'a b.mp4'")
+        #expect(conversion.command(input: "-x.mp4", output: "http:y.mp4") == "ffmpeg -i './-x.mp4' -c copy './http:y.mp4'")
+    }
+
+    @Test("no video track, and a type the route refuses: no conversion fixes it")
+    func noConversion() {
+        #expect(
+            MediaFixPlan([MediaFinding(.refused, "there is no video track; send it as audio")])
+                == .noConversion("there is no video track; send it as audio"))
+        let check = MediaCheck(path: MediaCorpus.path("audio-opus-mono.ogg"), route: .resumable)
+        #expect(check.fixCommand == nil)
+        #expect(check.textLine.hasSuffix("; no conversion fixes it"))
+        #expect(MediaCheck(path: MediaCorpus.path("image-rgb.png"), route: .media).fixPlan == .nothingToFix)
+    }
+
+    @Test("the output goes beside the original, and an existing name is skipped, not overwritten")
+    func outputName() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fixname-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(MediaFixPlan.outputPath(for: folder + "/clip.mp4", extension: "mp4") == folder + "/clip.whatsapp.mp4")
+        _ = FileManager.default.createFile(atPath: folder + "/clip.whatsapp.mp4", contents: Data())
+        #expect(MediaFixPlan.outputPath(for: folder + "/clip.mp4", extension: "mp4") == folder + "/clip.whatsapp-2.mp4")
+        #expect(MediaFixPlan.partialPath(for: folder + "/clip.whatsapp-2.mp4") == folder + "/.clip.whatsapp-2.mp4.partial")
+    }
+}
+
+@Suite("Media fixer")
+struct MediaFixerTests {
+    static let files = [
+        "video-hevc.mp4", "video-h264-mp3.mp4", "video-h264-two-aac.mp4", "video-h264-no-faststart.mp4", "video-h264-high.mp4",
+        "audio-vorbis.ogg", "audio-opus-stereo.ogg", "image-16bit.png", "image-gray.png", "image-palette.png", "image-cmyk.jpg",
+        "sticker-300.webp",
+    ]
+
+    static func folder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fixer-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("each refused or warned corpus file is fixed to ok beside it; the original unchanged, no partial left", arguments: files)
+    func fixesCorpusFile(name: String) async throws {
+        let ffmpeg = try TestFFmpeg.path()
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/" + name
+        try FileManager.default.copyItem(atPath: MediaCorpus.path(name), toPath: path)
+        let before = try SHA256Digest.ofFile(at: path)
+        let outcome = await MediaFixer.fix(path: path, route: .media, ffmpeg: ffmpeg)
+        guard case .fixed(let output, let check) = outcome else { Issue.record("\(name): \(outcome)"); return }
+        #expect(check.status == .ok, "\(check.textLine)")
+        #expect(FilePaths.fileName(output).contains(".whatsapp."))
+        #expect(try SHA256Digest.ofFile(at: path) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [name, FilePaths.fileName(output)].sorted())
+    }
+
+    @Test("an existing output name is not overwritten: the fix takes the next free name")
+    func existingOutput() async throws {
+        let ffmpeg = try TestFFmpeg.path()
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-h264-no-faststart.mp4"), toPath: path)
+        _ = FileManager.default.createFile(atPath: folder + "/clip.whatsapp.mp4", contents: Data("mine".utf8))
+        let outcome = await MediaFixer.fix(path: path, route: .media, ffmpeg: ffmpeg)
+        guard case .fixed(let output, _) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(output == folder + "/clip.whatsapp-2.mp4")
+        #expect(try String(contentsOfFile: folder + "/clip.whatsapp.mp4", encoding: .utf8) == "mine")
+    }
+
+    @Test("cancelled while ffmpeg runs: ffmpeg is killed, no partial and no output are left")
+    func cancellation() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
+        // An ffmpeg that writes part of its output, then takes its time.
+        let slow = folder + "/slow-ffmpeg"
+        try "#!/bin/sh\nfor last; do :; done\necho partial > \"$last\"\nexec sleep 30\n".write(toFile: slow, atomically: true, encoding: .utf8)
+        chmod(slow, 0o755)
+        let started = ContinuousClock.now
+        let task = Task { await MediaFixer.fix(path: path, route: .media, ffmpeg: slow) }
+        try await Task.sleep(for: .milliseconds(500))
+        task.cancel()
+        let outcome = await task.value
+        #expect(outcome == .cancelled)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["clip.mp4", "slow-ffmpeg"])
+    }
+
+    @Test("ffmpeg failing: its stderr's end in the message, no partial left")
+    func failure() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
+        let bad = folder + "/bad-ffmpeg"
+        try "#!/bin/sh\nyes noise | head -c 100000 >&2\necho 'the last words' >&2\nexit 3\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        chmod(bad, 0o755)
+        guard case .failed(let message) = await MediaFixer.fix(path: path, route: .media, ffmpeg: bad) else { Issue.record("not failed"); return }
+        #expect(message.hasPrefix("ffmpeg exited with 3"))
+        #expect(message.hasSuffix("the last words"))
+        #expect(message.utf8.count < 2 * MediaFixer.stderrLimit, "the end of stderr only")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["bad-ffmpeg", "clip.mp4"])
+    }
+
+    @Test("no ffmpeg anywhere: the message says how to install one")
+    func missing() {
+        guard case .failure(let missing) = FFmpegLocator.locate(explicit: nil, environment: ["PATH": "/nonexistent"]) else {
+            Issue.record("found one"); return
+        }
+        #expect(missing.message.contains("sudo apt-get install ffmpeg"))
+        #expect(missing.message.contains("pip install imageio-ffmpeg"))
+        guard case .failure(let explicit) = FFmpegLocator.locate(explicit: "/nonexistent/ffmpeg", environment: [:]) else {
+            Issue.record("found"); return
+        }
+        #expect(explicit.message.contains("--ffmpeg /nonexistent/ffmpeg is not an executable file"))
+    }
+}
