@@ -31,10 +31,11 @@ test: setup lint ffmpeg-for-tests
 	MEDIAUP_TEST_FFMPEG=$(FFMPEG_FOR_TESTS) swift test --skip-build
 
 # An ffmpeg for `mediaup fix`'s tests and the bench: the one on PATH, else imageio-ffmpeg's
-# (installed from PyPI when missing).
+# (installed from PyPI when missing; from Debian where pip may not install).
 ffmpeg-for-tests:
 	@command -v ffmpeg >/dev/null || python3 -c 'import imageio_ffmpeg' 2>/dev/null \
-		|| { echo "installing: imageio-ffmpeg (PyPI), an ffmpeg for the tests"; python3 -m pip install --quiet imageio-ffmpeg; }
+		|| { echo "installing: imageio-ffmpeg (PyPI), an ffmpeg for the tests"; python3 -m pip install --quiet imageio-ffmpeg; } \
+		|| { echo "pip could not install it; installing: ffmpeg (Debian)"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ffmpeg >/dev/null; }
 
 # The soak test at a bigger size (the CI-sized one runs in `make test`): 40 files through
 # 503s, random resets, stalls and 429s. MEDIAUP_SOAK_SCALE (default 4) multiplies the file
