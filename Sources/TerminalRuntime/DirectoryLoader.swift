@@ -65,9 +65,11 @@ public enum DirectoryLoader {
     }
 
     /// Runs `body` on every core at once, each with its share of `0..<count` (all on
-    /// this thread for a small count, where threads would cost more than they save).
-    private static func onEachCore(count: Int, _ body: @Sendable (_ index: Int, _ range: Range<Int>) -> Void) {
-        let slices = count < 2_000 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// this thread below `splittingFrom`, where threads would cost more than they save).
+    private static func onEachCore(
+        count: Int, splittingFrom: Int = 2_000, _ body: @Sendable (_ index: Int, _ range: Range<Int>) -> Void
+    ) {
+        let slices = count < splittingFrom ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
         DispatchQueue.concurrentPerform(iterations: slices) { index in
             body(index, (count * index / slices)..<(count * (index + 1) / slices))
         }
@@ -158,26 +160,33 @@ public enum DirectoryLoader {
             size: Int64(info.st_size), modified: modified)
     }
 
-    /// Reads each file's first bytes (once) and judges it for both modes; entries that
-    /// have verdicts already are left alone. `entries` is a slice of a listing's entries;
-    /// its indices are their positions there.
+    /// Reads each file's first bytes (once) and judges it for both modes, then reads inside
+    /// the media files (codecs, tracks, bit depth: headers only, within the inspector's
+    /// budget); entries that have verdicts already are left alone. `entries` is a slice of
+    /// a listing's entries; its indices are their positions there. Files are read on every
+    /// core: each is a few small reads, and a folder of videos has many.
     public static func judge(_ entries: ArraySlice<FileEntry>) -> [FileJudgement] {
-        var judgements: [FileJudgement] = []
-        for (position, entry) in zip(entries.indices, entries) where !entry.isDirectory && entry.problem == nil && entry.verdicts == nil {
-            guard let head = try? FileIdentity.readHead(path: entry.path, count: MediaRules.sniffLength) else {
-                let verdict = MediaRules.verdict(forFileAt: entry.path, route: .media)
-                judgements.append(FileJudgement(position: position, name: entry.name, mime: nil, verdicts: [.media: verdict, .resumable: verdict]))
-                continue
-            }
-            var verdicts: [UploadRoute: MediaVerdict] = [:]
-            for route in UploadRoute.allCases {
-                verdicts[route] = MediaRules.verdict(head: head, fileName: entry.name, size: entry.size, route: route)
-            }
-            judgements.append(
-                FileJudgement(
-                    position: position, name: entry.name,
-                    mime: MediaRules.detect(head: head, fileName: entry.name).mime, verdicts: verdicts))
+        let pending = zip(entries.indices, entries).filter { !$1.isDirectory && $1.problem == nil && $1.verdicts == nil }
+        let done = Mutex([(index: Int, judgements: [FileJudgement])]())
+        onEachCore(count: pending.count, splittingFrom: 32) { index, range in
+            let judgements = pending[range].map { judge($1, position: $0) }
+            done.withLock { $0.append((index, judgements)) }
         }
-        return judgements
+        return done.withLock { $0.sorted { $0.index < $1.index }.flatMap(\.judgements) }
+    }
+
+    private static func judge(_ entry: FileEntry, position: Int) -> FileJudgement {
+        guard let head = try? FileIdentity.readHead(path: entry.path, count: MediaRules.sniffLength) else {
+            let verdict = MediaRules.verdict(forFileAt: entry.path, route: .media)
+            return FileJudgement(position: position, name: entry.name, mime: nil, verdicts: [.media: verdict, .resumable: verdict])
+        }
+        var verdicts: [UploadRoute: MediaVerdict] = [:]
+        for route in UploadRoute.allCases {
+            verdicts[route] = MediaRules.verdict(head: head, fileName: entry.name, size: entry.size, route: route)
+        }
+        let type = MediaRules.detect(head: head, fileName: entry.name)
+        // An empty file has nothing inside to read; the verdicts already refuse it.
+        let inspection = type.kind == nil || head.isEmpty ? nil : MediaInspector.inspect(path: entry.path, type: type)
+        return FileJudgement(position: position, name: entry.name, mime: type.mime, verdicts: verdicts, inspection: inspection)
     }
 }

@@ -21,6 +21,7 @@ public final class JudgementMemory: Sendable {
                 else { continue }
                 listing.entries[index].verdicts = known.verdicts
                 listing.entries[index].mime = known.mime
+                listing.entries[index].inspection = known.inspection
             }
         }
     }
@@ -34,6 +35,7 @@ public final class JudgementMemory: Sendable {
                 var entry = listing.entries[judgement.position]
                 entry.verdicts = judgement.verdicts
                 entry.mime = judgement.mime
+                entry.inspection = judgement.inspection
                 memory.byName[judgement.name] = entry
             }
         }

@@ -19,9 +19,15 @@ public final class TerminalApp: Sendable {
     private let inbox = Inbox()
     private let judgementMemory = JudgementMemory()
     private let folderWatch: FolderWatch
+    /// The ffmpeg named by `--ffmpeg`, if any; else it is looked for when a fix is asked.
+    private let ffmpeg: String?
+    /// ffmpeg runs under way, by file: cancelled (ffmpeg killed, its partial file
+    /// removed) before the screen returns, so that none outlives mediaup.
+    private let fixes = Mutex([String: Task<Void, Never>]())
 
-    public init(uploader: Uploader) {
+    public init(uploader: Uploader, ffmpeg: String? = nil) {
         self.uploader = uploader
+        self.ffmpeg = ffmpeg
         folderWatch = FolderWatch { [inbox] folder in inbox.post(.app(.folderChanged(directory: folder))) }
     }
 
@@ -58,6 +64,10 @@ public final class TerminalApp: Sendable {
         }
         feeder.cancel()
         folderWatch.stop()
+        for fix in fixes.withLock({ Array($0.values) }) {
+            fix.cancel()
+            await fix.value
+        }
         withExtendedLifetime(signals) {}
         return ending
     }
@@ -180,6 +190,21 @@ public final class TerminalApp: Sendable {
             case .pauseAll: Task { [uploader] in await uploader.pauseAll() }
             case .resumeAll: Task { [uploader] in await uploader.resumeAll() }
             case .forgetDone: Task { [uploader] in await uploader.forgetDone() }
+            case .fix(let path, let route):
+                // Registered under the lock, which the run takes to remove itself: a run
+                // that ends at once cannot leave its entry behind.
+                fixes.withLock { running in
+                    running[path] = Task { [self, inbox] in
+                        let outcome: String
+                        switch FFmpegLocator.locate(explicit: ffmpeg, environment: ProcessInfo.processInfo.environment) {
+                        case .failure(let missing): outcome = "cannot fix \(FilePaths.fileName(path)): \(missing.message)"
+                        case .success(let executable):
+                            outcome = await MediaFixer.fix(path: path, route: route, ffmpeg: executable).textLine(file: path)
+                        }
+                        fixes.withLock { _ = $0.removeValue(forKey: path) }
+                        inbox.post(.app(.fixFinished(path: path, outcome: outcome)))
+                    }
+                }
             case .copy(let text):
                 backend.writeRaw("\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}")
             case .quit:

@@ -10,6 +10,9 @@ public struct AppState: Sendable {
     public let isSandbox: Bool
     /// The user's home folder, which the Files pane's title shows as `~`.
     public let homeDirectory: String
+    /// Whether what is inside a file (codecs, tracks, bit depth) counts, as it does for
+    /// the uploader; off with `--skip-media-checks`.
+    public let checksMedia: Bool
     public internal(set) var route: UploadRoute = .resumable
     public internal(set) var width = 80
     public internal(set) var height = 24
@@ -42,6 +45,8 @@ public struct AppState: Sendable {
     public internal(set) var isEditingFilter = false
     public internal(set) var showHidden = false
     public internal(set) var sort: SortOrder = .name { didSet { refreshVisibleEntries() } }
+    /// Files that ffmpeg is converting now, by path: one run per file at a time.
+    public internal(set) var fixing: Set<String> = []
 
     // Uploads pane.
     public var uploads: [UploadSnapshot] { uploadRows }
@@ -55,8 +60,9 @@ public struct AppState: Sendable {
 
     /// The state at start: `directory` listing, no uploads yet. The terminal's size and
     /// the clock come as messages.
-    public init(directory: String, hostLabel: String, isSandbox: Bool, homeDirectory: String) {
+    public init(directory: String, hostLabel: String, isSandbox: Bool, homeDirectory: String, checksMedia: Bool = true) {
         self.directory = directory
+        self.checksMedia = checksMedia
         self.hostLabel = hostLabel
         self.isSandbox = isSandbox
         self.homeDirectory = homeDirectory
@@ -98,6 +104,7 @@ public struct AppState: Sendable {
         where listingStorage.indices.contains(judgement.position) && listingStorage[judgement.position].name == judgement.name {
             listingStorage[judgement.position].verdicts = judgement.verdicts
             listingStorage[judgement.position].mime = judgement.mime
+            listingStorage[judgement.position].inspection = judgement.inspection
         }
     }
 

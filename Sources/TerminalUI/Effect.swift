@@ -12,6 +12,9 @@ public enum Effect: Sendable, Equatable {
     case resumeAll
     /// Forget every done row (journal rows too).
     case forgetDone
+    /// Convert the file with its one ffmpeg run into a new file beside it; the answer
+    /// comes as `.fixFinished`.
+    case fix(path: String, route: UploadRoute)
     /// Put text on the clipboard (OSC 52).
     case copy(String)
     /// Pause what runs (so the next start resumes it), then exit.

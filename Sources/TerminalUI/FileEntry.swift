@@ -16,6 +16,9 @@ public struct FileEntry: Sendable, Equatable {
     public var verdicts: [UploadRoute: MediaVerdict]?
     /// The type found in the file's first bytes, once read.
     public var mime: String?
+    /// What reading inside the file found (codecs, tracks, bit depth); nil until read,
+    /// and for a file no rule reads inside.
+    public var inspection: MediaInspection?
 
     public init(
         name: String, path: String, isDirectory: Bool, size: Int64 = 0, modified: Double = 0,

@@ -6,7 +6,7 @@ public enum KeyAction: Sendable, Equatable {
     case moveUp, moveDown, pageUp, pageDown, moveToFirst, moveToLast
     // Files.
     case openOrQueue, openFolder, parentFolder, toggleMark, toggleMarkAll, upload
-    case startFilter, clearFilter, toggleHidden, cycleSort, listAgain
+    case startFilter, clearFilter, toggleHidden, cycleSort, listAgain, showFileDetails, fixFile
     // Uploads.
     case pause, resume, retry, pauseAll, resumeAll, cancel, forgetDone, copy, showDetails
     // Filter editing.

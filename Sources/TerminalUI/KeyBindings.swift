@@ -19,6 +19,8 @@ public enum KeyBindings {
         KeyBinding([.character("a")], .files, "mark / unmark every file shown", .toggleMarkAll),
         KeyBinding([.character("u")], .files, "upload the marked files (or the one under the cursor)", label: "upload", .upload),
         KeyBinding([.character("m")], .everywhere, "mode: resumable session (handle) ↔ /media (media id)", label: "mode", .switchMode),
+        KeyBinding([.character("i")], .files, "details: what is inside, what is wrong, the fix", label: "inside", .showFileDetails),
+        KeyBinding([.character("f")], .files, "fix: convert with ffmpeg into NAME.whatsapp.EXT", .fixFile),
         KeyBinding([.character("/")], .files, "filter names", label: "filter", .startFilter),
         KeyBinding([.escape], .files, "clear the filter", .clearFilter),
         KeyBinding([.character(".")], .files, "show / hide hidden files", label: "hidden", .toggleHidden),

@@ -2,6 +2,8 @@
 public enum Overlay: Sendable, Equatable {
     case help
     case details(id: String)
+    /// A file of the Files pane: what is inside, what WhatsApp makes of it, the fix.
+    case fileDetails(path: String)
     /// Quit was asked with uploads running: pause them and quit?
     case confirmQuit
     /// Cancel and forget this row?

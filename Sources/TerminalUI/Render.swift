@@ -78,12 +78,16 @@ extension AppState {
             guard let entry = selectedEntry else { return listingError ?? (loadingDirectory ? "reading \(directory)…" : "empty folder") }
             if entry.isDirectory { return entry.path }
             var parts = [entry.path, ByteFormat.string(entry.size)]
-            switch entry.verdict(for: route) {
-            case .accepted(let type)?: parts.append("\(type.mime) · WhatsApp takes it as \(route == .media ? "media" : "a resumable upload")")
-            case .rejected(let reason)?: parts.append("✗ " + reason)
-            case nil: parts.append("checking…")
+            let standing = entry.standing(for: route, checksMedia: checksMedia)
+            switch standing {
+            case .takes(let type): parts.append("\(type.mime) · WhatsApp takes it as \(route == .media ? "media" : "a resumable upload")")
+            case .warns(let type, _): parts.append("\(type.mime) · ! " + standing.reasons)
+            case .refused: parts.append("✗ " + standing.reasons)
+            case .checking: parts.append("checking…")
             }
+            if fixing.contains(entry.path) { parts.append("converting with ffmpeg…") }
             if marked.count > 0 { parts.append("\(marked.count) marked") }
+            if !standing.findings.isEmpty { parts.append("i: details and fix") }
             return parts.joined(separator: " · ")
         case .uploads:
             guard let row = selectedUpload else { return "no uploads yet: pick files on the left (Space marks, u uploads)" }
@@ -160,17 +164,20 @@ extension AppState {
             var column = x + 3 + nameWidth + 1
             screen.write(Self.rightAligned(ByteFormat.string(entry.size), width: sizeWidth), x: column, y: row, style: base)
             column += sizeWidth + 1
-            let verdict = entry.verdict(for: route)
+            let standing = entry.standing(for: route, checksMedia: checksMedia)
             if showType {
                 let type = entry.mime ?? (entry.problem == nil ? "" : "—")
                 screen.write(Self.clip(Self.shortMIME(type), to: typeWidth), x: column, y: row, style: base.with(foreground: .gray))
                 column += typeWidth + 1
             }
-            switch verdict {
-            case .accepted?: screen.write("✓", x: column, y: row, style: base.with(foreground: .green))
-            case .rejected?: screen.write("✗", x: column, y: row, style: base.with(foreground: .red))
-            case nil: screen.write("…", x: column, y: row, style: base.with(foreground: .gray))
-            }
+            let (icon, color): (String, Color) =
+                switch standing {
+                case .takes: ("✓", .green)
+                case .warns: ("!", .yellow)
+                case .refused: ("✗", .red)
+                case .checking: ("…", .gray)
+                }
+            screen.write(icon, x: column, y: row, style: base.with(foreground: color))
         }
     }
 
@@ -246,6 +253,10 @@ extension AppState {
         case .details(let id):
             title = "Details"
             lines = uploads.first { $0.id == id }.map(Self.detailLines) ?? ["gone"]
+        case .fileDetails(let path):
+            title = "File"
+            let entry = listing.first { $0.path == path }
+            lines = (entry.map(fileDetailLines) ?? ["gone from the folder"]).flatMap { Self.wrapped($0, width: width - 8, indent: 10) }
         case .confirmQuit:
             title = "Quit?"
             lines = [
@@ -293,7 +304,84 @@ extension AppState {
         return lines
     }
 
+    /// The file details overlay: what is inside, what WhatsApp makes of it in this mode,
+    /// and the one conversion that fixes it.
+    func fileDetailLines(_ entry: FileEntry) -> [String] {
+        let standing = entry.standing(for: route, checksMedia: checksMedia)
+        let modeName = route == .media ? "/media (media id)" : "a resumable upload (handle)"
+        var lines = [
+            "file      " + entry.path,
+            "size      \(ByteFormat.string(entry.size)) (\(entry.size) bytes)" + (entry.mime.map { " · " + $0 } ?? ""),
+        ]
+        if !checksMedia {
+            lines.append("inside    not read: media checks are off (--skip-media-checks)")
+        } else if let facts = entry.inspection?.facts {
+            lines.append("inside    " + facts.summary)
+        }
+        switch standing {
+        case .checking: lines.append("WhatsApp  checking…")
+        case .takes: lines.append("WhatsApp  ✓ takes it as " + modeName)
+        case .warns: lines.append("WhatsApp  ! delivers it as \(modeName), but:")
+        case .refused: lines.append("WhatsApp  ✗ refuses it as \(modeName), or does not deliver it:")
+        }
+        for finding in standing.findings { lines.append("          " + (finding.severity == .refused ? "✗ " : "! ") + finding.reason) }
+        let plan = MediaFixPlan(standing.findings)
+        var keys = ["Esc close"]
+        if let command = fixCommand(for: entry) {
+            lines += ["", "fix       " + command]
+            keys = ["c copy the fix", "f convert it now (ffmpeg)"] + keys
+        } else if case .noConversion = plan {
+            lines += ["", "fix       " + MediaFixPlan.noConversionText]
+        }
+        if fixing.contains(entry.path) { lines.append("          converting with ffmpeg…") }
+        return lines + ["", keys.joined(separator: " · ")]
+    }
+
+    /// The one conversion that fixes `entry` in this mode, as a command line; its output
+    /// a name the folder does not hold, as far as the listing knows (no disk here).
+    func fixCommand(for entry: FileEntry) -> String? {
+        MediaFixPlan(entry.standing(for: route, checksMedia: checksMedia).findings).command(for: entry.path) { candidate in
+            listing.contains { $0.path == candidate }
+        }
+    }
+
     // MARK: - Text helpers
+
+    /// `line` in lines of at most `width` columns, broken at spaces where it can be (in
+    /// a word where it cannot); lines after the first begin with `indent` spaces.
+    static func wrapped(_ line: String, width: Int, indent: Int) -> [String] {
+        guard width > indent + 8, DisplayWidth.of(line) > width else { return [line] }
+        var lines: [String] = []
+        var current = "", used = 0
+        let room = { lines.isEmpty ? width : width - indent }
+        for character in line {
+            let w = DisplayWidth.of(character)
+            if used + w > room() && character == " " {
+                // A space at the break goes with it.
+                lines.append(current)
+                current = ""
+                used = 0
+                continue
+            }
+            if used + w > room() {
+                // Break at the last space of the line, if it has one past the indent.
+                if let space = current.lastIndex(of: " "), current.distance(from: current.startIndex, to: space) > (lines.isEmpty ? indent : 0) {
+                    let rest = String(current[current.index(after: space)...])
+                    lines.append(String(current[..<space]))
+                    current = rest
+                } else {
+                    lines.append(current)
+                    current = ""
+                }
+                used = DisplayWidth.of(current)
+            }
+            current.append(character)
+            used += w
+        }
+        lines.append(current)
+        let padding = String(repeating: " ", count: indent)
+        return [lines[0]] + lines.dropFirst().map { padding + $0 }
+    }
 
     /// `text` cut to `width` columns with an ellipsis.
     static func clip(_ text: String, to width: Int) -> String {

@@ -69,6 +69,10 @@ extension AppState {
             if let shown = self.message, shown.hasPrefix(Self.refusalNoticePrefix), !notices.isEmpty { notices.append(shown) }
             if !notices.isEmpty { self.message = notices.joined(separator: " · ") }
             return []
+        case .fixFinished(let path, let outcome):
+            fixing.remove(path)
+            self.message = outcome
+            return []
         }
     }
 
@@ -100,6 +104,16 @@ extension AppState {
         switch overlay {
         case .help, .details:
             if [.escape, .enter, .character("q"), .character("?")].contains(key) { self.overlay = nil }
+            return []
+        case .fileDetails(let path):
+            switch key {
+            case .character("c"): return copyFix(of: path)
+            case .character("f"):
+                self.overlay = nil
+                return fix(listing.first { $0.path == path })
+            case .escape, .enter, .character("q"), .character("i"): self.overlay = nil
+            default: break
+            }
             return []
         case .confirmQuit:
             self.overlay = nil
@@ -154,6 +168,8 @@ extension AppState {
         case .toggleHidden: toggleHidden()
         case .cycleSort: cycleSort()
         case .listAgain: listAgain()
+        case .showFileDetails: showFileDetails()
+        case .fixFile: fix(selectedEntry)
         case .pause: pauseSelected()
         case .resume: resumeSelected()
         case .retry: retrySelected()
@@ -299,8 +315,9 @@ extension AppState {
         var accepted: [String] = []
         var refused: [String] = []
         for entry in entries where !entry.isDirectory {
-            if case .rejected(let reason)? = entry.verdict(for: route) {
-                refused.append("\(entry.name): \(reason)")
+            let standing = entry.standing(for: route, checksMedia: checksMedia)
+            if case .refused = standing {
+                refused.append("\(entry.name): \(standing.reasons)")
             } else {
                 accepted.append(entry.path)
             }
@@ -317,6 +334,43 @@ extension AppState {
         focus = .uploads
         uploadCursor = uploads.count
         return [.upload(paths: accepted, route: route)]
+    }
+
+    private mutating func showFileDetails() -> [Effect] {
+        guard let entry = selectedEntry, !entry.isDirectory else { return [] }
+        return show(.fileDetails(path: entry.path))
+    }
+
+    /// The fix command of the file at `path` onto the clipboard.
+    private mutating func copyFix(of path: String) -> [Effect] {
+        guard let entry = listing.first(where: { $0.path == path }), let command = fixCommand(for: entry) else {
+            message = "no fix command to copy"
+            return []
+        }
+        message = "copied the fix command"
+        return [.copy(command)]
+    }
+
+    /// Has ffmpeg convert the file, once it is known what to fix and how; the Files
+    /// pane shows the new file when the folder changes.
+    private mutating func fix(_ entry: FileEntry?) -> [Effect] {
+        guard let entry, !entry.isDirectory else { return [] }
+        let standing = entry.standing(for: route, checksMedia: checksMedia)
+        switch (standing, MediaFixPlan(standing.findings)) {
+        case (.checking, _):
+            message = "\(entry.name): still reading it; try again in a moment"
+        case (_, .nothingToFix):
+            message = "\(entry.name): WhatsApp takes it as it is; nothing to fix"
+        case (_, .noConversion(let reason)):
+            message = "\(entry.name): \(reason); \(MediaFixPlan.noConversionText)"
+        case (_, .conversion) where fixing.contains(entry.path):
+            message = "\(entry.name): already being converted"
+        case (_, .conversion):
+            fixing.insert(entry.path)
+            message = "converting \(entry.name) with ffmpeg…; the new file appears beside it"
+            return [.fix(path: entry.path, route: route)]
+        }
+        return []
     }
 
     /// Lists the folder again; the old rows stay on screen until the new ones come,

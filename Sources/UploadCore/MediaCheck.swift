@@ -49,10 +49,7 @@ public struct MediaCheck: Sendable, Equatable {
 
     /// That conversion as a command line with this file's path and the name it would
     /// write beside it; nil when nothing needs fixing or no conversion fixes it.
-    public var fixCommand: String? {
-        guard case .conversion(let conversion) = fixPlan else { return nil }
-        return conversion.command(input: file, output: MediaFixPlan.outputPath(for: file, extension: conversion.outputExtension))
-    }
+    public var fixCommand: String? { fixPlan.command(for: file) }
 
     /// The check as one line of JSON (no newline), keys in a fixed order.
     public var jsonLine: String {
@@ -88,25 +85,9 @@ public struct MediaCheck: Sendable, Equatable {
     /// The check as one line of text, unescaped: status, kind, name, facts, reasons, fix.
     public var textLine: String {
         var parts = [status.rawValue, type?.kind?.rawValue ?? "-", FilePaths.fileName(file)]
-        if let facts = inspection?.facts { parts.append(Self.summary(facts)) }
+        if let facts = inspection?.facts { parts.append(facts.summary) }
         var line = parts.joined(separator: "  ")
         if !findings.isEmpty { line += ": " + MediaFinding.sentence(findings, path: file) }
         return line
-    }
-
-    /// The facts in a few words: "mp4 h264 Main 64×48 aac 1 ch, 0.5 s".
-    static func summary(_ facts: MediaFacts) -> String {
-        var words = [facts.container]
-        words += [facts.videoCodec, facts.profile].compactMap { $0 }
-        if let width = facts.width, let height = facts.height { words.append("\(width)×\(height)") }
-        if let depth = facts.bitDepth { words.append("\(depth)-bit") }
-        words += [facts.color, facts.audioCodec].compactMap { $0 }
-        if let channels = facts.channels { words.append("\(channels) ch") }
-        if let tracks = facts.audioTracks, tracks > 1 { words.append("\(tracks) audio tracks") }
-        if facts.animated == true { words.append("animated") }
-        if facts.fastStart == false { words.append("no fast start") }
-        if let duration = facts.durationMilliseconds { words.append("\(duration / 1000).\(duration % 1000 / 100) s") }
-        if let voiceNote = facts.voiceNote { words.append(voiceNote ? "voice note" : "not a voice note") }
-        return words.joined(separator: " ")
     }
 }

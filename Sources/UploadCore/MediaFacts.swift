@@ -32,3 +32,21 @@ public struct MediaFacts: Sendable, Equatable {
 
     public init(container: String) { self.container = container }
 }
+
+extension MediaFacts {
+    /// The facts in a few words: "mp4 h264 Main 64×48 aac 1 ch, 0.5 s".
+    public var summary: String {
+        var words = [container]
+        words += [videoCodec, profile].compactMap { $0 }
+        if let width, let height { words.append("\(width)×\(height)") }
+        if let depth = bitDepth { words.append("\(depth)-bit") }
+        words += [color, audioCodec].compactMap { $0 }
+        if let channels { words.append("\(channels) ch") }
+        if let tracks = audioTracks, tracks > 1 { words.append("\(tracks) audio tracks") }
+        if animated == true { words.append("animated") }
+        if fastStart == false { words.append("no fast start") }
+        if let duration = durationMilliseconds { words.append("\(duration / 1000).\(duration % 1000 / 100) s") }
+        if let voiceNote { words.append(voiceNote ? "voice note" : "not a voice note") }
+        return words.joined(separator: " ")
+    }
+}

@@ -27,12 +27,8 @@ extension MediaFinding {
     /// findings), so that a refusal's fix also removes the file's warnings.
     public static func sentence(_ findings: [MediaFinding], path: String, fixing: [MediaFinding]? = nil) -> String {
         let reasons = findings.map(\.reason).joined(separator: "; ")
-        switch MediaFixPlan(fixing ?? findings) {
-        case .nothingToFix: return reasons
-        case .noConversion: return reasons + "; " + MediaFixPlan.noConversionText
-        case .conversion(let conversion):
-            return reasons + "; fix: "
-                + conversion.command(input: path, output: MediaFixPlan.outputPath(for: path, extension: conversion.outputExtension))
-        }
+        let plan = MediaFixPlan(fixing ?? findings)
+        if let command = plan.command(for: path) { return reasons + "; fix: " + command }
+        return plan == .nothingToFix ? reasons : reasons + "; " + MediaFixPlan.noConversionText
     }
 }

@@ -118,9 +118,20 @@ public enum ShellQuote {
 }
 
 extension MediaFixPlan {
+    /// The conversion as a command line for the file at `path`, writing the name
+    /// `outputPath` picks; nil when nothing needs fixing or no conversion fixes it.
+    /// `taken` tells whether a name is in use (default: asks the disk).
+    public func command(for path: String, taken: (String) -> Bool = MediaFixPlan.exists) -> String? {
+        guard case .conversion(let conversion) = self else { return nil }
+        return conversion.command(input: path, output: Self.outputPath(for: path, extension: conversion.outputExtension, taken: taken))
+    }
+
     /// The name a conversion of `path` writes, beside it: NAME.whatsapp.EXT, or
-    /// NAME.whatsapp-2.EXT, -3… when that exists. An existing file is never overwritten.
-    public static func outputPath(for path: String, extension ext: String) -> String {
+    /// NAME.whatsapp-2.EXT, -3… when that is `taken` (default: exists on disk). An
+    /// existing file is never overwritten.
+    public static func outputPath(
+        for path: String, extension ext: String, taken: (String) -> Bool = MediaFixPlan.exists
+    ) -> String {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[...$0]) } ?? ""
         var name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -128,7 +139,7 @@ extension MediaFixPlan {
         var number = 1
         while true {
             let candidate = folder + name + ".whatsapp" + (number == 1 ? "" : "-\(number)") + "." + ext
-            if !exists(candidate) { return candidate }
+            if !taken(candidate) { return candidate }
             number += 1
         }
     }
@@ -140,7 +151,7 @@ extension MediaFixPlan {
     }
 
     /// Whether anything, a dangling link included, has the name `path`.
-    static func exists(_ path: String) -> Bool {
+    public static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
     }

@@ -22,6 +22,23 @@ public enum MediaFixOutcome: Sendable, Equatable {
     case cancelled
 }
 
+extension MediaFixOutcome {
+    /// The outcome for `file` in one line of text, unescaped: "fixed  clip.mp4 → clip.whatsapp.mp4  (now ok)".
+    public func textLine(file: String) -> String {
+        let name = FilePaths.fileName(file)
+        switch self {
+        case .fixed(let path, let check):
+            let now =
+                check.findings.isEmpty ? check.status.rawValue : check.status.rawValue + ": " + check.findings.map(\.reason).joined(separator: "; ")
+            return "fixed  \(name) → \(FilePaths.fileName(path))  (now \(now))"
+        case .nothingToFix: return "nothing to fix  \(name)"
+        case .noConversion(let reason): return "cannot fix  \(name): \(reason); \(MediaFixPlan.noConversionText)"
+        case .failed(let message): return "cannot fix  \(name): \(message)"
+        case .cancelled: return "cancelled  \(name)"
+        }
+    }
+}
+
 /// Runs a file's one conversion with ffmpeg: into `.NAME.whatsapp.EXT.partial` beside
 /// it, judged again, then moved to `NAME.whatsapp.EXT` without overwriting anything.
 /// The original is only read. Awaiting it blocks no thread of the concurrency pool:

@@ -50,7 +50,7 @@ struct FixCommand: AsyncParsableCommand {
                 if json {
                     try ConsoleWriter.standardOutput.line(Self.jsonLine(file, outcome))
                 } else {
-                    try ConsoleWriter.standardOutput.displayLine(Self.textLine(file, outcome))
+                    try ConsoleWriter.standardOutput.displayLine(outcome.textLine(file: file))
                 }
             }
             return anyFailed ? 1 : 0
@@ -61,20 +61,6 @@ struct FixCommand: AsyncParsableCommand {
         withExtendedLifetime(interrupt) {}
         if code == 130 { try? ConsoleWriter.standardError.line("mediaup: interrupted; the file being converted was left as it was") }
         if code != 0 { throw ExitCode(code) }
-    }
-
-    static func textLine(_ file: String, _ outcome: MediaFixOutcome) -> String {
-        let name = FilePaths.fileName(file)
-        switch outcome {
-        case .fixed(let path, let check):
-            let now =
-                check.findings.isEmpty ? check.status.rawValue : check.status.rawValue + ": " + check.findings.map(\.reason).joined(separator: "; ")
-            return "fixed  \(name) → \(FilePaths.fileName(path))  (now \(now))"
-        case .nothingToFix: return "nothing to fix  \(name)"
-        case .noConversion(let reason): return "cannot fix  \(name): \(reason); \(MediaFixPlan.noConversionText)"
-        case .failed(let message): return "cannot fix  \(name): \(message)"
-        case .cancelled: return "cancelled  \(name)"
-        }
     }
 
     static func jsonLine(_ file: String, _ outcome: MediaFixOutcome) -> String {

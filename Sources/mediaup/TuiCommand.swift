@@ -23,6 +23,9 @@ struct TuiCommand: AsyncParsableCommand {
         help: ArgumentHelp("With --sandbox: how fast it reads each upload, so progress can be seen.", valueName: "BYTES_PER_S"))
     var sandboxRate = 2_000_000
 
+    @Option(help: "The ffmpeg that f (fix) runs (default: MEDIAUP_FFMPEG, else ffmpeg on PATH).")
+    var ffmpeg: String?
+
     @Argument(help: "The folder to open (default: the current one).")
     var directory: String?
 
@@ -62,11 +65,13 @@ struct TuiCommand: AsyncParsableCommand {
             }
         }
         let (uploader, _) = try transfer.makeUploader(endpoint: endpoint, stateDirectory: stateDirectory, global: global)
-        var state = AppState(directory: folder, hostLabel: endpoint.baseURL, isSandbox: sandbox, homeDirectory: NSHomeDirectory())
+        var state = AppState(
+            directory: folder, hostLabel: endpoint.baseURL, isSandbox: sandbox, homeDirectory: NSHomeDirectory(),
+            checksMedia: !transfer.skipMediaChecks)
         if let notice { _ = state.update(.notice(notice)) }
         let colors = ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
         NcursesBackend.installCrashHandlers()
-        let ending = await TerminalApp(uploader: uploader).run(initial: state) { NcursesBackend(colors: colors) }
+        let ending = await TerminalApp(uploader: uploader, ffmpeg: ffmpeg).run(initial: state) { NcursesBackend(colors: colors) }
         if ending == .interrupted {
             try? ConsoleWriter.standardError.line("mediaup: stopped without waiting for the uploads to pause; the next start resumes them")
             throw ExitCode(130)

@@ -48,7 +48,7 @@ struct KeyBindingsTests {
     func keyLine() {
         #expect(
             KeyBindings.keyLine(for: [.everywhere, .lists, .files])
-                == "Tab pane · Enter open/queue · Space mark · u upload · m mode · / filter · . hidden · s sort · ? help · q quit")
+                == "Tab pane · Enter open/queue · Space mark · u upload · m mode · i inside · / filter · . hidden · s sort · ? help · q quit")
         #expect(
             KeyBindings.keyLine(for: [.everywhere, .lists, .uploads])
                 == "Tab pane · m mode · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · ? help · q quit")

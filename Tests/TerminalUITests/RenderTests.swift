@@ -221,7 +221,6 @@ struct RenderTests {
             """
              mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ no uploads yet                             │
             │ ┌ Keys ───────────────────────────────────────────────────────────────────┐  │
             │ │ Tab, Shift-Tab    switch pane                                           │  │
             │ │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                     │  │
@@ -232,6 +231,8 @@ struct RenderTests {
             │ │ a                 mark / unmark every file shown                        │  │
             │ │ u                 upload the marked files (or the one under the cursor) │  │
             │ │ m                 mode: resumable session (handle) ↔ /media (media id)  │  │
+            │ │ i                 details: what is inside, what is wrong, the fix       │  │
+            │ │ f                 fix: convert with ffmpeg into NAME.whatsapp.EXT       │  │
             │ │ /                 filter names                                          │  │
             │ │ Esc               clear the filter                                      │  │
             │ │ .                 show / hide hidden files                              │  │
@@ -239,8 +240,7 @@ struct RenderTests {
             │ │ Ctrl-R            read the folder again                                 │  │
             │ │ ?                 this help                                             │  │
             │ │ q                 quit (running uploads are paused, resumable)          │  │
-            │ └─────────────────────────────────────────────────────────────────────────┘  │
-            └────────────────────────────────┘└────────────────────────────────────────────┘
+            └─└─────────────────────────────────────────────────────────────────────────┘──┘
              /
              Esc close
             """)
