@@ -71,7 +71,7 @@ let package = Package(
             dependencies: ["UploadCore", "Transport", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "UploadCore"]),
-        .testTarget(name: "TerminalRuntimeTests", dependencies: ["TerminalRuntime", "TerminalUI", "UploadCore"]),
+        .testTarget(name: "TerminalRuntimeTests", dependencies: ["TerminalRuntime", "TerminalUI", "UploadCore", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "UploadCore", "TestSupport"]),
         // TestSupport's own helpers (TmuxSession, the process runner, the scoped sandbox) against
         // ordinary programs such as bash and curl.

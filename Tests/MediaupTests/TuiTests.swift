@@ -9,14 +9,14 @@ import UploadCore
 struct TuiTests {
     static let key = "tui-test-key-7"
 
-    func launch(_ fixture: SandboxFixture, folder: String) async throws -> TmuxSession {
+    func launch(_ fixture: SandboxFixture, folder: String, environment: [String: String] = [:]) async throws -> TmuxSession {
         try await TmuxSession(
             command: [BinaryBed.binary, "tui", folder],
             environment: [
                 "MEDIAUP_BASE_URL": fixture.server.baseURL,
                 "D360_API_KEY": Self.key,
                 "MEDIAUP_STATE_DIR": fixture.directory + "/state",
-            ],
+            ].merging(environment) { _, given in given },
             width: 140, height: 30)
     }
 
@@ -247,6 +247,50 @@ struct TuiTests {
                 #expect(removed.contains("a-menu.pdf"))
                 try await tui.sendKeys("q")
                 #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+            }
+        }
+    }
+
+    @Test("a folder of videos shows ✗, ! and ✓ from their codecs; u refuses the HEVC one, i shows its fix, f makes a copy that uploads")
+    func mediaChecksAndFix() async throws {
+        let ffmpeg = try TestFFmpeg.path()
+        try await withSandbox(apiKey: Self.key) { fixture in
+            let folder = fixture.directory + "/files"
+            _ = try fixture.makeFile("a-interview.mp4", copying: "video-h264-high.mp4")
+            _ = try fixture.makeFile("b-promo.mp4", copying: "video-h264-main-aac.mp4")
+            let hevc = try fixture.makeFile("c.mp4", copying: "video-hevc.mp4")
+            try await withTmuxSession(launch(fixture, folder: folder, environment: ["MEDIAUP_FFMPEG": ffmpeg])) { tui in
+                func row(_ screen: String, _ name: String) -> String {
+                    screen.split(separator: "\n").first { $0.contains(name) }.map(String.init) ?? ""
+                }
+                let judged = try await tui.waitUntil { row($0, "c.mp4").contains("✗") }
+                #expect(row(judged, "a-interview.mp4").contains("!"))
+                #expect(row(judged, "b-promo.mp4").contains("✓"))
+
+                try await tui.sendKeys("End", "u")
+                let refused = try await tui.waitFor("not queued — c.mp4: the video is HEVC")
+                #expect(refused.contains("no uploads yet"))
+
+                try await tui.sendKeys("i")
+                let details = try await tui.waitFor("f convert it now")
+                #expect(details.contains("inside    mp4 hevc"))
+                #expect(details.contains("fix       ffmpeg -i '\(hevc)'"))
+
+                try await tui.sendKeys("f")
+                let fixed = try await tui.waitUntil(timeout: 60) { row($0, "c.whatsapp.mp4").contains("✓") }
+                #expect(fixed.contains("fixed  c.mp4 → c.whatsapp.mp4  (now ok)"))
+                let copy = folder + "/c.whatsapp.mp4"
+                #expect(MediaCheck(path: copy, route: .resumable).status == .ok)
+                #expect(!FileManager.default.fileExists(atPath: folder + "/.c.whatsapp.mp4.partial"))
+
+                // The new file uploads, byte for byte.
+                try await tui.sendKeys("End", "u")
+                _ = try await tui.waitUntil(timeout: 30) { $0.contains("✔ c.whatsapp.mp4") }
+                let session = await fixture.server.sessions().first { $0.fileName == "c.whatsapp.mp4" }
+                #expect(session?.sha256 == (try SHA256Digest.ofFile(at: copy)))
+                try await tui.sendKeys("q")
+                #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+                #expect(try await tui.exitStatus() == 0)
             }
         }
     }

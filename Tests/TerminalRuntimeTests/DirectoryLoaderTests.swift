@@ -1,5 +1,6 @@
 import Foundation
 import TerminalUI
+import TestSupport
 import Testing
 import UploadCore
 
@@ -94,6 +95,50 @@ struct DirectoryLoaderTests {
         #expect(judgements.map(\.name) == ["notes.txt", "photo.png"])
         #expect(judgements[1].mime == "image/png")
         #expect(judgements[1].verdicts[.media] == .accepted(MediaType(mime: "image/png", kind: .image)))
+    }
+
+    @Test("every corpus file stands on the screen as mediaup check judges it, in both modes; the memory keeps what is inside")
+    func insideAsCheckJudges() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Twice over: enough files that they are judged on every core.
+        for name in MediaCorpus.names {
+            for copy in ["a-", "b-"] { try FileManager.default.copyItem(atPath: MediaCorpus.path(name), toPath: folder + "/" + copy + name) }
+        }
+        var listing = DirectoryLoader.list(folder, showHidden: false)
+        let judgements = DirectoryLoader.judge(listing.entries[...])
+        #expect(judgements.map(\.position) == Array(listing.entries.indices))
+        #expect(judgements.map(\.name) == listing.entries.map(\.name))
+        for judgement in judgements {
+            listing.entries[judgement.position].verdicts = judgement.verdicts
+            listing.entries[judgement.position].mime = judgement.mime
+            listing.entries[judgement.position].inspection = judgement.inspection
+        }
+        var statuses: Set<String> = []
+        for entry in listing.entries {
+            for route in UploadRoute.allCases {
+                let check = MediaCheck(path: entry.path, route: route)
+                let standing = entry.standing(for: route, checksMedia: true)
+                let shown: MediaCheckStatus? =
+                    switch standing {
+                    case .takes: .ok
+                    case .warns: .warn
+                    case .refused: .refused
+                    case .checking: nil
+                    }
+                #expect(shown == check.status, "\(entry.name) via \(route)")
+                #expect(Set(standing.findings.map(\.reason)) == Set(check.findings.map(\.reason)), "\(entry.name) via \(route)")
+                statuses.insert(shown?.rawValue ?? "not judged")
+            }
+        }
+        #expect(statuses == ["ok", "warn", "refused"])
+
+        let memory = JudgementMemory()
+        memory.remember(judgements, of: listing)
+        var again = DirectoryLoader.list(folder, showHidden: false)
+        memory.recall(into: &again)
+        #expect(again.entries.map(\.inspection) == listing.entries.map(\.inspection))
+        #expect(again.entries.contains { $0.inspection?.status == .refused })
     }
 
     @Test("listing a folder again reuses the verdicts of files unchanged since, and judges only the others")
