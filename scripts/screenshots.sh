@@ -50,11 +50,23 @@ wait_for "logo.png"
 wait_for "✓" 10
 # Mark four files; rest the cursor on the one WhatsApp refuses, so the details line says why.
 tmux_ send-keys -t shots Down Down Space Space Down Space Space Up
-shot browser "mediaup — the file browser: marks, types, and why a file is refused"
+wait_for "4 marked"
+wait_for "teaser.mov · "
+shot browser "mediaup — the file browser: marks, and what WhatsApp will do with each file"
+
+# What is inside the High-profile video, why WhatsApp may play it badly, and the fix.
+tmux_ send-keys -t shots Up Up Up i
+wait_for "ffmpeg"
+shot inside "mediaup — what is inside a file, and the one command that fixes it (i)"
+tmux_ send-keys -t shots Escape
 
 tmux_ send-keys -t shots u
 wait_for "▶ brochure.pdf"
-sleep 2
+# Before the stall at 5 MB: all three rows moving, each with its speed and time left.
+for _ in $(seq 1 100); do
+    [ "$(tmux_ capture-pane -p -t shots | grep -c ' left')" -ge 3 ] && break
+    sleep 0.1
+done
 shot uploads "mediaup — uploads in progress, with speed and ETA"
 
 # Pause the brochure; shorten edit.mp4 under its running upload; wait for the stall at 5 MB.
