@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import UploadCore
 
 @Suite("mediaup check")
 struct CheckCommandTests {
@@ -133,6 +134,33 @@ struct FixCommandTests {
             #expect(json.objects.first?["output"] as? String == folder + "/clip.whatsapp-2.mp4")
             #expect(json.objects.last?["result"] as? String == "cannot_fix")
             #expect((json.objects.last?["error"] as? String)?.hasSuffix("no conversion fixes it") == true)
+        }
+    }
+
+    @Test("interrupted while ffmpeg runs: exit 130, ffmpeg killed, nothing left beside the original")
+    func interrupted() async throws {
+        try await withBinaryBed { bed in
+            let clip = try bed.makeFile("clip.mp4", copying: "video-hevc.mp4")
+            let folder = (clip as NSString).deletingLastPathComponent
+            let original = try SHA256Digest.ofFile(at: clip)
+            // An ffmpeg that names its process, writes part of its output, then takes two minutes.
+            let slow = folder + "/slow-ffmpeg"
+            let pidFile = folder + "/ffmpeg.pid"
+            try "#!/bin/sh\necho $$ > '\(pidFile)'\nfor last; do :; done\necho partial > \"$last\"\nexec sleep 120\n"
+                .write(toFile: slow, atomically: true, encoding: .utf8)
+            chmod(slow, 0o755)
+            let fix = try bed.start(["fix", "--via", "media", "--ffmpeg", slow, clip])
+            #expect(await eventually { FileManager.default.fileExists(atPath: pidFile) })
+            let ffmpegPID = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            kill(fix.process.processIdentifier, SIGINT)
+            let outcome = await fix.outcome()
+            #expect(outcome.status == 130, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("interrupted; the file being converted was left as it was"), "\(outcome.stderr)")
+            #expect(outcome.duration < 60, "ffmpeg was not waited out")
+            #expect(await eventually { kill(ffmpegPID, 0) != 0 }, "ffmpeg still runs")
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("clip") }
+            #expect(left == ["clip.mp4"], "no partial, no output")
+            #expect(try SHA256Digest.ofFile(at: clip) == original)
         }
     }
 
