@@ -176,7 +176,10 @@ public final class TerminalApp: Sendable {
                     var failed: [String] = []
                     for path in paths {
                         do {
-                            if case .alreadyDone = try await uploader.add(path: path, route: route) { alreadySent.append(FilePaths.fileName(path)) }
+                            switch try await uploader.add(path: path, route: route) {
+                            case .alreadyDone, .reused: alreadySent.append(FilePaths.fileName(path))
+                            case .queued: break
+                            }
                         } catch {
                             failed.append("\(FilePaths.fileName(path)): \(error)")
                         }

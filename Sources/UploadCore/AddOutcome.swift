@@ -6,11 +6,14 @@ public enum AddOutcome: Sendable, Equatable {
     /// The file, unchanged, was sent by this route within `UploadSession.reuseWindow`:
     /// nothing is sent again, and this is the finished session.
     case alreadyDone(UploadSnapshot)
+    /// The same bytes went up by `/media` before, maybe under another name, and their
+    /// media id is still live: nothing is sent, and this is that upload's session.
+    case reused(UploadSnapshot)
 
     /// The session either way.
     public var snapshot: UploadSnapshot {
         switch self {
-        case .queued(let snapshot, _), .alreadyDone(let snapshot): snapshot
+        case .queued(let snapshot, _), .alreadyDone(let snapshot), .reused(let snapshot): snapshot
         }
     }
 

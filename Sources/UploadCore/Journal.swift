@@ -172,6 +172,21 @@ public final class Journal: Sendable {
                 }
             }
         ),
+        (
+            // Media ids expire 30 days after they are issued, can be deleted, and are
+            // replaced by a refresh; the same bytes are found by their digest.
+            "v5",
+            { db in
+                try db.alter(table: UploadSession.databaseTableName) { table in
+                    table.add(column: "issuedAt", .datetime)
+                    table.add(column: "deletedAt", .datetime)
+                    table.add(column: "history", .text)
+                }
+                // A finished row was last written when it finished.
+                try db.execute(sql: "UPDATE \(UploadSession.databaseTableName) SET issuedAt = updatedAt WHERE state = 'done'")
+                try db.create(index: "session_by_content", on: UploadSession.databaseTableName, columns: ["fileSize", "sha256"])
+            }
+        ),
     ]
 
     private static func isCorruption(_ error: DatabaseError) -> Bool {
@@ -229,6 +244,48 @@ public final class Journal: Sendable {
         AND IFNULL(fileDevice = ?, 1) AND IFNULL(fileInode = ?, 1) AND IFNULL(fileChanged = ?, 1)
         ORDER BY createdAt DESC LIMIT 1
         """
+
+    /// Finished `/media` uploads on one server and account whose media id was issued
+    /// after a time and not deleted; `liveMediaSQL` adds the digest.
+    private static let liveMediaCondition = """
+        fileSize = ? AND route = '\(UploadRoute.media.rawValue)' AND state = '\(UploadState.done.rawValue)' AND mediaId IS NOT NULL
+        AND deletedAt IS NULL AND issuedAt > ? AND baseURL = ? AND account = ?
+        """
+    private static let hasLiveMediaSQL = "SELECT EXISTS (SELECT 1 FROM \(UploadSession.databaseTableName) WHERE \(liveMediaCondition))"
+    private static let liveMediaSQL =
+        "SELECT * FROM \(UploadSession.databaseTableName) WHERE \(liveMediaCondition) AND sha256 = ? ORDER BY issuedAt DESC LIMIT 1"
+
+    /// Whether any finished `/media` upload of `size` bytes on `account` has a media id
+    /// issued after `issuedAfter` and not deleted: only then is a file worth hashing.
+    public func hasLiveMedia(size: Int64, account: ServerAccount, issuedAfter: Date) throws(JournalError) -> Bool {
+        let arguments: StatementArguments = [size, UTCText.string(issuedAfter), account.baseURL, account.fingerprint]
+        do {
+            return try database.unsafeRead { db in try Bool.fetchOne(db.cachedStatement(sql: Self.hasLiveMediaSQL), arguments: arguments) ?? false }
+        } catch {
+            throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")
+        }
+    }
+
+    /// The newest such upload whose bytes had this SHA-256.
+    public func liveMedia(sha256: String, size: Int64, account: ServerAccount, issuedAfter: Date) throws(JournalError) -> UploadSession? {
+        try latestSession(Self.liveMediaSQL, [size, UTCText.string(issuedAfter), account.baseURL, account.fingerprint, sha256])
+    }
+
+    /// Records that the media behind `mediaID` was deleted on the server at `date`; returns
+    /// how many rows had that id. Done rows are no run's to write, so no lock is taken.
+    @discardableResult
+    public func markDeleted(mediaID: String, at date: Date = Date()) throws(JournalError) -> Int {
+        do {
+            return try database.writeWithoutTransaction { db in
+                try db.execute(
+                    sql: "UPDATE \(UploadSession.databaseTableName) SET deletedAt = ?, updatedAt = ? WHERE mediaId = ? AND deletedAt IS NULL",
+                    arguments: [UTCText.string(date), UTCText.string(date), mediaID])
+                return db.changesCount
+            }
+        } catch {
+            throw JournalError("cannot write the journal \(path): \(Self.reason(error, at: path))")
+        }
+    }
 
     /// Writes (inserts or replaces) a session.
     public func save(_ session: UploadSession) throws(JournalError) {

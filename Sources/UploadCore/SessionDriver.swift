@@ -149,8 +149,9 @@ struct SessionDriver: Sendable {
         let path = session.path
         // The digest of the bytes the transport reads to send, shared by every attempt
         // and chunk of this run; bytes an earlier run sent it reads again, from the same
-        // descriptor, before the first request.
-        let digest = options.computesSHA256 ? SentBytesDigest() : nil
+        // descriptor, before the first request. A media id's bytes are always hashed: a
+        // later upload of the same bytes reuses the id, and those files are at most 100 MB.
+        let digest = options.computesSHA256 || session.route == .media ? SentBytesDigest() : nil
 
         var retries = RetryCounter(maxRetries: options.retry.maxRetries)
         while true {
@@ -175,6 +176,7 @@ struct SessionDriver: Sendable {
                     case .mediaID(let mediaID): $0.session.mediaID = mediaID
                     }
                     $0.session.sha256 = sha256
+                    $0.session.issuedAt = Date()
                     $0.session.serverOffset = $0.session.fileSize
                     $0.transferredBytes = $0.session.fileSize
                     $0.session.state = .done

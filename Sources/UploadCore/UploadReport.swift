@@ -15,6 +15,10 @@ public struct UploadReport: Sendable, Equatable {
     public var error: String?
     /// What WhatsApp delivers with a caveat (the media inspection's warnings).
     public var warnings: [String]
+    /// Nothing was sent: an earlier upload of the same bytes gave this media id.
+    public var reused: Bool
+    /// When the media id expires (30 days after it was issued); nil for a handle.
+    public var expiresAt: Date?
 
     /// The report of a session that has settled.
     public init(file: String, snapshot: UploadSnapshot, warnings: [String] = []) {
@@ -29,6 +33,8 @@ public struct UploadReport: Sendable, Equatable {
         sha256 = session.sha256
         attempts = session.attempts
         self.warnings = warnings
+        reused = false
+        expiresAt = succeeded ? session.expiresAt : nil
         error = succeeded ? nil : snapshot.activeElsewhere ? Self.elsewhereText : Self.failureText(session)
     }
 
@@ -40,6 +46,7 @@ public struct UploadReport: Sendable, Equatable {
         self.bytes = bytes
         attempts = 0
         warnings = []
+        reused = false
         self.error = error
     }
 
@@ -68,6 +75,8 @@ public struct UploadReport: Sendable, Equatable {
             "attempts": .number(Int64(attempts)),
             "error": .string(error),
             "warnings": .strings(warnings),
+            "reused": .bool(reused),
+            "expires_at": .string(expiresAt.map { UTCText.string($0, separator: "T", suffix: "Z") }),
         ])
     }
 }

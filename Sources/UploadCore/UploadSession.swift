@@ -85,6 +85,13 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public var lastError: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// When the handle or media id arrived; nil before, and in rows of older journals
+    /// that were not done.
+    public var issuedAt: Date?
+    /// When mediaup deleted the media on the server.
+    public var deletedAt: Date?
+    /// Earlier ids of this row that a refresh replaced, oldest first.
+    public var history: [IssuedMedia]
 
     public init(
         id: String = UploadSession.newID(), path: String, fileSize: Int64, fileModified: Int64,
@@ -113,6 +120,9 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
         self.lastError = nil
         self.createdAt = now
         self.updatedAt = now
+        self.issuedAt = nil
+        self.deletedAt = nil
+        self.history = []
     }
 
     /// A short random id: 12 hex digits.
@@ -169,7 +179,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
     static let databaseColumnNames = [
         "id", "path", "fileName", "fileSize", "fileModified", "mimeType", "route", "remoteId", "serverOffset",
         "state", "handle", "mediaId", "sha256", "attempts", "lastError", "createdAt", "updatedAt",
-        "fileDevice", "fileInode", "fileChanged", "baseURL", "account", "pausedBy",
+        "fileDevice", "fileInode", "fileChanged", "baseURL", "account", "pausedBy", "issuedAt", "deletedAt", "history",
     ]
 
     /// The row's values, in the order of `databaseColumnNames`.
@@ -177,7 +187,8 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         [
             id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
             state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt),
-            fileDevice, fileInode, fileChanged, baseURL, account, pausedBy,
+            fileDevice, fileInode, fileChanged, baseURL, account, pausedBy, issuedAt.map { UTCText.string($0) },
+            deletedAt.map { UTCText.string($0) }, IssuedMedia.journalText(history),
         ]
     }
 
@@ -186,6 +197,11 @@ extension UploadSession: FetchableRecord, PersistableRecord {
     private static func date(_ row: Row, _ column: String) throws -> Date {
         if let text = try? row.decode(String.self, forColumn: column), let date = UTCText.date(from: text) { return date }
         return try row.decode(forColumn: column)
+    }
+
+    private static func optionalDate(_ row: Row, _ column: String) throws -> Date? {
+        guard let text = try row.decode(String?.self, forColumn: column) else { return nil }
+        return try UTCText.date(from: text) ?? row.decode(forColumn: column)
     }
 
     public init(row: Row) throws {
@@ -212,6 +228,9 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         baseURL = try row.decode(forColumn: "baseURL")
         account = try row.decode(forColumn: "account")
         pausedBy = try row.decode(forColumn: "pausedBy")
+        issuedAt = try Self.optionalDate(row, "issuedAt")
+        deletedAt = try Self.optionalDate(row, "deletedAt")
+        history = IssuedMedia.history(fromJournalText: try row.decode(forColumn: "history"))
     }
 
     public func encode(to container: inout PersistenceContainer) throws {

@@ -23,10 +23,18 @@ extension Uploader {
         /// and refused when WhatsApp would not deliver it. Off, only the type and size
         /// rules apply: for a user who knows better than the rules.
         public var checksMedia: Bool
+        /// Whether a file is reported instead of sent when an earlier upload covers it: the
+        /// same file finished within the day (either route), or, by `/media`, the same bytes
+        /// (size and SHA-256) whose media id is live for at least `reuseMargin` more.
+        public var reusesEarlierUploads: Bool
+
+        /// How long a reused media id must still live: one about to expire is no use to
+        /// the message the user is about to send.
+        public static let reuseMargin: TimeInterval = 86_400
 
         public init(
             parallel: Int = 4, retry: RetryPolicy = RetryPolicy(), chunkSize: Int64? = nil, takeOverPollInterval: Double = 1,
-            computesSHA256: Bool = false, enforcesSizeLimits: Bool = true, checksMedia: Bool = true
+            computesSHA256: Bool = false, enforcesSizeLimits: Bool = true, checksMedia: Bool = true, reusesEarlierUploads: Bool = true
         ) {
             self.parallel = max(1, parallel)
             self.retry = retry
@@ -35,6 +43,7 @@ extension Uploader {
             self.computesSHA256 = computesSHA256
             self.enforcesSizeLimits = enforcesSizeLimits
             self.checksMedia = checksMedia
+            self.reusesEarlierUploads = reusesEarlierUploads
         }
 
         /// Descriptors one transfer may hold at once: its socket, libcurl's wakeup pair,

@@ -118,12 +118,17 @@ public actor Uploader {
         let path = FilePaths.absolute(rawPath)
         let identity = try FileIdentity.read(path: path).get()
         // Sending the same files again after a crash then only finishes what was left.
-        if let done = try? journal.finishedSession(path: path, identity: identity, route: route, account: account), done.isRecentlyDone(now: Date()) {
+        if options.reusesEarlierUploads, let done = try? journal.finishedSession(path: path, identity: identity, route: route, account: account),
+            done.isRecentlyDone(now: Date())
+        {
             return .alreadyDone(entries[done.id]?.snapshot ?? UploadSnapshot(session: done))
         }
         let head: [UInt8]
         do { head = try FileIdentity.readHead(path: path, count: MediaRules.sniffLength) } catch { throw FileProblem("cannot read \(error.message)") }
         let sendable = try options.judge(path: path, head: head, size: identity.size, route: route)
+        if route == .media, options.reusesEarlierUploads, let earlier = try reusableMedia(path: path, size: identity.size) {
+            return .reused(entries[earlier.id]?.snapshot ?? UploadSnapshot(session: earlier))
+        }
         let existing: UploadSession?
         do { existing = try journal.unfinishedSession(path: path, identity: identity, route: route, account: account) } catch {
             throw FileProblem(error.description)
@@ -141,6 +146,58 @@ public actor Uploader {
         session.baseURL = account.baseURL
         session.account = account.fingerprint
         return try enqueue(session, warnings: sendable.warnings)
+    }
+
+    /// A finished `/media` session of this account with the file's bytes whose media id
+    /// lives on for `Options.reuseMargin`. The file is hashed only when a live id of its
+    /// size exists.
+    private func reusableMedia(path: String, size: Int64) throws(FileProblem) -> UploadSession? {
+        let issuedAfter = Date().addingTimeInterval(Options.reuseMargin - UploadSession.mediaIDLifetime)
+        do {
+            guard try journal.hasLiveMedia(size: size, account: account, issuedAfter: issuedAfter) else { return nil }
+            return try journal.liveMedia(sha256: SHA256Digest.ofFile(at: path), size: size, account: account, issuedAfter: issuedAfter)
+        } catch let error as JournalError {
+            throw FileProblem(error.description)
+        } catch let error as FileProblem {
+            throw error
+        } catch {
+            throw FileProblem("\(error)")
+        }
+    }
+
+    /// Sends the file of a finished `/media` session again for a new media id, in the same
+    /// row: the old id goes into its history. Refuses a session that is not a done media
+    /// upload, and one whose file is gone or changed since (its id names other bytes).
+    public func refresh(id: String) throws(FileProblem) -> UploadSnapshot {
+        guard let entry = entries[id], entry.snapshot.session.state == .done, !entry.isRunning else {
+            throw FileProblem("session \(id) is not a finished upload")
+        }
+        let session = entry.snapshot.session
+        guard session.route == .media, let mediaID = session.mediaID else {
+            throw FileProblem("\(session.fileName) went up as a resumable upload; only media ids expire and are refreshed")
+        }
+        let current = try FileIdentity.read(path: session.path).get()
+        guard current.isSameVersion(as: session.identity) else {
+            throw FileProblem("\(session.fileName) changed since its upload; upload it again for an id of the new bytes")
+        }
+        let write = changeRow(entry.snapshot, reopeningDone: true) {
+            $0.session.history.append(IssuedMedia(mediaID: mediaID, issuedAt: session.issuedAt ?? session.updatedAt))
+            $0.session.mediaID = nil
+            $0.session.issuedAt = nil
+            $0.session.deletedAt = nil
+            $0.session.serverOffset = 0
+            $0.session.state = .queued
+            $0.session.lastError = nil
+            $0.transferredBytes = 0
+            $0.retryAt = nil
+        }
+        switch write {
+        case .failed(let message): throw FileProblem(message)
+        case .heldElsewhere: throw FileProblem(HeldElsewhere(fileName: session.fileName).description)
+        case .alreadyDone, .written: break
+        }
+        schedule()
+        return entries[id]!.snapshot
     }
 
     /// Ends an unfinished session whose file was rewritten: the row shows *file changed*.
@@ -409,10 +466,12 @@ public actor Uploader {
     /// `change` applies to the row as the run has it. Otherwise the lock is taken for the
     /// write and `change` applies to the row as the journal has it now, since another
     /// process may have moved it on since this one read it; a row the journal lacks is
-    /// this process's new one, and a done row is left done. A failed write is shown on
-    /// the row, unless `showingFailure` is false.
+    /// this process's new one, and a done row is left done unless `reopeningDone`. A failed
+    /// write is shown on the row, unless `showingFailure` is false.
     @discardableResult
-    private func changeRow(_ base: UploadSnapshot, showingFailure: Bool = true, _ change: (inout UploadSnapshot) -> Void) -> RowWrite {
+    private func changeRow(
+        _ base: UploadSnapshot, showingFailure: Bool = true, reopeningDone: Bool = false, _ change: (inout UploadSnapshot) -> Void
+    ) -> RowWrite {
         let id = base.id
         var snapshot = base
         var taken: SessionLock?
@@ -426,7 +485,7 @@ public actor Uploader {
                 snapshot.session = stored
                 snapshot.transferredBytes = stored.serverOffset
                 snapshot.activeElsewhere = false
-                if stored.state == .done {
+                if stored.state == .done && !reopeningDone {
                     show(snapshot)
                     return .alreadyDone
                 }

@@ -20,16 +20,18 @@ struct SessionsCommand: AsyncParsableCommand {
         do { listings = try SessionCatalog(journal: journal, stateDirectory: global.resolvedStateDirectory).list() } catch {
             throw UsageError(error.description)
         }
+        let now = Date()
         for listing in listings {
             let session = listing.session
             if json {
-                try ConsoleWriter.standardOutput.line(Self.jsonLine(listing))
+                try ConsoleWriter.standardOutput.line(Self.jsonLine(listing, now: now))
             } else {
                 let percent = session.fileSize > 0 ? Int(Double(session.serverOffset) * 100 / Double(session.fileSize)) : 0
                 let result = session.handle.map { "h \($0)" } ?? session.mediaID.map { "id \($0)" } ?? session.lastError ?? ""
                 let stateText = listing.activeElsewhere ? "active (another process)" : session.state.rawValue
+                let life = session.lifeText(now: now).map { "  " + $0 } ?? ""
                 try ConsoleWriter.standardOutput.displayLine(
-                    "\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)"
+                    "\(session.id)  \(stateText)  \(percent)%  \(ByteFormat.string(session.serverOffset))/\(ByteFormat.string(session.fileSize))  \(session.route.rawValue)  \(session.path)  \(result)\(life)"
                 )
             }
         }
@@ -38,7 +40,7 @@ struct SessionsCommand: AsyncParsableCommand {
         }
     }
 
-    static func jsonLine(_ listing: SessionCatalog.Listing) -> String {
+    static func jsonLine(_ listing: SessionCatalog.Listing, now: Date) -> String {
         let session = listing.session
         return JSONLine.object([
             "id": .string(session.id),
@@ -58,6 +60,11 @@ struct SessionsCommand: AsyncParsableCommand {
             "active_elsewhere": .bool(listing.activeElsewhere),
             "created_at": .string(session.createdAt.formatted(.iso8601)),
             "updated_at": .string(session.updatedAt.formatted(.iso8601)),
+            "issued_at": .string(session.issuedAt?.formatted(.iso8601)),
+            "expires_at": .string(session.expiresAt?.formatted(.iso8601)),
+            "deleted_at": .string(session.deletedAt?.formatted(.iso8601)),
+            "standing": .string(session.remoteStanding(now: now)?.rawValue),
+            "earlier_ids": .strings(session.history.compactMap { $0.mediaID ?? $0.handle }),
         ])
     }
 }

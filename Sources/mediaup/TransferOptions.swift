@@ -51,8 +51,9 @@ struct TransferOptions: ParsableArguments {
     }
 
     /// An uploader over libcurl for this run, with the global options' endpoint and state.
-    func makeUploader(global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
-        try makeUploader(endpoint: global.endpoint(), stateDirectory: global.resolvedStateDirectory, global: global)
+    func makeUploader(global: GlobalOptions, reusesEarlierUploads: Bool = true) throws -> (uploader: Uploader, journal: Journal) {
+        try makeUploader(
+            endpoint: global.endpoint(), stateDirectory: global.resolvedStateDirectory, global: global, reusesEarlierUploads: reusesEarlierUploads)
     }
 
     /// `--parallel`, lowered (saying so on stderr) to what the open-file limit leaves
@@ -74,7 +75,9 @@ struct TransferOptions: ParsableArguments {
     }
 
     /// An uploader over libcurl to `endpoint`, journaling in `stateDirectory`.
-    func makeUploader(endpoint: APIEndpoint, stateDirectory: String, global: GlobalOptions) throws -> (uploader: Uploader, journal: Journal) {
+    func makeUploader(
+        endpoint: APIEndpoint, stateDirectory: String, global: GlobalOptions, reusesEarlierUploads: Bool = true
+    ) throws -> (uploader: Uploader, journal: Journal) {
         if ignoreSizeLimits && !endpoint.isLoopback {
             throw UsageError("--ignore-size-limits is only for a sandbox on this machine: WhatsApp refuses files over its limits")
         }
@@ -85,7 +88,8 @@ struct TransferOptions: ParsableArguments {
         let api = MediaAPI(endpoint: endpoint, transport: CurlTransport(), limits: limits)
         let options = Uploader.Options(
             parallel: try fittingParallel(), retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
-            computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits, checksMedia: !skipMediaChecks)
+            computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits, checksMedia: !skipMediaChecks,
+            reusesEarlierUploads: reusesEarlierUploads)
         let uploader = Uploader(journal: journal, api: api, account: account, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)
     }

@@ -19,12 +19,18 @@ struct UploadCommand: AsyncParsableCommand {
     @Option(help: "resumable: a session ending with a handle (templates, profile pictures); media: /media, ending with a media id (messages).")
     var via: UploadRoute = .resumable
 
+    @Flag(
+        help:
+            "Send even what an earlier upload covers: the same file finished within the day, or (--via media) the same bytes with a live media id."
+    )
+    var force = false
+
     @Argument(help: "Files to upload.")
     var files: [String]
 
     func run() async throws {
         guard !files.isEmpty else { throw UsageError("name at least one file to upload") }
-        let (uploader, _) = try transfer.makeUploader(global: global)
+        let (uploader, _) = try transfer.makeUploader(global: global, reusesEarlierUploads: !force)
         var entries: [HeadlessRun.Entry] = []
         var settled: [HeadlessRun.Settled] = []
         for file in files {
@@ -43,7 +49,14 @@ struct UploadCommand: AsyncParsableCommand {
                 case .alreadyDone(let snapshot):
                     settled.append(
                         .alreadyDone(
-                            UploadReport(file: file, snapshot: snapshot), "already sent in the last 24 hours", hint: "touch it to send it again"))
+                            UploadReport(file: file, snapshot: snapshot), "already sent in the last 24 hours", hint: "--force sends it again"))
+                case .reused(let snapshot):
+                    var report = UploadReport(file: file, snapshot: snapshot)
+                    report.reused = true
+                    let earlier = snapshot.session
+                    let life = earlier.lifeText(now: Date()).map { ", " + $0 } ?? ""
+                    let source = earlier.path == FilePaths.absolute(file) ? "" : " as \(earlier.path)"
+                    settled.append(.alreadyDone(report, "reused: the same bytes went up\(source)\(life)", hint: "--force sends them again"))
                 }
             } catch {
                 let size = try? FileIdentity.read(path: file).get().size

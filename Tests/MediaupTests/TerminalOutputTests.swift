@@ -211,7 +211,7 @@ struct TerminalOutputTests {
             #expect(again.status == 0)
             #expect(again.stderr.contains("menu.png: already sent"), "\(again.stderr)")
             #expect(again.stderr.contains("h \(handle)"), "\(again.stderr)")
-            #expect(again.stderr.contains("touch it to send it again"), "\(again.stderr)")
+            #expect(again.stderr.contains("--force sends it again"), "\(again.stderr)")
 
             let resumed = try await bed.run(["resume", id])
             #expect(resumed.status == 0)

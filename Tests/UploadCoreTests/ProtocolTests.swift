@@ -174,10 +174,10 @@ struct UploadReportTests {
         let line = UploadReport(file: "a \"b\".png", snapshot: UploadSnapshot(session: session)).jsonLine
         #expect(
             line
-                == #"{"file":"a \"b\".png","state":"done","via":"resumable","session_id":"\#(session.id)","handle":"4::aGk=:ARb","media_id":null,"bytes":10,"sha256":"ab","attempts":2,"error":null,"warnings":[]}"#
+                == #"{"file":"a \"b\".png","state":"done","via":"resumable","session_id":"\#(session.id)","handle":"4::aGk=:ARb","media_id":null,"bytes":10,"sha256":"ab","attempts":2,"error":null,"warnings":[],"reused":false,"expires_at":null}"#
         )
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        #expect(object?.count == 11)
+        #expect(object?.count == 13)
     }
 }
 

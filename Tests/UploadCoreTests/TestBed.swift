@@ -38,11 +38,12 @@ final class TestBed: Sendable {
 
     func makeUploader(
         key: String = TestBed.key, stallTimeout: Double = 30, retries: Int = 5, chunkSize: Int64? = nil, parallel: Int = 4,
-        computesSHA256: Bool = true, baseURL: String? = nil, retryDelay: Double = 0.1, checksMedia: Bool = true
+        computesSHA256: Bool = true, baseURL: String? = nil, retryDelay: Double = 0.1, checksMedia: Bool = true,
+        reusesEarlierUploads: Bool = true
     ) throws -> Uploader {
         let options = Uploader.Options(
             parallel: parallel, retry: RetryPolicy(maxRetries: retries, baseDelay: retryDelay, maxDelay: max(0.5, retryDelay)),
-            chunkSize: chunkSize, computesSHA256: computesSHA256, checksMedia: checksMedia)
+            chunkSize: chunkSize, computesSHA256: computesSHA256, checksMedia: checksMedia, reusesEarlierUploads: reusesEarlierUploads)
         let api = try makeAPI(key: key, stallTimeout: stallTimeout, baseURL: baseURL)
         return Uploader(
             journal: journal, api: api, account: try ServerAccount(endpoint: api.endpoint, stateDirectory: stateDirectory),
