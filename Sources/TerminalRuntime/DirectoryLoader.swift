@@ -28,7 +28,16 @@ public enum DirectoryLoader {
         var rawNames: [CChar] = []
         var starts: [Int] = []
         let nameOffset = MemoryLayout<dirent>.offset(of: \.d_name)!
-        while let record = readdir(directory) {
+        while true {
+            // readdir says end and failure alike with nil; only errno tells them apart
+            // (a folder one may open but not read, such as another user's /proc entries).
+            errno = 0
+            guard let record = readdir(directory) else {
+                guard errno == 0 else {
+                    return DirectoryListing(path: path, nameOrdered: [], error: "cannot read \(path): \(FileIdentity.errorText(errno))")
+                }
+                break
+            }
             let name = UnsafeRawPointer(record).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
             let length = strlen(name)
             if name[0] == CChar(UInt8(ascii: ".")) && (!showHidden || length == 1 || (length == 2 && name[1] == name[0])) {

@@ -8,9 +8,17 @@ import Darwin
 #endif
 
 /// Notices that the listed folder changed (its modification time moves when an entry is
-/// added, removed or renamed) by looking once a second, off the UI loop: a `stat` a
-/// second costs nothing, and works on every file system and platform.
+/// added, removed or renamed), or that a file on screen was rewritten in place (which
+/// does not move it), by looking once a second, off the UI loop: a few dozen `stat`s a
+/// second cost nothing, and work on every file system and platform.
 final class FolderWatch: Sendable {
+    /// A file on screen as its listing saw it.
+    struct SeenFile: Sendable, Equatable {
+        var path: String
+        var size: Int64
+        var modified: Double
+    }
+
     private struct Stamp: Equatable {
         var seconds: Int
         var nanoseconds: Int
@@ -18,9 +26,11 @@ final class FolderWatch: Sendable {
     }
 
     /// The folder watched and how it looked when its listing began (`looked` is false
-    /// until then); shared with the timer's handler.
+    /// until then), and the files on screen (set by the UI loop after each frame);
+    /// shared with the timer's handler.
     private final class Watched: Sendable {
         let folder = Mutex<(path: String, stamp: Stamp?, looked: Bool)?>(nil)
+        let files = Mutex<[SeenFile]>([])
     }
 
     private let watched = Watched()
@@ -37,7 +47,15 @@ final class FolderWatch: Sendable {
                 current?.stamp = now
                 return path
             }
-            if let changed { onChange(changed) }
+            if let changed { return onChange(changed) }
+            // Seen files are the listing's: once one differs, the next listing (which the
+            // change brings) replaces them, so one rewrite is reported once.
+            let seen = watched.files.withLock { $0 }
+            guard let folder = watched.folder.withLock({ $0?.looked == true ? $0?.path : nil }),
+                seen.contains(where: { Self.differs($0) })
+            else { return }
+            watched.files.withLock { $0 = [] }
+            onChange(folder)
         }
         source.resume()
         timer = Mutex(source)
@@ -58,6 +76,23 @@ final class FolderWatch: Sendable {
         watched.folder.withLock { current in
             if current?.path == path { current = (path, stamp, true) }
         }
+    }
+
+    /// The files the screen shows now, as listed. Touches no disk: the UI loop calls it.
+    func watchFiles(_ files: [SeenFile]) {
+        watched.files.withLock { if $0 != files { $0 = files } }
+    }
+
+    /// Whether the file is not as its listing saw it (a file gone counts as changed).
+    private static func differs(_ file: SeenFile) -> Bool {
+        var info = stat()
+        guard stat(file.path, &info) == 0 else { return true }
+        #if canImport(Glibc)
+        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #else
+        let modified = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #endif
+        return Int64(info.st_size) != file.size || modified != file.modified
     }
 
     func stop() {

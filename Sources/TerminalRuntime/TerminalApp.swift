@@ -131,6 +131,8 @@ public final class TerminalApp: Sendable {
                 perform(state.update(message), backend: backend)
             }
             backend.draw(state.render())
+            folderWatch.watchFiles(
+                state.filesOnScreen.filter { $0.problem == nil }.map { FolderWatch.SeenFile(path: $0.path, size: $0.size, modified: $0.modified) })
             if exitNow { return .quit }
         }
     }
@@ -181,7 +183,7 @@ public final class TerminalApp: Sendable {
                             case .queued: break
                             }
                         } catch {
-                            failed.append("\(FilePaths.fileName(path)): \(error)")
+                            failed.append("\(FilePaths.fileName(path)): \(error.message)")
                         }
                     }
                     if !alreadySent.isEmpty || !failed.isEmpty { inbox.post(.app(.queueAnswered(alreadySent: alreadySent, failed: failed))) }
@@ -202,7 +204,7 @@ public final class TerminalApp: Sendable {
                         switch FFmpegLocator.locate(explicit: ffmpeg, environment: ProcessInfo.processInfo.environment) {
                         case .failure(let missing): outcome = "cannot fix \(FilePaths.fileName(path)): \(missing.message)"
                         case .success(let executable):
-                            outcome = await MediaFixer.fix(path: path, route: route, ffmpeg: executable).textLine(file: path)
+                            outcome = await MediaFixer.fix(path: path, route: route, ffmpeg: executable).textLine(file: FilePaths.fileName(path))
                         }
                         fixes.withLock { _ = $0.removeValue(forKey: path) }
                         inbox.post(.app(.fixFinished(path: path, outcome: outcome)))

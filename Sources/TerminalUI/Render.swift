@@ -134,6 +134,13 @@ extension AppState {
     /// The first row to show so that `cursor` is on screen.
     private static func firstVisible(cursor: Int, rows: Int) -> Int { cursor < rows ? 0 : cursor - rows + 1 }
 
+    /// The files the Files pane shows now (not folders): what a watch looks at for
+    /// changes in place, which do not move the folder's modification time.
+    public var filesOnScreen: [FileEntry] {
+        guard listingError == nil else { return [] }
+        return visibleEntries.dropFirst(Self.firstVisible(cursor: fileCursor, rows: paneRows)).prefix(paneRows).filter { !$0.isDirectory }
+    }
+
     private func drawFiles(_ screen: inout CellBuffer, x: Int, y: Int, width w: Int, rows: Int) {
         if let listingError {
             screen.write(listingError, x: x + 1, y: y, maxWidth: w - 2, style: Style(foreground: .red))
@@ -259,10 +266,11 @@ extension AppState {
             lines = (entry.map(fileDetailLines) ?? ["gone from the folder"]).flatMap { Self.wrapped($0, width: width - 8, indent: 10) }
         case .confirmQuit:
             title = "Quit?"
-            lines = [
-                "\(activeCount) upload(s) running.", "They will be paused; the next start resumes them.", "",
-                "y / Enter: pause and quit    any other key: stay",
-            ]
+            // A conversion cannot be paused: it is stopped, and its partial file removed.
+            let uploading = activeCount > 0 ? ["\(activeCount) upload(s) running.", "They will be paused; the next start resumes them."] : []
+            let converting = fixing.isEmpty ? [] : ["\(fixing.count) conversion(s) running: they will be stopped, nothing kept."]
+            let answer = activeCount > 0 ? "y / Enter: pause and quit    any other key: stay" : "y / Enter: quit    any other key: stay"
+            lines = uploading + converting + ["", answer]
         case .confirmClearDone:
             title = "Clear done?"
             let count = uploads.filter { $0.session.state == .done }.count
@@ -326,7 +334,7 @@ extension AppState {
         }
         for finding in standing.findings { lines.append("          " + (finding.severity == .refused ? "✗ " : "! ") + finding.reason) }
         let plan = MediaFixPlan(standing.findings)
-        var keys = ["Esc close"]
+        var keys = ["m other mode", "Esc close"]
         if let command = fixCommand(for: entry) {
             lines += ["", "fix       " + command]
             keys = ["c copy the fix", "f convert it now (ffmpeg)"] + keys

@@ -108,6 +108,8 @@ extension AppState {
         case .fileDetails(let path):
             switch key {
             case .character("c"): return copyFix(of: path)
+            // The refusal may say to try the other mode: the details follow it.
+            case .character("m"): return switchMode()
             case .character("f"):
                 self.overlay = nil
                 return fix(listing.first { $0.path == path })
@@ -119,7 +121,7 @@ extension AppState {
             self.overlay = nil
             if key == .character("y") || key == .enter {
                 wantsQuit = true
-                message = "pausing uploads…"
+                message = activeCount > 0 ? "pausing uploads…" : "stopping conversions…"
                 return [.quit]
             }
             return []
@@ -207,7 +209,7 @@ extension AppState {
     }
 
     private mutating func quit() -> [Effect] {
-        if activeCount > 0 { return show(.confirmQuit) }
+        if activeCount > 0 || !fixing.isEmpty { return show(.confirmQuit) }
         wantsQuit = true
         return [.quit]
     }

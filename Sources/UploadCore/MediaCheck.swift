@@ -42,6 +42,14 @@ public struct MediaCheck: Sendable, Equatable {
         findings += inspection.findings
     }
 
+    /// A file refused before it could be read: a folder that cannot be listed, a name
+    /// that cannot be opened as given.
+    public init(file: String, route: UploadRoute, refusedBecause reason: String) {
+        self.file = file
+        self.route = route
+        findings = [MediaFinding(.refused, reason)]
+    }
+
     public var status: MediaCheckStatus { MediaCheckStatus(findings) }
 
     /// The one conversion that removes every finding.
@@ -84,7 +92,7 @@ public struct MediaCheck: Sendable, Equatable {
 
     /// The check as one line of text, unescaped: status, kind, name, facts, reasons, fix.
     public var textLine: String {
-        var parts = [status.rawValue, type?.kind?.rawValue ?? "-", FilePaths.fileName(file)]
+        var parts = [status.rawValue, type?.kind?.rawValue ?? "-", file]
         if let facts = inspection?.facts { parts.append(facts.summary) }
         var line = parts.joined(separator: "  ")
         if !findings.isEmpty { line += ": " + MediaFinding.sentence(findings, path: file) }

@@ -23,9 +23,9 @@ public enum MediaFixOutcome: Sendable, Equatable {
 }
 
 extension MediaFixOutcome {
-    /// The outcome for `file` in one line of text, unescaped: "fixed  clip.mp4 → clip.whatsapp.mp4  (now ok)".
-    public func textLine(file: String) -> String {
-        let name = FilePaths.fileName(file)
+    /// The outcome for the file named `name` (as the user named it) in one line of text,
+    /// unescaped: "fixed  clips/clip.mp4 → clip.whatsapp.mp4  (now ok)"; the new file is beside it.
+    public func textLine(file name: String) -> String {
         switch self {
         case .fixed(let path, let check):
             let now =

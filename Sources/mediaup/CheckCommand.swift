@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalRuntime
 import UploadCore
 
 /// `mediaup check`: whether WhatsApp will deliver each file, from its type, size and what
@@ -30,7 +31,13 @@ struct CheckCommand: ParsableCommand {
         guard !paths.isEmpty else { throw UsageError("name at least one file or folder to check") }
         var anyRefused = false
         var writeError: (any Error)?
-        MediaCheck.checkAll(paths.flatMap(Self.files), route: via) { checks in
+        var subjects: [MediaCheck.Subject] = []
+        for path in paths {
+            let found = Self.subjects(for: path)
+            if found.isEmpty { try ConsoleWriter.standardError.displayLine("mediaup: no files in \(path)") }
+            subjects += found
+        }
+        MediaCheck.checkAll(subjects, route: via) { checks in
             for check in checks {
                 anyRefused = anyRefused || check.status == .refused
                 do {
@@ -50,15 +57,19 @@ struct CheckCommand: ParsableCommand {
         if anyRefused { throw ExitCode(1) }
     }
 
-    /// The path itself, or a folder's entries that are not folders, by name.
-    private static func files(in path: String) -> [String] {
+    /// What `path` stands for: itself, or a folder's entries that are not folders, by
+    /// name, hidden ones too, as the screen lists them. A folder that cannot be listed,
+    /// and a name that cannot be opened as given (not UTF-8), are refused with the reason.
+    static func subjects(for path: String) -> [MediaCheck.Subject] {
+        if RawArguments.notUTF8.contains(path) {
+            return [.refused(path, reason: "the name is not valid UTF-8, so mediaup cannot name that exact file; rename it")]
+        }
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
-            let names = try? FileManager.default.contentsOfDirectory(atPath: path)
-        else { return [path] }
-        return names.sorted().map { (path as NSString).appendingPathComponent($0) }.filter { child in
-            var childIsFolder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: child, isDirectory: &childIsFolder) && !childIsFolder.boolValue
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [.file(path)] }
+        let listing = DirectoryLoader.list(path, showHidden: true)
+        if let error = listing.error { return [.refused(path, reason: error)] }
+        return listing.entries.filter { !$0.isDirectory }.map { entry in
+            entry.problem.map { .refused(entry.path, reason: $0) } ?? .file(entry.path)
         }
     }
 }

@@ -12,7 +12,8 @@ struct CheckCommandTests {
         try await withBinaryBed { bed in
             let outcome = try await bed.run(["check", "--via", "media", "--json", Self.corpus])
             #expect(outcome.status == 1, "stderr: \(outcome.stderr)")
-            let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).sorted()
+            // In the screen's order of names: letter case does not count.
+            let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).sorted { $0.lowercased() < $1.lowercased() }
             #expect(outcome.lines.count == names.count)
             let objects = outcome.objects
             #expect(objects.count == names.count)
@@ -43,9 +44,10 @@ struct CheckCommandTests {
             ])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.lines.count == 2)
-            #expect(outcome.lines.first == "ok  video  video-h264-main-aac.mp4  mp4 h264 Main 64×48 aac 1 ch 0.5 s")
-            #expect(outcome.lines.last?.hasPrefix("warn  video  video-h264-no-faststart.mp4  mp4 h264 Main 64×48 aac 1 ch no fast start") == true)
+            // Each file by the path it was named by: two files of one name stay apart.
+            #expect(outcome.lines.first == "ok  video  \(Self.corpus)/video-h264-main-aac.mp4  mp4 h264 Main 64×48 aac 1 ch 0.5 s")
             let late = Self.corpus + "/video-h264-no-faststart"
+            #expect(outcome.lines.last?.hasPrefix("warn  video  \(late).mp4  mp4 h264 Main 64×48 aac 1 ch no fast start") == true)
             #expect(outcome.lines.last?.hasSuffix("; fix: ffmpeg -i '\(late).mp4' -c copy -movflags +faststart '\(late).whatsapp.mp4'") == true)
         }
     }
@@ -56,7 +58,40 @@ struct CheckCommandTests {
             let outcome = try await bed.run(["check", Self.corpus + "/audio-opus-mono.ogg"])
             #expect(outcome.status == 1)
             #expect(outcome.stdout.contains("cannot go through a resumable session"))
-            #expect(outcome.stdout.hasPrefix("refused  audio  audio-opus-mono.ogg  ogg opus 1 ch voice note: "))
+            #expect(outcome.stdout.hasPrefix("refused  audio  \(Self.corpus)/audio-opus-mono.ogg  ogg opus 1 ch voice note: "))
+        }
+    }
+
+    @Test("a folder that cannot be listed and a name that is not UTF-8 are refused with the reason; an empty folder is said")
+    func unreadable() async throws {
+        try await withBinaryBed { bed in
+            let folder = bed.directory + "/odd"
+            try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
+            let empty = bed.directory + "/empty"
+            try FileManager.default.createDirectory(atPath: empty + "/only-a-folder", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: Self.corpus + "/image-rgb.png", toPath: folder + "/fine.png")
+            // A name with bytes that are not UTF-8, made through the C API.
+            let raw = Array((folder + "/bad").utf8) + [0xFF, 0xFE] + Array(".png".utf8) + [0]
+            let fd = raw.withUnsafeBufferPointer {
+                open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+            }
+            #expect(fd >= 0)
+            close(fd)
+            // Root reads any folder whatever its mode, but not another process's map_files.
+            let unreadable = getuid() == 0 ? "/proc/1/map_files" : bed.directory + "/locked"
+            if getuid() != 0 {
+                try FileManager.default.createDirectory(atPath: unreadable, withIntermediateDirectories: false, attributes: [.posixPermissions: 0])
+            }
+            let outcome = try await bed.run(["check", folder, empty, unreadable])
+            #expect(outcome.status == 1)
+            #expect(outcome.lines.count == 3, "\(outcome.stdout)")
+            #expect(
+                outcome.lines.first
+                    == "refused  -  \(folder)/bad\\xFF\\xFE.png: the name is not valid UTF-8; rename the file to upload it; no conversion fixes it")
+            #expect(outcome.lines[1].hasPrefix("ok  image  \(folder)/fine.png"))
+            let last = try #require(outcome.lines.last)
+            #expect(last.hasPrefix("refused  -  \(unreadable): cannot ") && last.contains("\(unreadable): permission denied"), "\(last)")
+            #expect(outcome.stderr == "mediaup: no files in \(empty)\n", "\(outcome.stderr)")
         }
     }
 
@@ -124,7 +159,7 @@ struct FixCommandTests {
             let fine = try bed.makeFile("fine.png", copying: "image-rgb.png")
             let text = try await bed.run(["fix", "--via", "media", "--ffmpeg", ffmpeg, hevc, fine])
             #expect(text.status == 0, "\(text.stderr)")
-            #expect(text.lines == ["fixed  clip.mp4 → clip.whatsapp.mp4  (now ok)", "nothing to fix  fine.png"])
+            #expect(text.lines == ["fixed  \(hevc) → clip.whatsapp.mp4  (now ok)", "nothing to fix  \(fine)"])
             #expect(FileManager.default.fileExists(atPath: folder + "/clip.whatsapp.mp4"))
 
             let ogg = try bed.makeFile("note.ogg", copying: "audio-opus-mono.ogg")

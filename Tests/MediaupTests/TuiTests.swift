@@ -267,6 +267,13 @@ struct TuiTests {
                 #expect(row(judged, "a-interview.mp4").contains("!"))
                 #expect(row(judged, "b-promo.mp4").contains("✓"))
 
+                // Rewritten in place (the folder's time does not move): judged again.
+                let promo = try #require(FileHandle(forWritingAtPath: folder + "/b-promo.mp4"))
+                try promo.truncate(atOffset: 0)
+                try promo.write(contentsOf: try Data(contentsOf: URL(fileURLWithPath: hevc)))
+                try promo.close()
+                _ = try await tui.waitUntil(timeout: 10) { row($0, "b-promo.mp4").contains("✗") }
+
                 try await tui.sendKeys("End", "u")
                 let refused = try await tui.waitFor("not queued — c.mp4: the video is HEVC")
                 #expect(refused.contains("no uploads yet"))

@@ -108,7 +108,7 @@ struct MediaStandingTests {
             │  │           -bf 0 -pix_fmt yuv420p -c:a copy -movflags +faststart        │  │
             │  │           '/data/clip-hevc.whatsapp.mp4'                               │  │
             │  │                                                                        │  │
-            │  │ c copy the fix · f convert it now (ffmpeg) · Esc close                 │  │
+            │  │ c copy the fix · f convert it now (ffmpeg) · m other mode · Esc close  │  │
             │  └────────────────────────────────────────────────────────────────────────┘  │
             │                                ││                                            │
             │                                ││                                            │
@@ -116,6 +116,23 @@ struct MediaStandingTests {
              /data/clip-hevc.mp4 · 4.0 KB · ✗ the video is HEVC (H.265); WhatsApp delivers o
              Esc close
             """)
+    }
+
+    @Test("m in the details switches the mode, and the details follow it; q with a conversion running asks first")
+    func modeInDetailsAndQuitWhileConverting() {
+        var state = InspectedFixture.state(width: 80, height: 24)
+        state.selectEntry("interview.mp4")
+        _ = state.update(.key(.character("i")))
+        #expect(state.render().lines.contains { $0.contains("! delivers it as a resumable upload (handle), but:") })
+        _ = state.update(.key(.character("m")))
+        #expect(state.route == .media && state.overlay == .fileDetails(path: "/data/interview.mp4"))
+        #expect(state.render().lines.contains { $0.contains("! delivers it as /media (media id), but:") })
+        _ = state.update(.key(.character("f")))
+        #expect(state.fixing == ["/data/interview.mp4"])
+        #expect(state.update(.key(.character("q"))).isEmpty && state.overlay == .confirmQuit)
+        #expect(state.render().lines.contains { $0.contains("1 conversion(s) running: they will be stopped, nothing kept.") })
+        #expect(state.render().lines.contains { $0.contains("y / Enter: quit    any other key: stay") })
+        #expect(state.update(.key(.character("y"))) == [.quit] && state.message == "stopping conversions…")
     }
 
     @Test("in the details, c copies the fix command, whose output name the folder does not hold")
