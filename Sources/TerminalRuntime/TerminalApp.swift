@@ -188,6 +188,19 @@ public final class TerminalApp: Sendable {
                     }
                     if !alreadySent.isEmpty || !failed.isEmpty { inbox.post(.app(.queueAnswered(alreadySent: alreadySent, failed: failed))) }
                 }
+            case .export(let folder):
+                Task { [uploader, inbox] in
+                    let sessions = await uploader.currentSnapshots().map(\.session)
+                    let path = (folder == "/" ? "" : folder) + "/" + MediaExport.fileName(at: Date(), format: .csv)
+                    // In the task, off the loop: the disk may be slow or full.
+                    do {
+                        try AtomicFile.write(path: path, bytes: Array(MediaExport.text(of: sessions, format: .csv, now: Date()).utf8))
+                        let count = sessions.filter { $0.state == .done }.count
+                        inbox.post(.app(.notice("exported \(count) upload\(count == 1 ? "" : "s") to \(path)")))
+                    } catch {
+                        inbox.post(.app(.failed("export: \(error.message)")))
+                    }
+                }
             case .pause(let id): refusable { try await $0.pause(id: id) }
             case .resume(let id): Task { [uploader] in await uploader.resume(id: id) }
             case .retry(let id): refusable { try await $0.retry(id: id) }

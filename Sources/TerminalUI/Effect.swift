@@ -15,6 +15,9 @@ public enum Effect: Sendable, Equatable {
     /// Convert the file with its one ffmpeg run into a new file beside it; the answer
     /// comes as `.fixFinished`.
     case fix(path: String, route: UploadRoute)
+    /// Write the finished uploads (`MediaExport`, CSV) to a new file in `folder`; the
+    /// answer comes as a notice naming the file, or a failure.
+    case export(folder: String)
     /// Put text on the clipboard (OSC 52).
     case copy(String)
     /// Pause what runs (so the next start resumes it), then exit.

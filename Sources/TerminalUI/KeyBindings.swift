@@ -35,6 +35,8 @@ public enum KeyBindings {
         KeyBinding([.character("x"), .delete], .uploads, "cancel and forget the selected upload", label: "cancel", .cancel),
         KeyBinding([.character("C")], .uploads, "forget every done upload", .forgetDone),
         KeyBinding([.character("c")], .uploads, "copy the handle or media id", label: "copy", .copy),
+        KeyBinding([.character("t")], .uploads, "copy the handle as a template's header example", .copyTemplate),
+        KeyBinding([.character("e")], .uploads, "export the finished uploads (CSV) into the open folder", .export),
         KeyBinding([.enter], .uploads, "details", label: "details", .showDetails),
 
         KeyBinding([.enter], .filter, "keep the filter", label: "keep", .keepFilter),

@@ -224,14 +224,24 @@ extension AppState {
         screen.write(
             Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, maxWidth: max(0, end - column), style: base)
         column += 6
-        screen.write(
-            words(for: row), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: session.state.isFailure ? .red : .standard)
-        )
+        screen.write(words(for: row), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: Self.wordsColor(row, date: date)))
     }
 
     /// A row's state in words, as of the last tick.
     func words(for row: UploadSnapshot) -> String {
         UploadText.words(for: row, bytesPerSecond: meters[row.id]?.bytesPerSecond ?? 0, date: date)
+    }
+
+    /// Failures and expired ids in red, ids near their end in the warning colour, deleted ones grey.
+    static func wordsColor(_ row: UploadSnapshot, date: Date) -> Color {
+        let session = row.session
+        if session.state.isFailure { return .red }
+        switch session.remoteStanding(now: date) {
+        case .expired: return .red
+        case .deleted: return .gray
+        case .live: return session.expiresSoon(now: date) ? .yellow : .standard
+        case nil: return .standard
+        }
     }
 
     static func icon(for row: UploadSnapshot) -> (String, Color) {
@@ -259,7 +269,7 @@ extension AppState {
             lines = KeyBindings.helpLines(for: keyContexts)
         case .details(let id):
             title = "Details"
-            lines = uploads.first { $0.id == id }.map(Self.detailLines) ?? ["gone"]
+            lines = uploads.first { $0.id == id }.map { Self.detailLines($0, now: date) } ?? ["gone"]
         case .fileDetails(let path):
             title = "File"
             let entry = listing.first { $0.path == path }
@@ -293,7 +303,7 @@ extension AppState {
         }
     }
 
-    static func detailLines(_ row: UploadSnapshot) -> [String] {
+    static func detailLines(_ row: UploadSnapshot, now: Date) -> [String] {
         let session = row.session
         var lines = [
             "file      " + session.path,
@@ -306,7 +316,15 @@ extension AppState {
             "id        " + session.id,
         ]
         if let handle = session.handle { lines.append("handle    " + handle) }
+        if let example = session.templateExample { lines.append("template  " + example) }
         if let mediaID = session.mediaID { lines.append("media id  " + mediaID) }
+        if let issued = session.issuedAt, session.state == .done {
+            let life = session.lifeText(now: now).map { " · " + $0 } ?? ""
+            lines.append("issued    " + issued.formatted(.iso8601) + life)
+        }
+        for earlier in session.history {
+            lines.append("earlier   " + (earlier.mediaID ?? earlier.handle ?? "?") + " (issued " + earlier.issuedAt.formatted(.iso8601) + ")")
+        }
         if let sha = session.sha256 { lines.append("sha256    " + sha) }
         if let error = session.lastError { lines.append("error     " + error) }
         return lines

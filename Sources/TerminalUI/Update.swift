@@ -152,6 +152,7 @@ extension AppState {
         case .switchPane: switchPane()
         case .showHelp: show(.help)
         case .switchMode: switchMode()
+        case .export: exportUploads()
         case .quit: quit()
         case .moveUp: move(by: -1)
         case .moveDown: move(by: 1)
@@ -180,6 +181,7 @@ extension AppState {
         case .cancel: cancelSelected()
         case .forgetDone: askToForgetDone()
         case .copy: copySelected()
+        case .copyTemplate: copyTemplateExample()
         case .showDetails: showDetails()
         case .keepFilter: endFilter(keeping: true)
         case .dropFilter: endFilter(keeping: false)
@@ -440,6 +442,22 @@ extension AppState {
         }
         message = "copied: \(value)"
         return [.copy(value)]
+    }
+
+    private mutating func copyTemplateExample() -> [Effect] {
+        guard let row = selectedUpload else { return [] }
+        guard let example = row.session.templateExample else {
+            message = "\(row.session.fileName) has no handle: a template header takes a handle (resumable mode)"
+            return []
+        }
+        message = "copied: " + example
+        return [.copy(example)]
+    }
+
+    private mutating func exportUploads() -> [Effect] {
+        guard uploads.contains(where: { $0.session.state == .done }) else { message = "no finished uploads to export"; return [] }
+        message = "exporting…"
+        return [.export(folder: directory)]
     }
 
     private mutating func showDetails() -> [Effect] {

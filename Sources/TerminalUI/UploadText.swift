@@ -24,8 +24,12 @@ public enum UploadText {
             if let note = row.retryNote { retry += " (\(note))" }
             return session.state == .stalled ? "stalled — " + retry : retry
         case .done:
-            if let handle = session.handle { return "h " + handle }
-            return "id " + (session.mediaID ?? "")
+            let result = session.handle.map { "h " + $0 } ?? "id " + (session.mediaID ?? "")
+            // A live id far from its end needs no words; one near it, or gone, does.
+            guard session.remoteStanding(now: date) != .live || session.expiresSoon(now: date), let life = session.lifeText(now: date) else {
+                return result
+            }
+            return life + " · " + result
         case .failed: return "failed: " + (session.lastError ?? "")
         case .expired: return "expired — R starts a new session"
         case .fileChanged: return "file changed — R sends it again"

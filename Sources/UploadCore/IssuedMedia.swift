@@ -78,6 +78,22 @@ extension UploadSession {
         }
     }
 
+    /// How near its end a media id is shown in the warning colour: as near as the
+    /// default of `mediaup refresh --within`.
+    public static let expiryWarning: TimeInterval = 7 * 86_400
+
+    /// Whether the id is live but expires within `expiryWarning` of `now`.
+    public func expiresSoon(now: Date) -> Bool {
+        guard remoteStanding(now: now) == .live, let expiresAt else { return false }
+        return expiresAt.timeIntervalSince(now) < Self.expiryWarning
+    }
+
+    /// What a template's header component takes for this handle, to paste into it:
+    /// `"example": {"header_handle": ["4::…"]}`; nil without a handle.
+    public var templateExample: String? {
+        handle.map { "\"example\": {\"header_handle\": [\(JSONLine.quote($0))]}" }
+    }
+
     /// Whole days, or hours under a day, or minutes under an hour: "12 d", "5 h", "40 min".
     static func span(_ seconds: TimeInterval) -> String {
         let seconds = max(0, seconds)

@@ -42,6 +42,12 @@ public enum MediaExport {
         ]
     }
 
+    /// A new export's file name for `date`: "mediaup-export-20261203-133200.csv".
+    public static func fileName(at date: Date, format: Format) -> String {
+        let stamp = UTCText.string(date).prefix(19).filter { $0.isNumber || $0 == " " }.replacingOccurrences(of: " ", with: "-")
+        return "mediaup-export-\(stamp).\(format == .csv ? "csv" : "jsonl")"
+    }
+
     /// A CSV field, quoted when it holds a comma, a quote or a line break.
     static func csvField(_ text: String) -> String {
         // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".

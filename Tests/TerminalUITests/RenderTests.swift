@@ -256,24 +256,24 @@ struct RenderTests {
              mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
             │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
-            │  ┌ Keys ──────────────────────────────────────────────────────────────────┐2/│
-            │  │ Tab, Shift-Tab    switch pane                                          │d │
-            │  │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                    │W1│
-            │  │ m                 mode: resumable session (handle) ↔ /media (media id) │: │
-            │  │ p                 pause the selected upload                            │d │
-            │  │ r                 resume the selected upload                           │ha│
-            │  │ R                 retry a failed, expired or stalled upload            │  │
-            │  │ P                 pause all                                            │  │
-            │  │ A                 resume all                                           │  │
-            │  │ x, Delete         cancel and forget the selected upload                │  │
-            │  │ C                 forget every done upload                             │  │
-            │  │ c                 copy the handle or media id                          │  │
-            │  │ Enter             details                                              │  │
-            │  │ ?                 this help                                            │  │
-            │  │ q                 quit (running uploads are paused, resumable)         │  │
-            │  └────────────────────────────────────────────────────────────────────────┘  │
-            │                                ││                                            │
+            │ ┌ Keys ────────────────────────────────────────────────────────────────────┐a│
+            │ │ Tab, Shift-Tab    switch pane                                            │/│
+            │ │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                      │ │
+            │ │ m                 mode: resumable session (handle) ↔ /media (media id)   │1│
+            │ │ p                 pause the selected upload                              │ │
+            │ │ r                 resume the selected upload                             │ │
+            │ │ R                 retry a failed, expired or stalled upload              │a│
+            │ │ P                 pause all                                              │ │
+            │ │ A                 resume all                                             │ │
+            │ │ x, Delete         cancel and forget the selected upload                  │ │
+            │ │ C                 forget every done upload                               │ │
+            │ │ c                 copy the handle or media id                            │ │
+            │ │ t                 copy the handle as a template's header example         │ │
+            │ │ e                 export the finished uploads (CSV) into the open folder │ │
+            │ │ Enter             details                                                │ │
+            │ │ ?                 this help                                              │ │
+            │ │ q                 quit (running uploads are paused, resumable)           │ │
+            │ └──────────────────────────────────────────────────────────────────────────┘ │
             └────────────────────────────────┘└────────────────────────────────────────────┘
              promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
              Esc close
@@ -295,18 +295,18 @@ struct RenderTests {
             │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
             │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
             │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
-            │   teaser.mov  ┌ Details ────────────────────────────────────┐█ 100%  h 4::aW1│
-            │               │ file      /data/logo.png                    │░   0%  failed: │
-            │               │ size      240 KB (245760 bytes) · video/mp4 │░   0%  expired │
-            │               │ mode      resumable session → handle        │░   0%  file cha│
-            │               │ state     done                              │░   0%  queued  │
-            │               │ session   upload:MTphdHRh                   │                │
-            │               │ offset    240 KB confirmed by the server    │                │
-            │               │ attempts  0                                 │                │
-            │               │ id        logo.png                          │                │
-            │               │ handle    4::aW1hZ2UvcG5n:ARbXk2            │                │
-            │               └─────────────────────────────────────────────┘                │
-            │                                ││                                            │
+            │   t┌ Details ───────────────────────────────────────────────────────────┐:aW1│
+            │    │ file      /data/logo.png                                           │ed: │
+            │    │ size      240 KB (245760 bytes) · video/mp4                        │red │
+            │    │ mode      resumable session → handle                               │ cha│
+            │    │ state     done                                                     │ed  │
+            │    │ session   upload:MTphdHRh                                          │    │
+            │    │ offset    240 KB confirmed by the server                           │    │
+            │    │ attempts  0                                                        │    │
+            │    │ id        logo.png                                                 │    │
+            │    │ handle    4::aW1hZ2UvcG5n:ARbXk2                                   │    │
+            │    │ template  "example": {"header_handle": ["4::aW1hZ2UvcG5n:ARbXk2"]} │    │
+            │    └────────────────────────────────────────────────────────────────────┘    │
             │                                ││                                            │
             │                                ││                                            │
             │                                ││                                            │

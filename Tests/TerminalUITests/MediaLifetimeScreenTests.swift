@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import UploadCore
+
+@testable import TerminalUI
+
+@Suite("Media ids after the upload, on the screen")
+struct MediaLifetimeScreenTests {
+    /// The fixture's clock: 1000 s past the epoch.
+    static let now = Date(timeIntervalSince1970: 1000)
+    static let day = 86_400.0
+
+    static func media(_ name: String, issuedDaysAgo days: Double, deleted: Bool = false) -> UploadSnapshot {
+        var row = Fixture.row(name, state: .done, size: 1000, offset: 1000)
+        row.session.route = .media
+        row.session.remoteID = nil
+        row.session.mediaID = "10\(name.count)345678901"
+        row.session.issuedAt = now.addingTimeInterval(-days * day)
+        row.session.deletedAt = deleted ? now : nil
+        return row
+    }
+
+    static func state() -> AppState {
+        var state = Fixture.state(width: 160, height: 14)
+        _ = state.update(
+            .loaded([
+                media("fresh.png", issuedDaysAgo: 1), media("soon.png", issuedDaysAgo: 27), media("old.png", issuedDaysAgo: 31),
+                media("gone.png", issuedDaysAgo: 2, deleted: true),
+                Fixture.row("header.png", state: .done, size: 1000, offset: 1000, handle: "4::aGVhZGVy:AR\"x"),
+            ]))
+        state.switchFocus(to: .uploads)
+        return state
+    }
+
+    @Test("a live id says nothing of its age; one with under 7 days says so in yellow; expired in red; deleted in grey")
+    func rows() {
+        let state = Self.state()
+        let screen = state.render()
+        let lines = screen.lines
+        func row(_ name: String) -> (text: String, y: Int) {
+            let y = lines.firstIndex { $0.contains(name) }!
+            return (lines[y], y)
+        }
+        #expect(row("fresh.png").text.contains("100%  id 109345678901"))
+        #expect(row("soon.png").text.contains("100%  expires in 3 d · id 108345678901"))
+        #expect(row("old.png").text.contains("100%  expired · id 107345678901"))
+        #expect(row("gone.png").text.contains("100%  deleted · id 108345678901"))
+        func colorOfWords(_ name: String, _ words: String) -> Color {
+            let (text, y) = row(name)
+            let x = text.distance(from: text.startIndex, to: text.range(of: words)!.lowerBound)
+            return screen[x, y].style.foreground
+        }
+        #expect(colorOfWords("soon.png", "expires") == .yellow)
+        #expect(colorOfWords("old.png", "expired") == .red)
+        #expect(colorOfWords("gone.png", "deleted") == .gray)
+        #expect(colorOfWords("fresh.png", "id 1") == .standard)
+    }
+
+    @Test("t copies a handle's template example, quoted as JSON; a media id has none; the details show it and the expiry")
+    func templateAndDetails() {
+        var state = Self.state()
+        _ = state.update(.key(.end))
+        #expect(state.update(.key(.character("t"))) == [.copy(#""example": {"header_handle": ["4::aGVhZGVy:AR\"x"]}"#)])
+        _ = state.update(.key(.home))
+        _ = state.update(.key(.down))
+        #expect(state.update(.key(.character("t"))).isEmpty)
+        #expect(state.message == "soon.png has no handle: a template header takes a handle (resumable mode)")
+        _ = state.update(.key(.enter))
+        let details = state.render().lines
+        #expect(details.contains { $0.contains("issued    1969-12-05T00:16:40Z · expires in 3 d") }, "\(details.joined(separator: "\n"))")
+    }
+
+    @Test("e asks the loop to export into the open folder; with nothing finished it says so")
+    func export() {
+        var state = Self.state()
+        #expect(state.update(.key(.character("e"))) == [.export(folder: "/data")])
+        #expect(state.message == "exporting…")
+        var empty = Fixture.state()
+        empty.switchFocus(to: .uploads)
+        #expect(empty.update(.key(.character("e"))).isEmpty && empty.message == "no finished uploads to export")
+    }
+}
