@@ -43,7 +43,10 @@ struct FixCommand: AsyncParsableCommand {
         let work = Task {
             var anyFailed = false
             for file in files {
-                let outcome = await MediaFixer.fix(path: file, route: route, ffmpeg: executable)
+                let outcome =
+                    RawArguments.notUTF8.contains(file)
+                    ? MediaFixOutcome.failed("the name is not valid UTF-8, so mediaup cannot name that exact file; rename it")
+                    : await MediaFixer.fix(path: file, route: route, ffmpeg: executable)
                 if case .cancelled = outcome { return Int32(130) }
                 if case .noConversion = outcome { anyFailed = true }
                 if case .failed = outcome { anyFailed = true }

@@ -209,6 +209,18 @@ struct FixCommandTests {
             let missing = try await bed.run(["fix", "x.mp4"], environment: environment)
             #expect(missing.status == 2)
             #expect(missing.stderr.contains("pip install imageio-ffmpeg"), "\(missing.stderr)")
+
+            // A name that is not UTF-8 arrives repaired: another name, which must not be opened.
+            let raw = Array((bed.directory + "/bad").utf8) + [0xFF] + Array(".png".utf8) + [0]
+            let fd = raw.withUnsafeBufferPointer {
+                open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+            }
+            close(fd)
+            let script = "exec \"$0\" fix --ffmpeg /bin/true \"$1\"/bad$(printf '\\377').png"
+            let process = try RunningProcess("/bin/sh", ["-c", script, BinaryBed.binary, bed.directory], environment: bed.environment)
+            let named = await process.outcome()
+            #expect(named.status == 1)
+            #expect(named.stdout.contains(": the name is not valid UTF-8, so mediaup cannot name that exact file; rename it"), "\(named.stdout)")
         }
     }
 }
