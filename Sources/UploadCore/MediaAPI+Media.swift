@@ -151,8 +151,11 @@ extension MediaAPI {
                     if control.isCancelled { throw APIFailure.transport(.cancelled) }
                     let location = try output.commit()
                     return DownloadedMedia(info: info, location: location, bytes: sink.written, sha256: digest, refetchedInfo: refetched)
-                case 404, 403 where !refetched:
-                    // The URL lives 5 minutes: ask for a fresh one, once.
+                case 404, 403:
+                    // The URL lives 5 minutes: ask for a fresh one, once; a second refusal is the answer.
+                    guard !refetched else {
+                        throw APIFailure.server(ServerError(status: response.status, body: response.body, headers: response.headers))
+                    }
                     refetched = true
                     info = try await mediaInfo(id: id, control: control)
                 case 300..<400:

@@ -86,6 +86,26 @@ import Transport
         }
     }
 
+    @Test func aURLThatKeepsAnswering404IsAskedForAgainOnlyOnce() async throws {
+        try await withTestBed({ $0.mediaURLLifetime = 1 }) { bed in
+            let sent = try await upload(bed, size: 100_000)
+            var api = MediaAPI(endpoint: try bed.makeAPI().endpoint, transport: DelayingTransport(delay: 2.2, every: true))
+            api.lookupBudget = MediaLookupBudget()
+            let folder = try outputFolder(bed)
+            do throws(APIFailure) {
+                _ = try await api.downloadMedia(id: sent.id, to: .folder(folder, overwrite: false), control: TransferControl())
+                Issue.record("a download whose URL always expired succeeded")
+            } catch {
+                guard case .server(let answer) = error else { throw error }
+                #expect(answer.status == 404)
+            }
+            let log = await bed.server.requestLog()
+            #expect(log.filter { $0.method == "GET" && $0.path == "/\(sent.id)" }.count == 2)
+            #expect(log.filter { $0.path.hasPrefix("/whatsapp_business/attachments") }.map(\.status) == [404, 404])
+            #expect(entries(folder).isEmpty)
+        }
+    }
+
     @Test func aDeletedIDIsNoSuchMediaEverAfter() async throws {
         try await withTestBed { bed in
             let sent = try await upload(bed, size: 10_000)
@@ -249,15 +269,20 @@ private final class DelayingTransport: HTTPTransport {
     private let inner = CurlTransport()
     private let delay: Double
     private let delayed = Mutex(false)
+    private let every: Bool
 
-    init(delay: Double) { self.delay = delay }
+    /// With `every`, each download request waits, not only the first.
+    init(delay: Double, every: Bool = false) {
+        self.delay = delay
+        self.every = every
+    }
 
     func send(
         _ request: HTTPRequest, limits: TransferLimits, control: TransferControl, progress: @escaping @Sendable (Int64) -> Void
     ) async throws(TransportError) -> HTTPResponse {
         let first = request.url.contains("/whatsapp_business/") && delayed.withLock { wasDelayed in
             defer { wasDelayed = true }
-            return !wasDelayed
+            return !wasDelayed || every
         }
         if first { try? await Task.sleep(for: .seconds(delay)) }
         return try await inner.send(request, limits: limits, control: control, progress: progress)
