@@ -1,5 +1,4 @@
 import Foundation
-
 import Synchronization
 
 #if canImport(Glibc)
@@ -125,7 +124,8 @@ extension MediaAPI {
                 do {
                     response = try await transport.send(request, limits: limits, control: control, progress: { progress($0, total) })
                 } catch {
-                    logger.debug("GET \(Self.downloadLogPath(url)) failed after \(Self.seconds(since: started)) s: \(TransportErrorText.describe(error))")
+                    logger.debug(
+                        "GET \(Self.downloadLogPath(url)) failed after \(Self.seconds(since: started)) s: \(TransportErrorText.describe(error))")
                     throw APIFailure.transport(error)
                 }
                 logger.debug(

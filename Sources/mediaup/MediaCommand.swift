@@ -121,7 +121,8 @@ struct MediaDownloadCommand: AsyncParsableCommand {
 
     @Option(
         name: [.customShort("o"), .customLong("output")],
-        help: ArgumentHelp("Where to write it: a file, a folder, or - for standard output (default: ./ID.EXT, EXT from the type).", valueName: "PATH"))
+        help: ArgumentHelp("Where to write it: a file, a folder, or - for standard output (default: ./ID.EXT, EXT from the type).", valueName: "PATH")
+    )
     var output: String?
 
     @Flag(help: "Replace a file that already has that name.")
@@ -158,7 +159,9 @@ struct MediaDownloadCommand: AsyncParsableCommand {
         let result: DownloadedMedia
         do throws(APIFailure) {
             result = try await api.downloadMedia(id: id, to: destination, control: control) { written, total in
-                meter.show("\(id): \(total > 0 ? Int(Double(written) * 100 / Double(total)) : 0)%  \(ByteFormat.string(written))/\(ByteFormat.string(total))")
+                meter.show(
+                    "\(id): \(total > 0 ? Int(Double(written) * 100 / Double(total)) : 0)%  \(ByteFormat.string(written))/\(ByteFormat.string(total))"
+                )
             }
         } catch {
             meter.clear()

@@ -48,7 +48,9 @@ import UploadCore
             #expect(info.objects.first?["sha256"] as? String == sent.sha256)
             #expect(info.objects.first?["bytes"] as? Int == 300_000)
             #expect(info.objects.first?["mime_type"] as? String == "image/png")
-            #expect((info.objects.last?["error"] as? String)?.hasPrefix("no such media id (unknown, expired after 30 days, or deleted): 999 (HTTP 400: ") == true)
+            #expect(
+                (info.objects.last?["error"] as? String)?.hasPrefix("no such media id (unknown, expired after 30 days, or deleted): 999 (HTTP 400: ")
+                    == true)
 
             let bad = try await run(bed, ["media", "info", sent.id, "abc"], in: folder)
             #expect(bad.status == 2)

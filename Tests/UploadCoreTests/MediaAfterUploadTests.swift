@@ -280,10 +280,12 @@ private final class DelayingTransport: HTTPTransport {
     func send(
         _ request: HTTPRequest, limits: TransferLimits, control: TransferControl, progress: @escaping @Sendable (Int64) -> Void
     ) async throws(TransportError) -> HTTPResponse {
-        let first = request.url.contains("/whatsapp_business/") && delayed.withLock { wasDelayed in
-            defer { wasDelayed = true }
-            return !wasDelayed || every
-        }
+        let first =
+            request.url.contains("/whatsapp_business/")
+            && delayed.withLock { wasDelayed in
+                defer { wasDelayed = true }
+                return !wasDelayed || every
+            }
         if first { try? await Task.sleep(for: .seconds(delay)) }
         return try await inner.send(request, limits: limits, control: control, progress: progress)
     }
