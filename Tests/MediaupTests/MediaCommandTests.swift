@@ -89,4 +89,39 @@ import UploadCore
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
         }
     }
+
+    @Test func ctrlCDuringADownloadLeavesNothingAndExits130() async throws {
+        try await withBinaryBed({ $0.downloadBytesPerSecond = 500_000 }) { bed in
+            let sent = try await upload(bed, size: 4 << 20)
+            let folder = try workFolder(bed)
+            let running = try RunningProcess(
+                BinaryBed.binary, ["media", "download", sent.id], environment: bed.environment, workingDirectory: folder)
+            let started = await eventually(within: 20) {
+                ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains { $0.hasSuffix(".partial") }
+            }
+            #expect(started, "the temporary appeared")
+            kill(running.process.processIdentifier, SIGINT)
+            let outcome = await running.outcome()
+            #expect(outcome.status == 130, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("\(sent.id): interrupted; nothing was kept"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        }
+    }
+
+    @Test func aLargeDownloadKeepsTheProcessSmall() async throws {
+        try await withBinaryBed { bed in
+            let size = 160 << 20
+            let sent = try await upload(bed, size: size)
+            let folder = try workFolder(bed)
+            // GNU time gives the child's peak resident set in KiB, on the last line of stderr.
+            let outcome = try await RunningProcess(
+                "/usr/bin/time", ["-f", "%M", BinaryBed.binary, "media", "download", sent.id, "-o", "big.png"], environment: bed.environment,
+                workingDirectory: folder
+            ).outcome()
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(try SHA256Digest.ofFile(at: folder + "/big.png") == sent.sha256)
+            let peakKiB = try #require(outcome.stderr.split(separator: "\n").last.flatMap { Int($0) })
+            #expect(peakKiB < 80 << 10, "peak RSS \(peakKiB) KiB for a \(size >> 20) MiB download")
+        }
+    }
 }
