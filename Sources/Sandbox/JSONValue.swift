@@ -7,6 +7,7 @@ import NIOCore
 enum JSONValue: Sendable {
     case string(String)
     case number(Int64)
+    case bool(Bool)
 }
 
 /// A JSON object response (keys sorted, so answers are stable).
@@ -18,6 +19,7 @@ func jsonResponse(_ status: HTTPResponse.Status, _ object: [String: JSONValue], 
         switch object[key]! {
         case .string(let s): text += jsonString(s)
         case .number(let n): text += String(n)
+        case .bool(let flag): text += flag ? "true" : "false"
         }
     }
     text += "}"
@@ -40,4 +42,18 @@ func jsonString(_ s: String) -> String {
         }
     }
     return out + "\""
+}
+
+/// Meta's error object for `error`, with a fresh `fbtrace_id`.
+func metaErrorResponse(_ error: APIError) -> Response {
+    let meta = error.meta ?? APIError.Meta(type: "OAuthException", code: 1, subcode: nil)
+    var fields = [
+        "\"message\":" + jsonString(error.message), "\"type\":" + jsonString(meta.type), "\"code\":\(meta.code)",
+    ]
+    if let subcode = meta.subcode { fields.append("\"error_subcode\":\(subcode)") }
+    fields.append("\"fbtrace_id\":" + jsonString("A" + base64URL(randomBytes(15))))
+    var headers = error.headers
+    headers[.contentType] = "application/json"
+    let text = "{\"error\":{" + fields.joined(separator: ",") + "}}"
+    return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
 }

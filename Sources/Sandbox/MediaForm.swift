@@ -85,7 +85,7 @@ struct MediaForm {
             ?? fileContentType ?? "application/octet-stream"
         return SandboxMedia(
             id: id, fileName: fileName, type: type, length: length,
-            sha256: hasher.hexDigest(), messagingProduct: product, path: path)
+            sha256: hasher.hexDigest(), messagingProduct: product, path: path, uploadedAt: Date())
     }
 
     /// Closes and removes the data file of a refused or broken upload.

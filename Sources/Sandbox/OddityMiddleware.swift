@@ -193,7 +193,7 @@ final class OddityMiddleware: RouterMiddleware {
         default: break
         }
         // Sessions are the one-component routes (`/upload:…`); `/sandbox/stats` has two.
-        guard path.count > 1, !path.dropFirst().contains("/") else { return nil }
+        guard path.count > 1, !path.dropFirst().contains("/"), !SandboxHandlers.isMediaID(String(path.dropFirst())) else { return nil }
         switch request.method {
         case .get: return .status
         case .post: return .upload

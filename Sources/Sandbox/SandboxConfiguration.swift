@@ -43,6 +43,22 @@ public struct SandboxConfiguration: Sendable {
     public var retryAfterSeconds: Int = 1
     /// Seconds after creation at which a session counts as expired (nil = never).
     public var sessionLifetime: Double? = nil
+    /// Seconds after its upload at which a `POST /media` id counts as expired, as Meta's
+    /// do 30 days after the upload (nil = never). Follows ``sessionLifetime``.
+    public var mediaLifetime: Double? = 30 * 86_400
+    /// Seconds for which a download URL from `GET /<media id>` stays valid (Meta: 5 minutes).
+    public var mediaURLLifetime: Double = 300
+    /// Per-download send rate in bytes per second (nil = unlimited), so that a download
+    /// can be cut or cancelled mid-flight.
+    public var downloadBytesPerSecond: Int? = nil
+    /// A fault: media info answers a `sha256` that is not the stored bytes' digest.
+    public var misreportsMediaSHA256 = false
+    /// A fault: media info answers a `file_size` one byte larger than what is stored.
+    public var misreportsMediaSize = false
+    /// After this many error answers to `GET /<media id>`, every later one is answered 429
+    /// `{"error":"…blocked…"}`, as 360dialog blocks media lookups for 30 minutes after 20
+    /// errors in an hour (nil = never).
+    public var mediaLookupBlockAfterErrors: Int? = nil
     /// Odd replies to inject, each into the first ``SandboxOddity/count`` requests it
     /// applies to; later requests are answered normally, so a client can recover. Only
     /// tests set them: a middleware in front of the handlers gives them, installed when

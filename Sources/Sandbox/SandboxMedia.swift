@@ -1,3 +1,5 @@
+import Foundation
+
 /// A file received through `POST /media`.
 public struct SandboxMedia: Sendable, Hashable {
     /// The numeric media id returned to the client.
@@ -12,6 +14,10 @@ public struct SandboxMedia: Sendable, Hashable {
     public var sha256: String
     /// The `messaging_product` field (always `whatsapp` for an accepted upload).
     public var messagingProduct: String
-    /// Where the bytes are stored.
+    /// Where the bytes are stored (removed once the media is deleted).
     public var path: String
+    /// When the upload was accepted: ``SandboxConfiguration/mediaLifetime`` counts from it.
+    public var uploadedAt: Date
+    /// Whether `DELETE /<media id>` removed it.
+    public var isDeleted: Bool = false
 }

@@ -24,7 +24,8 @@ struct SandboxMiddleware: RouterMiddleware {
             }
             response = try await next(request, context)
         } catch let error as APIError {
-            response = jsonResponse(error.status, ["error": .string(error.message)], headers: error.headers)
+            response =
+                error.meta == nil ? jsonResponse(error.status, ["error": .string(error.message)], headers: error.headers) : metaErrorResponse(error)
         } catch let error as HTTPError {
             response = jsonResponse(error.status, ["error": .string(error.body ?? error.status.reasonPhrase)])
         } catch is ConnectionCut {

@@ -8,7 +8,8 @@ import UploadCore
 
 /// A local HTTP server speaking 360dialog's Media Uploads API (resumable
 /// `/uploads` + `/upload:<id>` sessions and plain `/media`), with injectable
-/// faults: throttling, 503s, connection resets, stalls, 429s and expiry.
+/// faults: throttling, 503s, connection resets, stalls, 429s and expiry; and media after
+/// the upload (`GET /<media id>`, its download URL, `DELETE /<media id>`).
 ///
 /// ```swift
 /// let server = try await SandboxServer.start(.init(apiKey: "k", storageDirectory: dir))
@@ -70,8 +71,17 @@ public final class SandboxServer: Sendable {
         router.post("uploads") { request, _ in try await handlers.createSession(request) }
         router.post("media") { request, _ in try await handlers.uploadMedia(request) }
         router.get("sandbox/stats") { _, _ in jsonResponse(.ok, await state.statistics()) }
+        // Download URLs from media info, as on Meta's lookaside host (the router takes the
+        // path with its trailing slash too).
+        router.get("whatsapp_business/attachments") { request, _ in try await handlers.download(request) }
+        // One route for `upload:…` sessions and media ids (digits): told apart by shape.
         router.get(":session") { request, context in
-            try await handlers.sessionStatus(request, session: context.parameters.get("session") ?? "")
+            let component = context.parameters.get("session") ?? ""
+            if SandboxHandlers.isMediaID(component) { return try await handlers.mediaInfo(request, id: component) }
+            return try await handlers.sessionStatus(request, session: component)
+        }
+        router.delete(":session") { _, context in
+            try await handlers.deleteMedia(id: context.parameters.get("session") ?? "")
         }
         router.post(":session") { request, context in
             try await handlers.upload(request, context: context, session: context.parameters.get("session") ?? "")

@@ -66,6 +66,10 @@ actor SandboxState {
     private var sessionOrder: [String] = []
     private var nextSessionSequence = 1
     private var media: [SandboxMedia] = []
+    /// Each media upload's creation order, by id (kept in its record).
+    private var mediaSequence: [String: Int] = [:]
+    /// Error answers to `GET /<media id>` so far (``SandboxConfiguration/mediaLookupBlockAfterErrors``).
+    private var mediaLookupErrors = 0
     private var nextMediaSequence = 1
     private var log: [SandboxRequestRecord] = []
     private var createsSeen = 0
@@ -99,6 +103,7 @@ actor SandboxState {
         }
         for item in loaded.media {
             media.append(item.media)
+            mediaSequence[item.media.id] = item.sequence
             nextMediaSequence = max(nextMediaSequence, item.sequence + 1)
         }
     }
@@ -350,17 +355,63 @@ actor SandboxState {
 
     func addMedia(_ m: SandboxMedia) {
         media.append(m)
+        mediaSequence[m.id] = nextMediaSequence
+        nextMediaSequence += 1
+        persist(m)
+    }
+
+    private func persist(_ m: SandboxMedia) {
         let record = StoredMedia(
             version: StoredMedia.currentVersion, id: m.id, fileName: m.fileName, type: m.type, length: m.length,
-            sha256: m.sha256, messagingProduct: m.messagingProduct, sequence: nextMediaSequence,
-            dataFile: (m.path as NSString).lastPathComponent)
-        nextMediaSequence += 1
+            sha256: m.sha256, messagingProduct: m.messagingProduct, sequence: mediaSequence[m.id] ?? 0,
+            dataFile: (m.path as NSString).lastPathComponent, uploadedAt: m.uploadedAt.timeIntervalSince1970,
+            deletedAt: m.isDeleted ? Date().timeIntervalSince1970 : nil)
         do {
             try store.save(record)
         } catch {
             logger.error("sandbox: cannot store media upload", metadata: ["id": "\(m.id)", "error": "\(error)"])
         }
     }
+
+    /// The media upload `id` names, unless it is unknown, deleted or older than
+    /// ``SandboxConfiguration/mediaLifetime``: then Meta's "does not exist" error.
+    func liveMedia(_ id: String) throws -> SandboxMedia {
+        guard let m = media.first(where: { $0.id == id }), !m.isDeleted else { throw APIError.noSuchObject(id) }
+        if let lifetime = configuration.mediaLifetime, Date().timeIntervalSince(m.uploadedAt) > lifetime {
+            throw APIError.noSuchObject(id)
+        }
+        return m
+    }
+
+    /// `DELETE /<media id>`: marks it deleted (kept so, across restarts) and removes its bytes.
+    func deleteMedia(_ id: String) throws {
+        let m = try liveMedia(id)
+        guard let index = media.firstIndex(where: { $0.id == m.id }) else { throw APIError.noSuchObject(id) }
+        media[index].isDeleted = true
+        persist(media[index])
+        try? FileManager.default.removeItem(atPath: m.path)
+    }
+
+    /// Counts an error answer to `GET /<media id>`.
+    func countMediaLookupError() { mediaLookupErrors += 1 }
+
+    /// Whether `GET /<media id>` is blocked, as 360dialog blocks it after too many errors.
+    func isMediaLookupBlocked() -> Bool {
+        configuration.mediaLookupBlockAfterErrors.map { mediaLookupErrors >= $0 } ?? false
+    }
+
+    /// The `hash` of a download URL for `mid` valid until `expiry` (seconds since 1970):
+    /// the expiry, then a keyed SHA-256 of both, so neither can be changed.
+    nonisolated func mediaURLHash(mid: String, expiry: Int64) -> String {
+        "\(expiry)-" + Self.signature(secret: secret, token: "media-url:\(mid):\(expiry)").dropFirst(2)
+    }
+
+    /// Whether `hash` is this server's for `mid` and has not expired.
+    nonisolated func isValidMediaURLHash(mid: String, hash: String) -> Bool {
+        guard let dash = hash.firstIndex(of: "-"), let expiry = Int64(hash[..<dash]) else { return false }
+        return hash == mediaURLHash(mid: mid, expiry: expiry) && Double(expiry) >= Date().timeIntervalSince1970
+    }
+
     func allMedia() -> [SandboxMedia] { media }
 
     // MARK: Faults and request log
@@ -386,6 +437,7 @@ actor SandboxState {
             "offset_refusals_below_server_offset": .number(Int64(refusals.filter { $0.sent < $0.held }.count)),
             "offset_refusals_below_reported_offset": .number(Int64(refusals.filter(\.isBelowReported).count)),
             "media_uploads": .number(Int64(media.count)),
+            "media_lookup_errors": .number(Int64(mediaLookupErrors)),
             "media_bytes_stored": .number(media.reduce(0) { $0 + $1.length }),
         ]
     }

@@ -9,7 +9,8 @@ import Logging
 //                           so `?sig=` of ids issued before a restart still verify.
 //   session-<token>.json    one upload session (written on create, on completion,
 //                           when its digest is known and when it is expired by hand).
-//   media-<id>.json         one `POST /media` upload (written once it is accepted).
+//   media-<id>.json         one `POST /media` upload (written once it is accepted, and
+//                           again when it is deleted).
 //
 // Every file is written to a hidden temporary file and renamed into place, so a
 // crash leaves either the old or the new version. A session's received byte count
@@ -111,16 +112,31 @@ struct SandboxStore: Sendable {
     }
 
     private func loadMedia(_ name: String) -> (sequence: Int, media: SandboxMedia)? {
-        guard let record = decode(StoredMedia.self, name) else { return nil }
-        guard record.version == StoredMedia.currentVersion, name == Self.mediaFileName(id: record.id),
+        guard var record = decode(StoredMedia.self, name) else { return nil }
+        guard (1...StoredMedia.currentVersion).contains(record.version), name == Self.mediaFileName(id: record.id),
             isPlainFileName(record.dataFile)
         else {
             logger.warning("sandbox: skipping media file", metadata: ["file": "\(name)"])
             return nil
         }
+        if record.version == 1 {
+            // Version 1 was written once, when the upload was accepted: its time is the upload's.
+            let written = (try? FileManager.default.attributesOfItem(atPath: path(name)))?[.modificationDate] as? Date
+            record.uploadedAt = (written ?? Date()).timeIntervalSince1970
+            record.deletedAt = nil
+            record.version = StoredMedia.currentVersion
+            do { try save(record) } catch {
+                logger.warning("sandbox: cannot rewrite media file as version 2", metadata: ["file": "\(name)", "error": "\(error)"])
+            }
+        }
+        guard let uploadedAt = record.uploadedAt else {
+            logger.warning("sandbox: skipping media file without its upload time", metadata: ["file": "\(name)"])
+            return nil
+        }
         let m = SandboxMedia(
             id: record.id, fileName: record.fileName, type: record.type, length: record.length,
-            sha256: record.sha256, messagingProduct: record.messagingProduct, path: path(record.dataFile))
+            sha256: record.sha256, messagingProduct: record.messagingProduct, path: path(record.dataFile),
+            uploadedAt: Date(timeIntervalSince1970: uploadedAt), isDeleted: record.deletedAt != nil)
         return (record.sequence, m)
     }
 

@@ -1,6 +1,10 @@
 /// One `POST /media` upload as stored in `media-<id>.json`.
+///
+/// Version 2 adds ``uploadedAt`` and ``deletedAt``. A version 1 file is still read: its
+/// upload time is taken from the file's modification time (it was written once, when
+/// the upload was accepted), and it is written again as version 2.
 struct StoredMedia: Codable, Sendable {
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     var version: Int
     var id: String
@@ -13,4 +17,10 @@ struct StoredMedia: Codable, Sendable {
     var sequence: Int
     /// The data file's name inside the storage directory.
     var dataFile: String
+    /// Wall-clock upload time, seconds since 1970 (``SandboxConfiguration/mediaLifetime``
+    /// counts from it). Since version 2.
+    var uploadedAt: Double?
+    /// When `DELETE /<media id>` removed it, seconds since 1970; nil while it is not
+    /// deleted. Since version 2.
+    var deletedAt: Double?
 }

@@ -18,6 +18,11 @@ import Darwin
 /// Policy: TLS is always verified, redirects are never followed (a 3xx comes back as a
 /// normal response), only http and https are spoken, and plain http only to a loopback
 /// host. Request headers are never written to any log or error message.
+///
+/// A request with a `responseSink` gets a 2xx body written to the sink's descriptor as it
+/// arrives (flat memory, no size cap, progress counting the bytes written, cancellable
+/// through `TransferControl` between pieces; a failed write ends the transfer as
+/// `TransportError.writeFailed`); an error status keeps its capped body in memory.
 public final class CurlTransport: HTTPTransport {
     /// Most idle easy handles (and so connection caches) kept for reuse.
     static let poolCapacity = 16
@@ -26,6 +31,8 @@ public final class CurlTransport: HTTPTransport {
     /// curl's speed on loopback, 512 KiB at 0.97–1.17× (bench/RESULTS.md).
     static let uploadBufferSize = 512 << 10
     static let userAgent = "mediaup/0.1"
+    /// Bytes curl hands the write callback at most at once when the body goes to a sink.
+    static let downloadBufferSize = 256 << 10
 
     /// `curl_global_init` exactly once per process; a static let is initialised once,
     /// thread-safely, on first use.
@@ -88,7 +95,7 @@ public final class CurlTransport: HTTPTransport {
     ) -> Result<HTTPResponse, TransportError> {
         do throws(TransportError) {
             let context = TransferContext(
-                limits: limits, control: control, taskCancelled: taskCancelled, progress: progress
+                limits: limits, control: control, taskCancelled: taskCancelled, sink: request.responseSink, progress: progress
             )
             return .success(try transfer(request, context: context))
         } catch {
@@ -100,8 +107,8 @@ public final class CurlTransport: HTTPTransport {
         guard Self.globalInit == CURLE_OK else { throw .other("curl_global_init failed") }
         // Everything that can be refused is refused before any traffic.
         let target = try URLPolicy.check(request.url)
-        if request.method == .get, !request.body.isEmpty {
-            throw .other("a GET request cannot carry a body")
+        if request.method != .post, !request.body.isEmpty {
+            throw .other("a \(request.method.rawValue) request cannot carry a body")
         }
         var lines = ["Expect:"]  // no 100-continue round trip
         var hasContentType = false
@@ -196,10 +203,17 @@ public final class CurlTransport: HTTPTransport {
         try check(mediaup_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, user), "WRITEDATA")
         try check(mediaup_curl_setopt_header_function(easy, curlHeader), "HEADERFUNCTION")
         try check(mediaup_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, user), "HEADERDATA")
+        if request.responseSink != nil {
+            // Bigger pieces for a download: fewer callbacks and writes per megabyte.
+            try check(mediaup_curl_setopt_long(easy, CURLOPT_BUFFERSIZE, Self.downloadBufferSize), "BUFFERSIZE")
+        }
 
         switch request.method {
         case .get:
             try check(mediaup_curl_setopt_long(easy, CURLOPT_HTTPGET, 1), "HTTPGET")
+        case .delete:
+            try check(mediaup_curl_setopt_long(easy, CURLOPT_HTTPGET, 1), "HTTPGET")
+            try check(mediaup_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "DELETE"), "CUSTOMREQUEST")
         case .post:
             try check(mediaup_curl_setopt_long(easy, CURLOPT_POST, 1), "POST")
             try check(mediaup_curl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.bodyLength)), "POSTFIELDSIZE_LARGE")

@@ -61,6 +61,14 @@ final class TransferContext {
 
     private(set) var body: [UInt8] = []
     private(set) var headers: [String: String] = [:]
+    /// The status of the last status line so far (0 before one arrived).
+    private var status = 0
+    /// Where a 2xx body goes instead of `body` (`HTTPRequest.responseSink`).
+    let sink: ResponseSink?
+
+    /// Whether the body now arriving goes to the sink: only a 2xx one does, so an error
+    /// reply stays in memory, capped, where it can be read.
+    private var bodyGoesToSink: Bool { sink != nil && (200..<300).contains(status) }
 
     /// Why a callback stopped the transfer; takes precedence over curl's own code.
     private(set) var failure: TransportError?
@@ -72,8 +80,10 @@ final class TransferContext {
         limits: TransferLimits,
         control: TransferControl,
         taskCancelled: CancelFlag,
+        sink: ResponseSink? = nil,
         progress: @escaping @Sendable (Int64) -> Void
     ) {
+        self.sink = sink
         self.limits = limits
         self.control = control
         self.taskCancelled = taskCancelled
@@ -199,8 +209,20 @@ final class TransferContext {
 
     // MARK: Response callbacks
 
-    /// Appends response body bytes; false (after recording why) if over the cap.
+    /// Appends response body bytes, or writes them to the sink; false (after recording
+    /// why) if over the cap, if the sink's write failed, or if the transfer was cancelled.
     func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        if bodyGoesToSink, let sink {
+            if isCancelled {
+                fail(.cancelled)
+                return false
+            }
+            if let error = sink.write(chunk) {
+                fail(.writeFailed(path: sink.label, reason: errnoText(error)))
+                return false
+            }
+            return true
+        }
         if body.count + chunk.count > limits.maxResponseBytes {
             fail(.responseTooLarge(limit: limits.maxResponseBytes))
             return false
@@ -216,6 +238,7 @@ final class TransferContext {
         if text.hasPrefix("HTTP/") {
             headers = [:]
             let code = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            status = code
             if !(100..<200).contains(code), replyStarted == nil { replyStarted = monotonicSeconds() }
             return
         }
@@ -248,11 +271,13 @@ final class TransferContext {
             fail(.stalled(seconds: limits.stallTimeout))
             return false
         }
-        if let replyStarted, now - replyStarted >= limits.stallTimeout {
+        // A download may take as long as it takes while its bytes move (the rule above).
+        if let replyStarted, !bodyGoesToSink, now - replyStarted >= limits.stallTimeout {
             fail(.stalled(seconds: limits.stallTimeout))
             return false
         }
-        let delivered = max(lastReported, uploaded - unacknowledgedBytes())
+        // A download reports the bytes its sink holds; an upload, what the peer acknowledged.
+        let delivered = sink != nil ? (sink?.written ?? 0) : max(lastReported, uploaded - unacknowledgedBytes())
         if delivered != lastReported, now - lastReport >= 0.1 {
             lastReport = now
             lastReported = delivered
@@ -295,8 +320,9 @@ final class TransferContext {
 
     /// The final progress report, whatever the throttle says.
     func finish(uploaded: Int64) {
-        lastReported = uploaded
-        progress(uploaded)
+        let final = sink != nil ? (sink?.written ?? 0) : uploaded
+        lastReported = final
+        progress(final)
     }
 }
 

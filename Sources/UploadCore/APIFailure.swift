@@ -11,6 +11,14 @@ public enum APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server answered 404 to a call on the base URL itself (`call`, e.g.
     /// "POST /uploads"), not on a session: the base URL is wrong.
     case wrongURL(call: String, ServerError)
+    /// Refused before any request: the words say why (a media id that cannot be one, the
+    /// media lookup budget spent).
+    case refused(String)
+    /// The server does not know the media id (Meta's code 100, subcode 33): unknown,
+    /// expired 30 days after its upload, or deleted.
+    case noSuchMedia(id: String, ServerError)
+    /// A download's bytes are not what the media info promised (SHA-256 or size).
+    case mismatch(String)
 
     public var description: String {
         switch self {
@@ -21,6 +29,9 @@ public enum APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
             "the server redirected (HTTP \(status)) to \(location ?? "nowhere"); not followed, so the API key stays with the host you chose"
         case .wrongURL(let call, let error):
             "the server answered \(error.status) to \(call): is the base URL right? (\(error.message))"
+        case .refused(let reason): reason
+        case .noSuchMedia(let id, _): "no such media id (unknown, expired after 30 days, or deleted): \(id)"
+        case .mismatch(let detail): detail
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 
-/// The five calls of 360dialog's Media Uploads API, over an `HTTPTransport`.
+/// The five calls of 360dialog's Media Uploads API, over an `HTTPTransport`; media info,
+/// download and delete are in `MediaAPI+Media.swift`.
 public struct MediaAPI: Sendable {
     public let endpoint: APIEndpoint
     public let transport: any HTTPTransport
@@ -9,6 +10,9 @@ public struct MediaAPI: Sendable {
     /// Where each request is logged at debug level: method, path without its query (so
     /// without a session's signature), status, bytes and duration; never a header.
     public var logger: Logger
+    /// Counts `GET /<media id>` errors and stops lookups before 360dialog blocks them
+    /// (see `MediaLookupBudget`): the process's one budget unless a test gives its own.
+    public var lookupBudget: MediaLookupBudget = .shared
 
     public init(
         endpoint: APIEndpoint, transport: any HTTPTransport, limits: TransferLimits = TransferLimits(),
@@ -20,7 +24,7 @@ public struct MediaAPI: Sendable {
         self.logger = logger
     }
 
-    private var authHeader: (name: String, value: String) { ("D360-API-KEY", endpoint.apiKey) }
+    var authHeader: (name: String, value: String) { ("D360-API-KEY", endpoint.apiKey) }
 
     /// `POST /uploads`: a new resumable session; returns its id with the `upload:` prefix.
     public func createSession(fileName: String, length: Int64, mimeType: String, control: TransferControl) async throws(APIFailure) -> String {
@@ -116,7 +120,7 @@ public struct MediaAPI: Sendable {
         return path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
     }
 
-    private static func seconds(since start: ContinuousClock.Instant) -> String {
+    static func seconds(since start: ContinuousClock.Instant) -> String {
         let elapsed = ContinuousClock.now - start
         return String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
@@ -128,7 +132,7 @@ public struct MediaAPI: Sendable {
     }
 
     /// Sends `request`; returns the JSON object of a 2xx reply with the body it was read from.
-    private func exchangeReply(
+    func exchangeReply(
         _ request: HTTPRequest, control: TransferControl, progress: @escaping @Sendable (Int64) -> Void
     ) async throws(APIFailure) -> (object: [String: Any], body: [UInt8]) {
         guard endpoint.hasKey else {

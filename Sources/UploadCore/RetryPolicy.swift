@@ -63,7 +63,7 @@ extension APIFailure {
             case .cancelled: return .stopped
             case .stalled: return .stalled
             case .fileShrank, .fileChanged: return .fileChanged
-            case .fileUnreadable: return .fail
+            case .fileUnreadable, .writeFailed: return .fail
             case .invalidURL, .certificate, .invalidRequest: return .halt
             case .connectFailed, .connectionLost, .tls, .responseTooLarge, .other: return .retry(retryAfter: nil)
             }
@@ -80,6 +80,8 @@ extension APIFailure {
             return .fail
         case .wrongURL:
             return .halt
+        case .refused, .noSuchMedia, .mismatch:
+            return .fail
         }
     }
 }

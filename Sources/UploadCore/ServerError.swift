@@ -67,6 +67,10 @@ public struct ServerError: Sendable, Equatable, CustomStringConvertible {
                     || text.contains("invalid signature")))
     }
 
+    /// Meta's "object does not exist" (code 100, subcode 33): for a media id, one that is
+    /// unknown, expired or deleted.
+    public var isNoSuchObject: Bool { code == 100 && subcode == 33 }
+
     /// The `file_offset` sent did not match the server's.
     public var isOffsetMismatch: Bool {
         status == 400 && message.lowercased().contains("offset")

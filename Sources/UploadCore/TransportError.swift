@@ -26,6 +26,9 @@ public enum TransportError: Error, Sendable, Equatable {
     case fileUnreadable(path: String, reason: String)
     /// The response body was larger than `TransferLimits.maxResponseBytes`.
     case responseTooLarge(limit: Int)
+    /// A response body could not be written to its `ResponseSink` (`path` names it): a
+    /// full disk, a closed pipe. The transfer stopped there.
+    case writeFailed(path: String, reason: String)
     /// The URL is malformed or uses a scheme the transport refuses.
     case invalidURL(String)
     /// Anything else libcurl reported.

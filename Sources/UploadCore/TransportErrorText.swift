@@ -13,6 +13,7 @@ public enum TransportErrorText {
         case .fileChanged(let path, let change): "\(path) changed on disk while it was being sent (\(change)); nothing more was sent"
         case .fileUnreadable(let path, let reason): "cannot read \(path): \(reason)"
         case .responseTooLarge(let limit): "the server's reply was larger than \(ByteFormat.string(Int64(limit))); ignored"
+        case .writeFailed(let path, let reason): "cannot write \(path): \(reason); the download stopped"
         case .invalidURL(let detail): "invalid URL: \(detail)"
         case .other(let detail): detail
         }

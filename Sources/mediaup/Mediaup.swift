@@ -11,7 +11,7 @@ struct Mediaup: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             TuiCommand.self, UploadCommand.self, ResumeCommand.self, SessionsCommand.self, ForgetCommand.self, StatusCommand.self,
-            CheckCommand.self, FixCommand.self, RefreshCommand.self, ExportCommand.self, SandboxCommand.self,
+            CheckCommand.self, FixCommand.self, MediaCommand.self, RefreshCommand.self, ExportCommand.self, SandboxCommand.self,
         ],
         defaultSubcommand: TuiCommand.self
     )

@@ -44,6 +44,27 @@ struct SandboxCommand: AsyncParsableCommand {
         help: "Count upload bytes but do not store them (benchmarks: one copy per byte instead of two); sessions do not survive a restart.")
     var discardBytes = false
 
+    @Option(
+        name: .customLong("media-ttl"),
+        help: ArgumentHelp("Seconds after its upload at which a media id expires (Meta: 30 days).", valueName: "SECONDS"))
+    var mediaTTL: Double = 30 * 86_400
+
+    @Option(
+        name: .customLong("media-url-ttl"),
+        help: ArgumentHelp("Seconds a download URL from media info stays valid (Meta: 5 minutes).", valueName: "SECONDS"))
+    var mediaURLTTL: Double = 300
+
+    @Flag(name: .customLong("misreport-media-sha256"), help: "Fault: media info answers a wrong sha256.")
+    var misreportMediaSHA256 = false
+
+    @Flag(name: .customLong("misreport-media-size"), help: "Fault: media info answers a file_size one byte too large.")
+    var misreportMediaSize = false
+
+    @Option(
+        name: .customLong("block-media-lookups-after"),
+        help: ArgumentHelp("Answer media lookups 429 (blocked) after this many errors, as 360dialog does after 20 in an hour.", valueName: "N"))
+    var blockMediaLookupsAfter: Int?
+
     @Option(name: .customLong("storage-dir"), help: ArgumentHelp("Where received files go (default: STATE_DIR/sandbox).", valueName: "DIR"))
     var storageDirectory: String?
 
@@ -58,6 +79,9 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         _ = try Self.offsets(resetAt, option: "--reset-at")
         _ = try Self.offsets(stallAt, option: "--stall-at")
+        guard mediaTTL.isFinite, mediaTTL > 0 else { throw ValidationError("--media-ttl takes a positive number of seconds") }
+        guard mediaURLTTL.isFinite, mediaURLTTL > 0 else { throw ValidationError("--media-url-ttl takes a positive number of seconds") }
+        if let blockMediaLookupsAfter, blockMediaLookupsAfter < 1 { throw ValidationError("--block-media-lookups-after must be at least 1") }
     }
 
     static func offsets(_ text: String?, option: String) throws -> [Int64] {
@@ -87,6 +111,11 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.resetAtOffsets = try Self.offsets(resetAt, option: "--reset-at")
         configuration.stallAtOffsets = try Self.offsets(stallAt, option: "--stall-at")
         configuration.stallSeconds = stallSeconds
+        configuration.mediaLifetime = mediaTTL
+        configuration.mediaURLLifetime = mediaURLTTL
+        configuration.misreportsMediaSHA256 = misreportMediaSHA256
+        configuration.misreportsMediaSize = misreportMediaSize
+        configuration.mediaLookupBlockAfterErrors = blockMediaLookupsAfter
         let server: SandboxServer
         do { server = try await SandboxServer.start(configuration) } catch {
             throw UsageError("cannot start the sandbox on \(host):\(port): \(error)")

@@ -179,6 +179,7 @@ private final class UnreadBodyTransport: HTTPTransport {
             posts.withLock { $0 += 1 }
             json = #"{"h":"handle-unread"}"#
         case (.get, _): json = #"{"file_offset":0}"#
+        case (.delete, _): json = #"{"success":true}"#
         }
         return HTTPResponse(status: 200, headers: [:], body: Array(json.utf8))
     }
