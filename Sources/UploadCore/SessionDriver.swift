@@ -259,6 +259,23 @@ struct SessionDriver: Sendable {
         }
     }
 
+    /// Asks the server what it holds under `mediaID` and ends the run as failed when its
+    /// SHA-256 or size is not that of the bytes sent. A lookup that fails ends it too:
+    /// the id exists, but nothing says it holds the file.
+    private func verify(_ mediaID: String, of session: UploadSession, sentDigest: SentBytesDigest?) async throws {
+        let held: RemoteMedia
+        do { held = try await api.mediaInfo(id: mediaID, control: control) } catch {
+            throw End(state: .failed, message: "uploaded as media id \(mediaID), but GET /\(mediaID) to verify it failed: \(error.description)")
+        }
+        let sent = sentDigest?.hexDigest(ifLength: session.fileSize)
+        guard held.fileSize == session.fileSize, let sent, held.sha256.lowercased() == sent else {
+            throw End(
+                state: .failed,
+                message: "the server holds different bytes: media id \(mediaID) has \(held.fileSize) bytes with SHA-256 \(held.sha256); "
+                    + "the file has \(session.fileSize) bytes with SHA-256 \(sent ?? "unknown")")
+        }
+    }
+
     /// Whether the file at `path` is still the version the session uploads.
     private func isUnchanged(path: String, host: isolated any SessionDriverHost) -> Bool {
         guard case .success(let identity) = FileIdentity.read(path: path), let session = host.snapshot(id: id)?.session else { return false }
@@ -291,6 +308,7 @@ struct SessionDriver: Sendable {
             let mediaID = try await api.uploadMedia(
                 path: session.path, fileName: session.fileName, mimeType: session.mimeType, length: session.fileSize,
                 version: session.identity, digest: digest, control: control, progress: progressReporter(host: host, attempt: attempt, base: 0))
+            if options.verifiesMedia { try await verify(mediaID, of: session, sentDigest: digest) }
             return .mediaID(mediaID)
         case .resumable:
             var remoteID: String

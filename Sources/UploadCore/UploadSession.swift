@@ -158,9 +158,10 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     /// Older results are not reused: a media id lasts 30 days.
     public static let reuseWindow: TimeInterval = 24 * 3600
 
-    /// Whether this session is done, and was done within `reuseWindow` before `now`.
+    /// Whether this session is done, within `reuseWindow` before `now`, and its media was
+    /// not deleted since.
     public func isRecentlyDone(now: Date) -> Bool {
-        state == .done && updatedAt > now.addingTimeInterval(-Self.reuseWindow)
+        state == .done && deletedAt == nil && updatedAt > now.addingTimeInterval(-Self.reuseWindow)
     }
 }
 

@@ -27,6 +27,9 @@ extension Uploader {
         /// same file finished within the day (either route), or, by `/media`, the same bytes
         /// (size and SHA-256) whose media id is live for at least `reuseMargin` more.
         public var reusesEarlierUploads: Bool
+        /// Whether each `/media` upload is checked with `GET /<media id>`: the server's
+        /// SHA-256 and size must be the bytes sent, or the file fails.
+        public var verifiesMedia: Bool
 
         /// How long a reused media id must still live: one about to expire is no use to
         /// the message the user is about to send.
@@ -34,7 +37,8 @@ extension Uploader {
 
         public init(
             parallel: Int = 4, retry: RetryPolicy = RetryPolicy(), chunkSize: Int64? = nil, takeOverPollInterval: Double = 1,
-            computesSHA256: Bool = false, enforcesSizeLimits: Bool = true, checksMedia: Bool = true, reusesEarlierUploads: Bool = true
+            computesSHA256: Bool = false, enforcesSizeLimits: Bool = true, checksMedia: Bool = true, reusesEarlierUploads: Bool = true,
+            verifiesMedia: Bool = false
         ) {
             self.parallel = max(1, parallel)
             self.retry = retry
@@ -44,6 +48,7 @@ extension Uploader {
             self.enforcesSizeLimits = enforcesSizeLimits
             self.checksMedia = checksMedia
             self.reusesEarlierUploads = reusesEarlierUploads
+            self.verifiesMedia = verifiesMedia
         }
 
         /// Descriptors one transfer may hold at once: its socket, libcurl's wakeup pair,

@@ -202,6 +202,7 @@ struct MediaDeleteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let api = try MediaCommand.api(global)
+        let (journal, _) = try global.openState()
         var anyFailed = false
         for id in ids {
             do throws(APIFailure) {
@@ -215,6 +216,11 @@ struct MediaDeleteCommand: AsyncParsableCommand {
                     try ConsoleWriter.standardError.displayLine("mediaup: \(problem)")
                 }
                 continue
+            }
+            // The rows that had the id say deleted from now on: it is not reused, refreshed
+            // or exported as live. The server's deletion stands even if this write fails.
+            do { try journal.markDeleted(mediaID: id) } catch {
+                try? ConsoleWriter.standardError.displayLine("mediaup: warning: \(id) was deleted, but \(error.description)")
             }
             if json {
                 try ConsoleWriter.standardOutput.line(JSONLine.object(["id": .string(id), "deleted": .bool(true), "error": .string(nil)]))

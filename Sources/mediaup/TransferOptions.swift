@@ -26,6 +26,12 @@ struct TransferOptions: ParsableArguments {
     var sha256 = false
 
     @Flag(
+        help:
+            "After each /media upload, ask the server for the media id's SHA-256 and size and fail the file when they are not the file's. A resumable handle has no such lookup."
+    )
+    var verify = false
+
+    @Flag(
         name: .customLong("ignore-size-limits"),
         help: ArgumentHelp("Send files over WhatsApp's size limits; only to a sandbox on this machine (benchmarks). The real API refuses such files.")
     )
@@ -89,7 +95,7 @@ struct TransferOptions: ParsableArguments {
         let options = Uploader.Options(
             parallel: try fittingParallel(), retry: RetryPolicy(maxRetries: retries), chunkSize: chunkSize,
             computesSHA256: sha256, enforcesSizeLimits: !ignoreSizeLimits, checksMedia: !skipMediaChecks,
-            reusesEarlierUploads: reusesEarlierUploads)
+            reusesEarlierUploads: reusesEarlierUploads, verifiesMedia: verify)
         let uploader = Uploader(journal: journal, api: api, account: account, stateDirectory: stateDirectory, options: options, logger: logger)
         return (uploader, journal)
     }

@@ -101,3 +101,47 @@ struct MediaLifetimeCommandTests {
         }
     }
 }
+
+@Suite("upload --verify and media delete, with the journal")
+struct VerifyAndDeleteTests {
+    @Test("--verify passes what the server holds, and fails the file, keeping nothing as done, when its SHA-256 or size differ")
+    func verify() async throws {
+        try await withBinaryBed { bed in
+            let menu = bed.makeFile("menu.png", size: 50_000)
+            let fine = try await bed.run(["upload", "--via", "media", "--verify", "--json", menu])
+            #expect(fine.status == 0, "\(fine.stderr)")
+            #expect(fine.objects.first?["state"] as? String == "done")
+            let lookups = await bed.server.requestLog().filter { $0.method == "GET" && $0.path.hasPrefix("/") && !$0.path.hasPrefix("/upload:") }
+            #expect(lookups.count == 1, "one GET /<media id>: \(lookups.map(\.path))")
+        }
+        for fault in ["sha256", "size"] {
+            try await withBinaryBed({ fault == "sha256" ? ($0.misreportsMediaSHA256 = true) : ($0.misreportsMediaSize = true) }) { bed in
+                let menu = bed.makeFile("menu.png", size: 50_000)
+                let wrong = try await bed.run(["upload", "--via", "media", "--verify", "--json", menu])
+                #expect(wrong.status == 1, "\(fault): \(wrong.stderr)")
+                let error = try #require(wrong.objects.first?["error"] as? String)
+                #expect(error.hasPrefix("the server holds different bytes: media id "), "\(error)")
+                #expect(error.contains("the file has 50000 bytes with SHA-256 \(try SHA256Digest.ofFile(at: menu))"))
+                #expect(try await bed.run(["sessions", "--json"]).objects.first?["state"] as? String == "failed")
+                // Without --verify the same server's answer is taken on trust.
+                #expect(try await bed.run(["upload", "--via", "media", "--force", menu]).status == 0)
+            }
+        }
+    }
+
+    @Test("media delete marks the journal's row deleted: it shows so, is exported so, and is not reused")
+    func delete() async throws {
+        try await withBinaryBed { bed in
+            let menu = bed.makeFile("menu.png", size: 40_000)
+            let first = try await bed.run(["upload", "--via", "media", "--json", menu])
+            let mediaID = try #require(first.objects.first?["media_id"] as? String)
+            let deleted = try await bed.run(["media", "delete", mediaID])
+            #expect(deleted.status == 0 && deleted.stdout == "deleted \(mediaID)\n", "\(deleted.stderr)")
+            #expect(try await bed.run(["sessions"]).stdout.contains("id \(mediaID)  deleted"))
+            #expect(try await bed.run(["export"]).stdout.hasSuffix(",deleted\r\n"))
+            let again = try await bed.run(["upload", "--via", "media", "--json", menu])
+            #expect(again.objects.first?["reused"] as? Bool == false && again.objects.first?["media_id"] as? String != mediaID)
+            #expect(await bed.server.mediaUploads().count == 2)
+        }
+    }
+}
