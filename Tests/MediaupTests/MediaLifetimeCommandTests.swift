@@ -115,7 +115,10 @@ struct VerifyAndDeleteTests {
             #expect(lookups.count == 1, "one GET /<media id>: \(lookups.map(\.path))")
         }
         for fault in ["sha256", "size"] {
-            try await withBinaryBed({ fault == "sha256" ? ($0.misreportsMediaSHA256 = true) : ($0.misreportsMediaSize = true) }) { bed in
+            try await withBinaryBed({
+                $0.misreportsMediaSHA256 = fault == "sha256"
+                $0.misreportsMediaSize = fault == "size"
+            }) { bed in
                 let menu = bed.makeFile("menu.png", size: 50_000)
                 let wrong = try await bed.run(["upload", "--via", "media", "--verify", "--json", menu])
                 #expect(wrong.status == 1, "\(fault): \(wrong.stderr)")
