@@ -201,6 +201,23 @@ public final class TerminalApp: Sendable {
                         inbox.post(.app(.failed("export: \(error.message)")))
                     }
                 }
+            case .lookUpMedia(let id):
+                Task { [uploader, inbox] in
+                    do throws(APIFailure) {
+                        inbox.post(.app(.mediaLookedUp(id: id, .found(try await uploader.lookUpMedia(id: id)))))
+                    } catch {
+                        inbox.post(.app(.mediaLookedUp(id: id, .failed(error.description))))
+                    }
+                }
+            case .deleteMedia(let id):
+                Task { [uploader, inbox] in
+                    do throws(APIFailure) {
+                        let warning = try await uploader.deleteRemoteMedia(id: id)
+                        inbox.post(.app(warning.map { .failed($0) } ?? .notice("deleted on the server")))
+                    } catch {
+                        inbox.post(.app(.failed("not deleted: \(error.description)")))
+                    }
+                }
             case .pause(let id): refusable { try await $0.pause(id: id) }
             case .resume(let id): Task { [uploader] in await uploader.resume(id: id) }
             case .retry(let id): refusable { try await $0.retry(id: id) }

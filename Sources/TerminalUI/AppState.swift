@@ -47,6 +47,8 @@ public struct AppState: Sendable {
     public internal(set) var sort: SortOrder = .name { didSet { refreshVisibleEntries() } }
     /// Files that ffmpeg is converting now, by path: one run per file at a time.
     public internal(set) var fixing: Set<String> = []
+    /// The server's answers about done rows' media ids, by row id, while asked for.
+    public internal(set) var remoteLookups: [String: RemoteLookup] = [:]
 
     // Uploads pane.
     public var uploads: [UploadSnapshot] { uploadRows }

@@ -18,6 +18,11 @@ public enum Effect: Sendable, Equatable {
     /// Write the finished uploads (`MediaExport`, CSV) to a new file in `folder`; the
     /// answer comes as a notice naming the file, or a failure.
     case export(folder: String)
+    /// Ask the server about a done `/media` row's media id; the answer comes as `.mediaLookedUp`.
+    case lookUpMedia(id: String)
+    /// Delete a done `/media` row's media on the server (and mark it deleted); the row
+    /// changes through the uploader, and a notice or failure says how it went.
+    case deleteMedia(id: String)
     /// Put text on the clipboard (OSC 52).
     case copy(String)
     /// Pause what runs (so the next start resumes it), then exit.

@@ -8,7 +8,7 @@ public enum KeyAction: Sendable, Equatable {
     case openOrQueue, openFolder, parentFolder, toggleMark, toggleMarkAll, upload
     case startFilter, clearFilter, toggleHidden, cycleSort, listAgain, showFileDetails, fixFile
     // Uploads.
-    case pause, resume, retry, pauseAll, resumeAll, cancel, forgetDone, copy, copyTemplate, export, showDetails
+    case pause, resume, retry, pauseAll, resumeAll, cancel, forgetDone, copy, copyTemplate, export, showDetails, showRemoteMedia, deleteRemoteMedia
     // Filter editing.
     case keepFilter, dropFilter, eraseFilterCharacter
 }

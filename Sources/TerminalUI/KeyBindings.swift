@@ -36,6 +36,8 @@ public enum KeyBindings {
         KeyBinding([.character("C")], .uploads, "forget every done upload", .forgetDone),
         KeyBinding([.character("c")], .uploads, "copy the handle or media id", label: "copy", .copy),
         KeyBinding([.character("t")], .uploads, "copy the handle as a template's header example", .copyTemplate),
+        KeyBinding([.character("i")], .uploads, "what the server holds under the media id", .showRemoteMedia),
+        KeyBinding([.character("D")], .uploads, "delete a media id on the server (asks first)", .deleteRemoteMedia),
         KeyBinding([.character("e")], .uploads, "export the finished uploads (CSV) into the open folder", .export),
         KeyBinding([.enter], .uploads, "details", label: "details", .showDetails),
 

@@ -21,6 +21,8 @@ public enum Message: Sendable {
     /// The uploader's answer to one `.upload` effect: the names of files it did not send
     /// again (finished unchanged within the day), and the files it refused, with why.
     case queueAnswered(alreadySent: [String], failed: [String])
+    /// The server's answer about row `id`'s media id.
+    case mediaLookedUp(id: String, RemoteLookup)
     /// ffmpeg's run on the file at `path` ended; `outcome` says how, in a line.
     case fixFinished(path: String, outcome: String)
 }

@@ -10,4 +10,8 @@ public enum Overlay: Sendable, Equatable {
     case confirmCancel(id: String)
     /// Forget every done row?
     case confirmClearDone
+    /// What the server holds under a done `/media` row's media id, against the file.
+    case remoteMedia(id: String)
+    /// Delete this row's media on the server?
+    case confirmDeleteMedia(id: String)
 }

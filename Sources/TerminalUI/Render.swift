@@ -292,6 +292,16 @@ extension AppState {
             title = "Cancel?"
             let name = uploads.first { $0.id == id }?.session.fileName ?? id
             lines = ["Cancel \(name) and forget its session?", "", "y: cancel    any other key: keep it"]
+        case .confirmDeleteMedia(let id):
+            title = "Delete on the server?"
+            let session = uploads.first { $0.id == id }?.session
+            lines = [
+                "Delete media id \(session?.mediaID ?? "?") (\(session?.fileName ?? id)) on the server?",
+                "Messages can no longer use it; the file stays on this disk.", "", "y: delete    any other key: keep it",
+            ]
+        case .remoteMedia(let id):
+            title = "On the server"
+            lines = uploads.first { $0.id == id }.map { remoteMediaLines($0) } ?? ["gone"]
         }
         let boxWidth = min(width - 4, max(DisplayWidth.of(title) + 6, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
         let boxHeight = min(height - 2, lines.count + 2)
@@ -327,6 +337,33 @@ extension AppState {
         }
         if let sha = session.sha256 { lines.append("sha256    " + sha) }
         if let error = session.lastError { lines.append("error     " + error) }
+        return lines
+    }
+
+    /// The server's view of a done `/media` row, each fact against what was sent.
+    func remoteMediaLines(_ row: UploadSnapshot) -> [String] {
+        let session = row.session
+        var lines = ["media id  " + (session.mediaID ?? "?"), "file      " + session.path]
+        switch remoteLookups[row.id] {
+        case nil, .asking: lines.append("asking the server (GET /\(session.mediaID ?? "?"))…")
+        case .failed(let reason): lines.append("error     " + reason)
+        case .found(let held):
+            func mark(_ same: Bool) -> String { same ? "✓" : "✗" }
+            lines += [
+                "type      \(held.mimeType) \(mark(held.mimeType == session.mimeType))"
+                    + (held.mimeType == session.mimeType ? "" : " (sent as \(session.mimeType))"),
+                "size      \(held.fileSize) bytes \(mark(held.fileSize == session.fileSize))"
+                    + (held.fileSize == session.fileSize ? "" : " (the file: \(session.fileSize))"),
+            ]
+            if let sent = session.sha256 {
+                let same = held.sha256.lowercased() == sent
+                lines.append("sha256    \(held.sha256) \(mark(same))" + (same ? " the bytes sent" : " (sent: \(sent))"))
+            } else {
+                lines.append("sha256    \(held.sha256) (the bytes sent were not hashed)")
+            }
+            lines.append("url       valid until \(held.urlExpiresAt.formatted(.iso8601)) (mediaup media download \(held.id))")
+        }
+        if let life = session.lifeText(now: date) { lines.append("id        " + life) }
         return lines
     }
 

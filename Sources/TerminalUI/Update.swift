@@ -69,6 +69,9 @@ extension AppState {
             if let shown = self.message, shown.hasPrefix(Self.refusalNoticePrefix), !notices.isEmpty { notices.append(shown) }
             if !notices.isEmpty { self.message = notices.joined(separator: " · ") }
             return []
+        case .mediaLookedUp(let id, let lookup):
+            remoteLookups[id] = lookup
+            return []
         case .fixFinished(let path, let outcome):
             fixing.remove(path)
             self.message = outcome
@@ -128,6 +131,17 @@ extension AppState {
         case .confirmCancel(let id):
             self.overlay = nil
             return key == .character("y") ? [.cancel(id: id)] : []
+        case .confirmDeleteMedia(let id):
+            self.overlay = nil
+            guard key == .character("y") else { return [] }
+            message = "deleting on the server…"
+            return [.deleteMedia(id: id)]
+        case .remoteMedia(let id):
+            if key == .escape || key == .enter || key == .character("q") || key == .character("i") {
+                self.overlay = nil
+                remoteLookups[id] = nil
+            }
+            return []
         case .confirmClearDone:
             self.overlay = nil
             return key == .character("y") ? [.forgetDone] : []
@@ -182,6 +196,8 @@ extension AppState {
         case .forgetDone: askToForgetDone()
         case .copy: copySelected()
         case .copyTemplate: copyTemplateExample()
+        case .showRemoteMedia: showRemoteMedia()
+        case .deleteRemoteMedia: askToDeleteRemoteMedia()
         case .showDetails: showDetails()
         case .keepFilter: endFilter(keeping: true)
         case .dropFilter: endFilter(keeping: false)
@@ -442,6 +458,32 @@ extension AppState {
         }
         message = "copied: \(value)"
         return [.copy(value)]
+    }
+
+    /// The done `/media` row under the cursor with a media id not deleted, or nil with
+    /// the message saying why not.
+    private mutating func selectedLiveMediaRow() -> UploadSnapshot? {
+        guard let row = selectedUpload else { return nil }
+        let session = row.session
+        guard session.state == .done else { message = "\(session.fileName) is not done: it has no media id yet"; return nil }
+        guard session.mediaID != nil else {
+            message = "\(session.fileName) went up as a resumable upload: a handle has no lookup on the server"
+            return nil
+        }
+        guard session.deletedAt == nil else { message = "\(session.fileName)'s media was deleted on the server"; return nil }
+        return row
+    }
+
+    private mutating func showRemoteMedia() -> [Effect] {
+        guard let row = selectedLiveMediaRow() else { return [] }
+        remoteLookups[row.id] = .asking
+        overlay = .remoteMedia(id: row.id)
+        return [.lookUpMedia(id: row.id)]
+    }
+
+    private mutating func askToDeleteRemoteMedia() -> [Effect] {
+        guard let row = selectedLiveMediaRow() else { return [] }
+        return show(.confirmDeleteMedia(id: row.id))
     }
 
     private mutating func copyTemplateExample() -> [Effect] {

@@ -200,6 +200,27 @@ public actor Uploader {
         return entries[id]!.snapshot
     }
 
+    /// What the server holds under a finished `/media` session's media id (`GET /<id>`).
+    public func lookUpMedia(id: String) async throws(APIFailure) -> RemoteMedia {
+        guard let mediaID = entries[id]?.snapshot.session.mediaID else { throw .refused("session \(id) has no media id") }
+        return try await api.mediaInfo(id: mediaID, control: TransferControl())
+    }
+
+    /// Deletes a finished `/media` session's media on the server, then marks its rows
+    /// deleted in the journal and on the row. The server's deletion stands even if the
+    /// journal cannot be written; that failure comes back as the message.
+    public func deleteRemoteMedia(id: String) async throws(APIFailure) -> String? {
+        guard let mediaID = entries[id]?.snapshot.session.mediaID else { throw .refused("session \(id) has no media id") }
+        try await api.deleteMedia(id: mediaID, control: TransferControl())
+        let now = Date()
+        // Any row of this process with that id: the same bytes may be several rows.
+        for snapshot in currentSnapshots() where snapshot.session.mediaID == mediaID && snapshot.session.deletedAt == nil {
+            update(snapshot.id) { $0.session.deletedAt = now }
+        }
+        do { try journal.markDeleted(mediaID: mediaID, at: now) } catch { return "\(mediaID) was deleted, but \(error.description)" }
+        return nil
+    }
+
     /// Ends an unfinished session whose file was rewritten: the row shows *file changed*.
     /// One another process is uploading is that process's to end.
     private func failChanged(_ session: UploadSession) {

@@ -17,6 +17,8 @@ struct MediaLifetimeScreenTests {
         row.session.mediaID = "10\(name.count)345678901"
         row.session.issuedAt = now.addingTimeInterval(-days * day)
         row.session.deletedAt = deleted ? now : nil
+        row.session.mimeType = "image/png"
+        row.session.sha256 = String(repeating: "ab", count: 32)
         return row
     }
 
@@ -68,6 +70,53 @@ struct MediaLifetimeScreenTests {
         _ = state.update(.key(.enter))
         let details = state.render().lines
         #expect(details.contains { $0.contains("issued    1969-12-05T00:16:40Z · expires in 3 d") }, "\(details.joined(separator: "\n"))")
+    }
+
+    @Test("i on a done /media row asks the server and shows each fact against what was sent; a handle or a deleted id says why not")
+    func serverView() {
+        var state = Self.state()
+        _ = state.update(.key(.home))
+        #expect(state.update(.key(.character("i"))) == [.lookUpMedia(id: "fresh.png")])
+        #expect(state.overlay == .remoteMedia(id: "fresh.png"))
+        #expect(state.render().lines.contains { $0.contains("asking the server (GET /109345678901)…") })
+        let held = RemoteMedia(
+            id: "109345678901", url: "https://lookaside.fbsbx.com/x", mimeType: "image/png", sha256: String(repeating: "ab", count: 32),
+            fileSize: 1000, fetchedAt: Self.now)
+        _ = state.update(.mediaLookedUp(id: "fresh.png", .found(held)))
+        var lines = state.render().lines
+        #expect(lines.contains { $0.contains("type      image/png ✓") })
+        #expect(lines.contains { $0.contains("size      1000 bytes ✓") })
+        #expect(lines.contains { $0.contains("sha256    \(String(repeating: "ab", count: 32)) ✓ the bytes sent") })
+        #expect(lines.contains { $0.contains("url       valid until 1970-01-01T00:21:40Z") })
+        var other = held
+        other.sha256 = String(repeating: "cd", count: 32)
+        other.fileSize = 999
+        _ = state.update(.mediaLookedUp(id: "fresh.png", .found(other)))
+        lines = state.render().lines
+        #expect(lines.contains { $0.contains("size      999 bytes ✗ (the file: 1000)") })
+        #expect(lines.contains { $0.contains("✗ (sent: abab") })
+        _ = state.update(.mediaLookedUp(id: "fresh.png", .failed("no such media id")))
+        #expect(state.render().lines.contains { $0.contains("error     no such media id") })
+        _ = state.update(.key(.escape))
+        #expect(state.overlay == nil && state.remoteLookups.isEmpty)
+
+        _ = state.update(.key(.end))
+        #expect(state.update(.key(.character("i"))).isEmpty && state.overlay == nil)
+        #expect(state.message == "header.png went up as a resumable upload: a handle has no lookup on the server")
+        _ = state.update(.key(.up))
+        #expect(state.update(.key(.character("i"))).isEmpty && state.message == "gone.png's media was deleted on the server")
+    }
+
+    @Test("D asks first, then has the loop delete the media on the server")
+    func delete() {
+        var state = Self.state()
+        _ = state.update(.key(.home))
+        #expect(state.update(.key(.character("D"))).isEmpty && state.overlay == .confirmDeleteMedia(id: "fresh.png"))
+        #expect(state.render().lines.contains { $0.contains("Delete media id 109345678901 (fresh.png) on the server?") })
+        #expect(state.update(.key(.character("n"))).isEmpty && state.overlay == nil)
+        _ = state.update(.key(.character("D")))
+        #expect(state.update(.key(.character("y"))) == [.deleteMedia(id: "fresh.png")])
+        #expect(state.message == "deleting on the server…")
     }
 
     @Test("e asks the loop to export into the open folder; with nothing finished it says so")

@@ -255,26 +255,26 @@ struct RenderTests {
             """
              mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-            │ ┌ Keys ────────────────────────────────────────────────────────────────────┐a│
-            │ │ Tab, Shift-Tab    switch pane                                            │/│
-            │ │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                      │ │
-            │ │ m                 mode: resumable session (handle) ↔ /media (media id)   │1│
-            │ │ p                 pause the selected upload                              │ │
+            │ ┌ Keys ────────────────────────────────────────────────────────────────────┐s│
+            │ │ Tab, Shift-Tab    switch pane                                            │a│
+            │ │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                      │/│
+            │ │ m                 mode: resumable session (handle) ↔ /media (media id)   │ │
+            │ │ p                 pause the selected upload                              │1│
             │ │ r                 resume the selected upload                             │ │
-            │ │ R                 retry a failed, expired or stalled upload              │a│
-            │ │ P                 pause all                                              │ │
+            │ │ R                 retry a failed, expired or stalled upload              │ │
+            │ │ P                 pause all                                              │a│
             │ │ A                 resume all                                             │ │
             │ │ x, Delete         cancel and forget the selected upload                  │ │
             │ │ C                 forget every done upload                               │ │
             │ │ c                 copy the handle or media id                            │ │
             │ │ t                 copy the handle as a template's header example         │ │
+            │ │ i                 what the server holds under the media id               │ │
+            │ │ D                 delete a media id on the server (asks first)           │ │
             │ │ e                 export the finished uploads (CSV) into the open folder │ │
             │ │ Enter             details                                                │ │
             │ │ ?                 this help                                              │ │
             │ │ q                 quit (running uploads are paused, resumable)           │ │
-            │ └──────────────────────────────────────────────────────────────────────────┘ │
-            └────────────────────────────────┘└────────────────────────────────────────────┘
+            └─└──────────────────────────────────────────────────────────────────────────┘─┘
              promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
              Esc close
             """)
