@@ -110,7 +110,7 @@ import UploadCore
 
     @Test func aLargeDownloadKeepsTheProcessSmall() async throws {
         try await withBinaryBed { bed in
-            let size = 160 << 20
+            let size = 96 << 20
             let sent = try await upload(bed, size: size)
             let folder = try workFolder(bed)
             // GNU time gives the child's peak resident set in KiB, on the last line of stderr.
@@ -121,7 +121,7 @@ import UploadCore
             #expect(outcome.status == 0, "\(outcome.stderr)")
             #expect(try SHA256Digest.ofFile(at: folder + "/big.png") == sent.sha256)
             let peakKiB = try #require(outcome.stderr.split(separator: "\n").last.flatMap { Int($0) })
-            #expect(peakKiB < 80 << 10, "peak RSS \(peakKiB) KiB for a \(size >> 20) MiB download")
+            #expect(peakKiB < 72 << 10, "peak RSS \(peakKiB) KiB for a \(size >> 20) MiB download")
         }
     }
 }
