@@ -71,6 +71,46 @@ struct MediaFixPlanTests {
         #expect(MediaFixPlan.outputPath(for: folder + "/clip.mp4", extension: "mp4") == folder + "/clip.whatsapp-2.mp4")
         #expect(MediaFixPlan.partialPath(for: folder + "/clip.whatsapp-2.mp4") == folder + "/.clip.whatsapp-2.mp4.partial")
     }
+
+    @Test("a name with control characters is quoted as $'…', with nothing raw left; others keep plain quotes")
+    func controlCharacterQuoting() {
+        let conversion = MediaConversion(arguments: ["-c", "copy"], outputExtension: "png", muxer: "image2")
+        #expect(
+            conversion.command(input: "evil\nname\u{1B}[31mred.png", output: "a\tb.png")
+                == "ffmpeg -i $'evil\\nname\\x1b[31mred.png' -c copy $'a\\tb.png'")
+        // A quote and a backslash beside a control; DEL, a C1 control and a bidi override, byte by byte.
+        #expect(ShellQuote.quoted("it's\\\r") == "$'it\\'s\\\\\\x0d'")
+        #expect(ShellQuote.quoted("a\u{7F}b\u{9B}c\u{202E}d") == "$'a\\x7fb\\xc2\\x9bc\\xe2\\x80\\xaed'")
+        #expect(ShellQuote.quoted("my clip's ü.mp4") == "'my clip'\\''s ü.mp4'")
+        let shown = conversion.command(input: "x\u{0}y\u{1F}z\u{85}.png", output: "o.png")
+        #expect(!shown.unicodeScalars.contains { TerminalText.isControl($0) || TerminalText.isBidiControl($0) })
+    }
+
+    @Test("the command shown for a name with a newline, an escape and a bidi override, run by bash with ffmpeg, writes the output")
+    func controlCharacterCommandRuns() throws {
+        let ffmpeg = try TestFFmpeg.path()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fixquote-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let name = "evil\nname\u{1B}[31mred\u{1B}[0m 'q' \\ \u{202E}\tx.png"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("image-gray.png"), toPath: folder + "/" + name)
+        let command = try #require(MediaCheck(path: folder + "/" + name, route: .media).fixCommand)
+        #expect(command.contains("/evil\\nname\\x1b[31mred\\x1b[0m \\'q\\' \\\\ \\xe2\\x80\\xae\\tx.png' "), "\(command)")
+        #expect(!command.unicodeScalars.contains { TerminalText.isControl($0) || TerminalText.isBidiControl($0) })
+        let bash = Process()
+        bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+        bash.currentDirectoryURL = URL(fileURLWithPath: folder)
+        bash.environment = ["PATH": (ffmpeg as NSString).deletingLastPathComponent + ":/usr/bin:/bin"]
+        // The command as shown, with "ffmpeg" being the tests' ffmpeg.
+        bash.arguments = ["-c", "ffmpeg() { \(ShellQuote.quoted(ffmpeg)) -nostdin -loglevel error \"$@\"; }; " + command]
+        bash.standardInput = FileHandle.nullDevice
+        try bash.run()
+        bash.waitUntilExit()
+        #expect(bash.terminationStatus == 0)
+        let output = "evil\nname\u{1B}[31mred\u{1B}[0m 'q' \\ \u{202E}\tx.whatsapp.png"
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + output))
+        #expect(MediaCheck(path: folder + "/" + output, route: .media).status == .ok)
+    }
 }
 
 @Suite("Media fixer")
