@@ -163,10 +163,18 @@ extension MediaFixPlan {
         }
     }
 
-    /// The hidden file a conversion to `output` writes first, beside it: .NAME.whatsapp.EXT.partial.
-    public static func partialPath(for output: String) -> String {
-        guard let slash = output.lastIndex(of: "/") else { return "." + output + ".partial" }
-        return String(output[...slash]) + "." + output[output.index(after: slash)...] + ".partial"
+    /// The hidden file one conversion to `output` writes first, beside it:
+    /// .NAME.whatsapp.EXT.TOKEN.partial. Each run picks its own `token`, so two runs on one
+    /// file never write to, or remove, each other's partial, nor a file of the user's.
+    public static func partialPath(for output: String, token: String) -> String {
+        guard let slash = output.lastIndex(of: "/") else { return "." + output + "." + token + ".partial" }
+        return String(output[...slash]) + "." + output[output.index(after: slash)...] + "." + token + ".partial"
+    }
+
+    /// A new random token for `partialPath`: eight hex digits.
+    public static func partialToken() -> String {
+        let text = String(UInt32.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 8 - text.count) + text
     }
 
     /// Whether anything, a dangling link included, has the name `path`.

@@ -69,7 +69,9 @@ struct MediaFixPlanTests {
         #expect(MediaFixPlan.outputPath(for: folder + "/clip.mp4", extension: "mp4") == folder + "/clip.whatsapp.mp4")
         _ = FileManager.default.createFile(atPath: folder + "/clip.whatsapp.mp4", contents: Data())
         #expect(MediaFixPlan.outputPath(for: folder + "/clip.mp4", extension: "mp4") == folder + "/clip.whatsapp-2.mp4")
-        #expect(MediaFixPlan.partialPath(for: folder + "/clip.whatsapp-2.mp4") == folder + "/.clip.whatsapp-2.mp4.partial")
+        #expect(
+            MediaFixPlan.partialPath(for: folder + "/clip.whatsapp-2.mp4", token: "0a1b2c3d") == folder + "/.clip.whatsapp-2.mp4.0a1b2c3d.partial")
+        #expect(MediaFixPlan.partialToken() != MediaFixPlan.partialToken())
     }
 
     @Test("a name with control characters is quoted as $'…', with nothing raw left; others keep plain quotes")
@@ -155,6 +157,64 @@ struct MediaFixerTests {
         guard case .fixed(let output, _) = outcome else { Issue.record("\(outcome)"); return }
         #expect(output == folder + "/clip.whatsapp-2.mp4")
         #expect(try String(contentsOfFile: folder + "/clip.whatsapp.mp4", encoding: .utf8) == "mine")
+    }
+
+    /// A fake ffmpeg at `folder/name`: runs `script` (with $input and $last, the output,
+    /// set), then writes a real ok MP4 to the output, which the check then passes.
+    static func fakeFFmpeg(_ folder: String, _ name: String, _ script: String) throws -> String {
+        let path = folder + "/" + name
+        let good = ShellQuote.quoted(MediaCorpus.path("video-h264-main-aac.mp4"))
+        let text =
+            "#!/bin/sh\nfor last; do :; done\nwhile [ $# -gt 0 ]; do [ \"$1\" = -i ] && input=$2; shift; done\n"
+            + script + "\ncat \(good) > \"$last\"\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    @Test("two fixes of one file at once: both succeed, into two outputs, and no partial is left")
+    func concurrentFixes() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
+        // Each run writes part of its output, then waits until both ffmpegs run (at most
+        // 30 s), then writes the whole: the two overlap however the machine schedules them.
+        let marks = folder + ".started"
+        try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        let slow = try Self.fakeFFmpeg(
+            folder, "slow-ffmpeg",
+            "echo partial > \"$last\"; touch \(ShellQuote.quoted(marks))/$$; n=0\n"
+                + "while [ $(ls \(ShellQuote.quoted(marks)) | wc -l) -lt 2 ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done")
+        async let first = MediaFixer.fix(path: path, route: .media, ffmpeg: slow)
+        async let second = MediaFixer.fix(path: path, route: .media, ffmpeg: slow)
+        let outcomes = await [first, second]
+        let outputs = outcomes.compactMap { outcome -> String? in
+            guard case .fixed(let output, let check) = outcome, check.status == .ok else { return nil }
+            return FilePaths.fileName(output)
+        }
+        #expect(outputs.sorted() == ["clip.whatsapp-2.mp4", "clip.whatsapp.mp4"], "\(outcomes)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+                == ["clip.mp4", "clip.whatsapp-2.mp4", "clip.whatsapp.mp4", "slow-ffmpeg"])
+    }
+
+    @Test("a file of the user's under the old partial name, .NAME.whatsapp.EXT.partial, is left as it was")
+    func usersPartialNameKept() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
+        let precious = folder + "/.clip.whatsapp.mp4.partial"
+        try "precious".write(toFile: precious, atomically: true, encoding: .utf8)
+        let fake = try Self.fakeFFmpeg(folder, "fake-ffmpeg", ":")
+        guard case .fixed(let output, _) = await MediaFixer.fix(path: path, route: .media, ffmpeg: fake) else { Issue.record("not fixed"); return }
+        #expect(output == folder + "/clip.whatsapp.mp4")
+        #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+                == [".clip.whatsapp.mp4.partial", "clip.mp4", "clip.whatsapp.mp4", "fake-ffmpeg"])
     }
 
     @Test("cancelled while ffmpeg runs: ffmpeg is killed, no partial and no output are left")
