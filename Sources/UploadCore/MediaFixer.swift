@@ -41,13 +41,16 @@ extension MediaFixOutcome {
 
 /// Runs a file's one conversion with ffmpeg: into `.NAME.whatsapp.EXT.TOKEN.partial`
 /// beside it (a name of this run's own), judged again, then moved to `NAME.whatsapp.EXT`
-/// without overwriting anything. The original is only read. Awaiting it blocks no thread of the concurrency pool:
+/// without overwriting anything. The original is only read; if it changes while ffmpeg
+/// reads it, nothing is kept. Awaiting it blocks no thread of the concurrency pool:
 /// ffmpeg's exit comes by a termination handler.
 public enum MediaFixer {
     /// The most of ffmpeg's stderr kept, from its end, for a failure's message.
     public static let stderrLimit = 4096
 
     public static func fix(path: String, route: UploadRoute, ffmpeg: String) async -> MediaFixOutcome {
+        // Taken before the check, so that a change after it is caught too.
+        let before = FileIdentity.read(path: path)
         let check = MediaCheck(path: path, route: route)
         let conversion: MediaConversion
         switch check.fixPlan {
@@ -56,6 +59,11 @@ public enum MediaFixer {
         case .conversion(let planned): conversion = planned
         }
         guard !Task.isCancelled else { return .cancelled }
+        let identity: FileIdentity
+        switch before {
+        case .success(let read): identity = read
+        case .failure(let problem): return .failed(problem.message)
+        }
         let output = MediaFixPlan.outputPath(for: path, extension: conversion.outputExtension)
         let partial: String
         switch Self.makePartial(for: output) {
@@ -70,6 +78,12 @@ public enum MediaFixer {
         if run.cancelled || Task.isCancelled {
             unlink(partial)
             return .cancelled
+        }
+        // ffmpeg read whatever the file held as it went: a file rewritten, cut or
+        // replaced meanwhile gives a conversion of no one version of it.
+        guard case .success(let now) = FileIdentity.read(path: path), now.isSameVersion(as: identity) else {
+            unlink(partial)
+            return .failed("\(FilePaths.fileName(path)) changed while it was being converted; nothing was kept — run fix again")
         }
         guard run.launched, run.status == 0 else {
             unlink(partial)

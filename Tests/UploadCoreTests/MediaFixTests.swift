@@ -172,6 +172,32 @@ struct MediaFixerTests {
         return path
     }
 
+    @Test(
+        "the original changing while ffmpeg reads it (grown, rewritten in place with its mtime put back, replaced): nothing kept, fix fails",
+        arguments: [
+            "echo more >> \"$input\"",
+            "touch -r \"$input\" \"$input.time\"; printf XXXX | dd of=\"$input\" bs=1 seek=100 conv=notrunc 2>/dev/null; "
+                + "touch -r \"$input.time\" \"$input\"; rm \"$input.time\"",
+            "cp \"$input\" \"$input.new\"; mv \"$input.new\" \"$input\"",
+        ])
+    func originalChanged(script: String) async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
+        // Unchanged, the fake ffmpeg's output is kept: in the run below, the change is what fails it.
+        let steady = try Self.fakeFFmpeg(folder, "steady-ffmpeg", ":")
+        guard case .fixed(let output, let check) = await MediaFixer.fix(path: path, route: .media, ffmpeg: steady) else {
+            Issue.record("not fixed"); return
+        }
+        #expect(check.status == .ok)
+        try FileManager.default.removeItem(atPath: output)
+        let changing = try Self.fakeFFmpeg(folder, "changing-ffmpeg", script)
+        let outcome = await MediaFixer.fix(path: path, route: .media, ffmpeg: changing)
+        #expect(outcome == .failed("clip.mp4 changed while it was being converted; nothing was kept — run fix again"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["changing-ffmpeg", "clip.mp4", "steady-ffmpeg"])
+    }
+
     @Test("two fixes of one file at once: both succeed, into two outputs, and no partial is left")
     func concurrentFixes() async throws {
         let folder = try Self.folder()
