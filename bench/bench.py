@@ -236,6 +236,18 @@ def png_header(width=64, height=48):
 
 
 PNG_HEADER = png_header()
+# After the filler: the IDAT chunk's CRC, then the IEND chunk.
+PNG_TRAILER = b"\0\0\0\0" + struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+
+
+def write_png(path, tag, size, block):
+    """PNG_HEADER, then one IDAT chunk holding `tag` and `block` repeated, then IEND, to
+    `size` bytes: mediaup walks a PNG's chunks to IEND, and refuses one cut short."""
+    data = size - len(PNG_HEADER) - 8 - len(PNG_TRAILER)
+    write_file(path, PNG_HEADER + struct.pack(">I", data) + b"IDAT" + tag, size - len(PNG_TRAILER), block)
+    with open(path, "ab") as f:
+        f.write(PNG_TRAILER)
+    return path
 
 
 def sha256_of(path):
@@ -596,7 +608,7 @@ class Bench:
         s = self.sizes
         sandbox = Sandbox(self.binary, self.work, "sandbox-journal")
         state = self.states.fresh()
-        sample = write_file(os.path.join(self.work, "seed.png"), PNG_HEADER, 4096, self.block)
+        sample = write_png(os.path.join(self.work, "seed.png"), b"", 4096, self.block)
         empty = os.path.join(self.work, "empty-folder")
         os.makedirs(empty, exist_ok=True)
         try:
@@ -668,8 +680,8 @@ class Bench:
         os.makedirs(folder, exist_ok=True)
         size = 100 * 1024
         starts = [(i * 4096) % (len(self.block) - size) for i in range(s.catalogue_files)]
-        paths = [write_file(os.path.join(folder, f"product-{i:04d}.png"), PNG_HEADER + i.to_bytes(4, "big"),
-                            size, self.block[start:start + size]) for i, start in enumerate(starts)]
+        paths = [write_png(os.path.join(folder, f"product-{i:04d}.png"), i.to_bytes(4, "big"),
+                           size, self.block[start:start + size]) for i, start in enumerate(starts)]
         loop = os.path.join(self.work, "curl-loop.sh")
         with open(loop, "w") as f:
             # 360dialog's recipe for POST /media, once per file.

@@ -27,6 +27,10 @@ struct ISOMediaFile {
 
     /// The most boxes one file may make us look at: enough for any real index.
     static let boxLimit = 4096
+    /// The most top-level box headers after `moov` looked at for one that runs past the
+    /// end of the file (a truncated download); a fragmented file's fragments beyond them
+    /// are taken as they are.
+    static let trailingBoxLimit = 256
     /// Sample entries and descriptors are small; a bigger one is not a real file.
     private static let entryLimit = 65536
 
@@ -56,6 +60,7 @@ struct ISOMediaFile {
         }
         guard let moov else { throw MediaReadError("there is no moov box (the index of the tracks)") }
         fastStart = !mdatSeen
+        try checkTrailingBoxes(from: offset)
         for child in try children(of: moov) {
             switch child.type {
             case "mvhd": durationMilliseconds = try movieDuration(child)
@@ -65,10 +70,23 @@ struct ISOMediaFile {
         }
     }
 
-    /// The box whose header starts at `offset`, which must end within its parent (nil: the file).
-    private mutating func box(at offset: Int64, in parent: Box?) throws(MediaReadError) -> Box {
+    /// Walks the top-level boxes after `moov` header by header, seeking from one to the
+    /// next (their payloads, the media, are not read), so that a file cut short after its
+    /// index is refused like one cut before it. Up to `trailingBoxLimit` of them.
+    private mutating func checkTrailingBoxes(from start: Int64) throws(MediaReadError) {
+        var offset = start
+        var walked = 0
+        while offset < reader.size && walked < Self.trailingBoxLimit {
+            walked += 1
+            offset = try box(at: offset, in: nil, counted: false).end
+        }
+    }
+
+    /// The box whose header starts at `offset`, which must end within its parent (nil:
+    /// the file); `counted` against `boxLimit` unless it is one of the trailing boxes.
+    private mutating func box(at offset: Int64, in parent: Box?, counted: Bool = true) throws(MediaReadError) -> Box {
         let parentEnd = parent?.end ?? reader.size
-        boxesSeen += 1
+        if counted { boxesSeen += 1 }
         guard boxesSeen <= Self.boxLimit else { throw MediaReadError("more than \(Self.boxLimit) boxes") }
         let header = HeaderBytes(try reader.read(8, at: offset, what: "box header at byte \(offset)"))
         let type = header.fourCC(4)

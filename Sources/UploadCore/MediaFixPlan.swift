@@ -97,11 +97,30 @@ public struct MediaConversion: Sendable, Equatable {
     }
 }
 
-/// Quoting for a POSIX shell.
+/// Quoting for a POSIX shell, and for bash and zsh where a word holds control characters.
 public enum ShellQuote {
-    /// `text` in single quotes, each single quote written '\''.
+    /// `text` in single quotes, each single quote written '\''; or, when it holds a
+    /// control character (C0, DEL, C1) or a bidirectional control, which single quotes
+    /// would keep raw (a newline, an escape the terminal acts on), in bash's and zsh's
+    /// $'…': `\n`, `\t`, `\xHH` for each UTF-8 byte of the other controls, `\'` and `\\`.
+    /// Either way the text holds no raw control character and is what to paste.
     public static func quoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        guard text.unicodeScalars.contains(where: { TerminalText.isControl($0) || TerminalText.isBidiControl($0) }) else {
+            return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+        var quoted = "$'"
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": quoted += "\\n"
+            case "\t": quoted += "\\t"
+            case "'": quoted += "\\'"
+            case "\\": quoted += "\\\\"
+            case _ where TerminalText.isControl(scalar) || TerminalText.isBidiControl(scalar):
+                quoted += String(scalar).utf8.map { "\\x" + (($0 < 0x10) ? "0" : "") + String($0, radix: 16) }.joined()
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "'"
     }
 
     /// A word as is when the shell reads it so, else quoted.
@@ -144,10 +163,18 @@ extension MediaFixPlan {
         }
     }
 
-    /// The hidden file a conversion to `output` writes first, beside it: .NAME.whatsapp.EXT.partial.
-    public static func partialPath(for output: String) -> String {
-        guard let slash = output.lastIndex(of: "/") else { return "." + output + ".partial" }
-        return String(output[...slash]) + "." + output[output.index(after: slash)...] + ".partial"
+    /// The hidden file one conversion to `output` writes first, beside it:
+    /// .NAME.whatsapp.EXT.TOKEN.partial. Each run picks its own `token`, so two runs on one
+    /// file never write to, or remove, each other's partial, nor a file of the user's.
+    public static func partialPath(for output: String, token: String) -> String {
+        guard let slash = output.lastIndex(of: "/") else { return "." + output + "." + token + ".partial" }
+        return String(output[...slash]) + "." + output[output.index(after: slash)...] + "." + token + ".partial"
+    }
+
+    /// A new random token for `partialPath`: eight hex digits.
+    public static func partialToken() -> String {
+        let text = String(UInt32.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 8 - text.count) + text
     }
 
     /// Whether anything, a dangling link included, has the name `path`.

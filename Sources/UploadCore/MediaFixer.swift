@@ -39,15 +39,18 @@ extension MediaFixOutcome {
     }
 }
 
-/// Runs a file's one conversion with ffmpeg: into `.NAME.whatsapp.EXT.partial` beside
-/// it, judged again, then moved to `NAME.whatsapp.EXT` without overwriting anything.
-/// The original is only read. Awaiting it blocks no thread of the concurrency pool:
+/// Runs a file's one conversion with ffmpeg: into `.NAME.whatsapp.EXT.TOKEN.partial`
+/// beside it (a name of this run's own), judged again, then moved to `NAME.whatsapp.EXT`
+/// without overwriting anything. The original is only read; if it changes while ffmpeg
+/// reads it, nothing is kept. Awaiting it blocks no thread of the concurrency pool:
 /// ffmpeg's exit comes by a termination handler.
 public enum MediaFixer {
     /// The most of ffmpeg's stderr kept, from its end, for a failure's message.
     public static let stderrLimit = 4096
 
     public static func fix(path: String, route: UploadRoute, ffmpeg: String) async -> MediaFixOutcome {
+        // Taken before the check, so that a change after it is caught too.
+        let before = FileIdentity.read(path: path)
         let check = MediaCheck(path: path, route: route)
         let conversion: MediaConversion
         switch check.fixPlan {
@@ -56,14 +59,17 @@ public enum MediaFixer {
         case .conversion(let planned): conversion = planned
         }
         guard !Task.isCancelled else { return .cancelled }
+        let identity: FileIdentity
+        switch before {
+        case .success(let read): identity = read
+        case .failure(let problem): return .failed(problem.message)
+        }
         let output = MediaFixPlan.outputPath(for: path, extension: conversion.outputExtension)
-        let partial = MediaFixPlan.partialPath(for: output)
-        // A partial left by a run that was killed is ours to replace; made anew, it is
-        // a regular file even where a link stood, so ffmpeg writes nowhere else.
-        unlink(partial)
-        let made = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard made >= 0 else { return .failed("cannot write \(FilePaths.fileName(partial)) beside it: \(String(cString: strerror(errno)))") }
-        close(made)
+        let partial: String
+        switch Self.makePartial(for: output) {
+        case .success(let made): partial = made
+        case .failure(let message): return .failed(message.text)
+        }
 
         let arguments =
             ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", MediaFixPlan.literalPath(path)] + conversion.arguments
@@ -72,6 +78,12 @@ public enum MediaFixer {
         if run.cancelled || Task.isCancelled {
             unlink(partial)
             return .cancelled
+        }
+        // ffmpeg read whatever the file held as it went: a file rewritten, cut or
+        // replaced meanwhile gives a conversion of no one version of it.
+        guard case .success(let now) = FileIdentity.read(path: path), now.isSameVersion(as: identity) else {
+            unlink(partial)
+            return .failed("\(FilePaths.fileName(path)) changed while it was being converted; nothing was kept — run fix again")
         }
         guard run.launched, run.status == 0 else {
             unlink(partial)
@@ -91,6 +103,25 @@ public enum MediaFixer {
     }
 
     private struct PlaceFailure: Error { var text: String }
+
+    /// Creates this run's empty partial for `output` under a fresh random name: created
+    /// exclusively, so no other file (another run's partial, a file of the user's, a
+    /// link) is ever written to or removed.
+    private static func makePartial(for output: String) -> Result<String, PlaceFailure> {
+        for _ in 0..<100 {
+            let partial = MediaFixPlan.partialPath(for: output, token: MediaFixPlan.partialToken())
+            let made = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            if made >= 0 {
+                close(made)
+                return .success(partial)
+            }
+            let reason = errno
+            guard reason == EEXIST else {
+                return .failure(PlaceFailure(text: "cannot write \(FilePaths.fileName(partial)) beside it: \(String(cString: strerror(reason)))"))
+            }
+        }
+        return .failure(PlaceFailure(text: "no free name beside it for the partial file"))
+    }
 
     /// Moves `partial` to `output`, or to the next free name when `output` appeared
     /// meanwhile: a hard link fails rather than replace a file; where the file system has

@@ -1,8 +1,11 @@
 /// A WebP's first chunk: VP8 (lossy), VP8L (lossless) or VP8X (extended: canvas size and
-/// the animation flag).
+/// the animation flag). The RIFF size must fit in the file: one cut short is refused.
 enum WebPHeader {
     static func facts(_ reader: BoundedReader) throws(MediaReadError) -> MediaFacts {
         let bytes = HeaderBytes(try reader.read(30, at: 0, what: "WebP header"))
+        guard 8 + bytes.littleEndian(4, width: 4) <= UInt64(reader.size) else {
+            throw MediaReadError("the RIFF chunk at byte 0 runs past the end of the file")
+        }
         var facts = MediaFacts(container: "webp")
         facts.animated = false
         switch bytes.fourCC(12) {

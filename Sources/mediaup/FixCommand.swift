@@ -11,7 +11,7 @@ struct FixCommand: AsyncParsableCommand {
         abstract: "Converts each file WhatsApp would refuse or warn about into NAME.whatsapp.EXT beside it, with one ffmpeg run.",
         discussion: """
             The conversion is the one `mediaup check` shows. It is written to a hidden \
-            .NAME.whatsapp.EXT.partial, judged again, then named NAME.whatsapp.EXT (or \
+            .NAME.whatsapp.EXT.TOKEN.partial of its own, judged again, then named NAME.whatsapp.EXT (or \
             NAME.whatsapp-2.EXT… when that name is taken: nothing is overwritten). The \
             original is only read. Files are converted one at a time. ffmpeg: --ffmpeg, \
             else MEDIAUP_FFMPEG, else ffmpeg on PATH. Exit 0 when every file was fixed or \

@@ -212,7 +212,7 @@ struct BadInputTests {
                 + Array("name.png".utf8CString)
             let fd = raw.withUnsafeBufferPointer { open($0.baseAddress!, O_CREAT | O_WRONLY | O_TRUNC, 0o644) }
             #expect(fd >= 0)
-            let bytes = Magic.png + [UInt8](repeating: 7, count: 500)
+            let bytes = Magic.png(wrapping: [UInt8](repeating: 7, count: 500))
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
             // The path Swift's repaired argv would name: it exists, and must not be sent instead.

@@ -1,11 +1,19 @@
 /// The first bytes of the file types tests upload: headers real enough for the media
 /// inspection to read (an 8-bit RGB PNG and JPEG, an MP4 with one H.264 Main track and its index
 /// first, an Ogg stream of mono Opus), so that whatever follows them is taken as the media.
+/// A PNG's chunks are walked to IEND, so its filler goes inside one: `png(wrapping:)`.
 public enum Magic {
     /// The PNG signature and an IHDR chunk: 64×48, 8 bits, RGB.
     public static let png: [UInt8] =
         [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         + [0, 0, 0, 13] + Array("IHDR".utf8) + u32(64) + u32(48) + [8, 2, 0, 0, 0] + [0x2E, 0x29, 0xEB, 0x48]
+    /// `png`, then `data` as the image's one IDAT chunk, then IEND: a PNG whose chunks end
+    /// where the file does, `pngWrapping` bytes longer than `png` and `data`.
+    public static func png(wrapping data: [UInt8]) -> [UInt8] {
+        png + u32(data.count) + Array("IDAT".utf8) + data + [0, 0, 0, 0] + u32(0) + Array("IEND".utf8) + [0xAE, 0x42, 0x60, 0x82]
+    }
+    /// The IDAT chunk's header and CRC and the IEND chunk around `png(wrapping:)`'s data.
+    public static let pngWrapping = 24
     /// A JFIF APP0 segment and a baseline frame header: 64×48, 8 bits, three components.
     public static let jpeg: [UInt8] =
         [0xFF, 0xD8, 0xFF, 0xE0] + u16(16) + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0]

@@ -33,11 +33,18 @@ public final class SandboxFixture: Sendable {
         }
     }
 
-    /// Writes `files/<name>`: `magic`, then random bytes up to `size`.
+    /// Writes `files/<name>`: `magic`, then random bytes up to `size` (for a `magic` that
+    /// begins with `Magic.png`, the rest of it and the random bytes inside its one IDAT
+    /// chunk, so that the file ends with IEND).
     public func makeFile(_ name: String, size: Int, magic: [UInt8] = Magic.png) -> String {
         let path = directory + "/files/" + name
         let random = FileHandle(forReadingAtPath: "/dev/urandom")?.readData(ofLength: max(0, size - magic.count)) ?? Data()
-        _ = FileManager.default.createFile(atPath: path, contents: (Data(magic) + random).prefix(size))
+        let png = magic.starts(with: Magic.png) && size >= magic.count + Magic.pngWrapping
+        let contents =
+            png
+            ? Data(Magic.png(wrapping: magic.dropFirst(Magic.png.count) + [UInt8](random.prefix(size - magic.count - Magic.pngWrapping))))
+            : (Data(magic) + random).prefix(size)
+        _ = FileManager.default.createFile(atPath: path, contents: contents)
         return path
     }
 

@@ -16,8 +16,8 @@ struct FilePathsTests {
             try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: root + "/deep/inner")
             let opened = root + "/deep/x.png"
             let decoy = root + "/x.png"
-            _ = FileManager.default.createFile(atPath: opened, contents: Data(Magic.png + [UInt8](repeating: 1, count: 900)))
-            _ = FileManager.default.createFile(atPath: decoy, contents: Data(Magic.png + [UInt8](repeating: 2, count: 700)))
+            _ = FileManager.default.createFile(atPath: opened, contents: Data(Magic.png(wrapping: [UInt8](repeating: 1, count: 900))))
+            _ = FileManager.default.createFile(atPath: decoy, contents: Data(Magic.png(wrapping: [UInt8](repeating: 2, count: 700))))
             let tricky = root + "/link/../x.png"
             let kernelBytes = try Data(contentsOf: URL(fileURLWithPath: tricky))
             #expect(kernelBytes == (try Data(contentsOf: URL(fileURLWithPath: opened))), "the kernel opens deep/x.png")
@@ -35,7 +35,7 @@ struct FilePathsTests {
             let row = try #require(await uploader.waitUntilSettled([added.id]).first)
             #expect(row.session.state == .done, "\(row.session.lastError ?? "")")
             #expect(row.session.path == resolved)
-            #expect(row.session.fileSize == Int64(Magic.png.count + 900))
+            #expect(row.session.fileSize == Int64(Magic.png.count + Magic.pngWrapping + 900))
             #expect(await bed.server.sessions().first?.sha256 == (try bed.sha256(opened)))
         }
     }

@@ -41,6 +41,77 @@ struct MalformedMediaTests {
         #expect(Self.reason(Self.ftyp + Self.box("moov", trak)) == "could not read: the mdia box at byte 36 runs past the end of the trak box")
     }
 
+    /// Real corpus files cut at `length` bytes, and what each cut is refused with.
+    static let cuts: [(String, Int, String)] = [
+        // ftyp, moov at 32 (1476 bytes), free at 1508, mdat at 1516 (3430 bytes): the index is whole.
+        ("video-h264-main-aac.mp4", 2473, "the mdat box at byte 1516 runs past the end of the file"),
+        ("video-h264-main-aac.mp4", 4945, "the mdat box at byte 1516 runs past the end of the file"),
+        ("video-h264-main-aac.mp4", 1520, "the file ends inside the box header at byte 1516"),
+        ("video-h264-main-aac.mp4", 1512, "the file ends inside the box header at byte 1508"),
+        ("video-h264-main-aac.mp4", 1000, "the moov box at byte 32 runs past the end of the file"),
+        ("video-h264-no-faststart.mp4", 2000, "the mdat box at byte 40 runs past the end of the file"),
+        ("video.3gp", 3000, "the mdat box at byte 1415 runs past the end of the file"),
+        ("audio.m4a", 2000, "the mdat box at byte 798 runs past the end of the file"),
+        // Signature, IHDR at 8, IDAT at 33 (57 bytes of data), IEND at 102.
+        ("image-rgb.png", 60, "the IDAT chunk at byte 33 runs past the end of the file"),
+        ("image-rgb.png", 30, "the IHDR chunk at byte 8 runs past the end of the file"),
+        ("image-rgb.png", 102, "the PNG ends before its IEND chunk"),
+        ("image-rgb.png", 106, "the PNG ends before its IEND chunk"),
+        ("image-palette.png", 800, "the IDAT chunk at byte 723 runs past the end of the file"),
+        ("sticker-512.webp", 400, "the RIFF chunk at byte 0 runs past the end of the file"),
+        ("sticker-animated-512.webp", 1647, "the RIFF chunk at byte 0 runs past the end of the file"),
+    ]
+
+    @Test("a real file cut short, after its index or inside its image data, is refused as could not read", arguments: cuts)
+    func truncated(name: String, length: Int, reason: String) throws {
+        let bytes = try MediaCorpus.bytes(name)
+        let type = MediaRules.detect(head: Array(bytes.prefix(MediaRules.sniffLength)), fileName: name)
+        let inspection = MediaInspector.inspect(BoundedReader(bytes: Array(bytes.prefix(length))), type: type)
+        #expect(inspection.findings.map(\.reason) == ["could not read: " + reason])
+        #expect(MediaInspector.inspect(BoundedReader(bytes: bytes), type: type).findings.allSatisfy { !$0.reason.hasPrefix("could not read") })
+    }
+
+    @Test("a cut file on disk is refused by check; the whole file is not")
+    func truncatedOnDisk() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediaup-cut-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let bytes = try MediaCorpus.bytes("video-h264-main-aac.mp4")
+        try Data(bytes.prefix(2473)).write(to: URL(fileURLWithPath: folder + "/half.mp4"))
+        let check = MediaCheck(path: folder + "/half.mp4", route: .media)
+        #expect(check.status == .refused)
+        #expect(check.findings.map(\.reason) == ["could not read: the mdat box at byte 1516 runs past the end of the file"])
+        #expect(MediaCheck(path: MediaCorpus.path("video-h264-main-aac.mp4"), route: .media).status == .ok)
+    }
+
+    @Test("top-level boxes after the index are walked up to a bound; a fragmented file's many fragments are not refused")
+    func trailingBoxBound() throws {
+        let whole = try MediaCorpus.bytes("video-h264-main-aac.mp4")
+        let indexed = Array(whole.prefix(1508))  // ftyp and moov
+        let cutMdat = Self.box("mdat", size: 1000)
+        let within = [UInt8]((0..<(ISOMediaFile.trailingBoxLimit - 1)).flatMap { _ in Self.box("free") })
+        #expect(
+            Self.reason(indexed + within + cutMdat)
+                == "could not read: the mdat box at byte \(1508 + within.count) runs past the end of the file")
+        let beyond = [UInt8]((0..<ISOMediaFile.trailingBoxLimit).flatMap { _ in Self.box("free") })
+        #expect(Self.reason(indexed + beyond + cutMdat) == nil)
+        // Thousands of fragments after the index: more boxes than boxLimit, still judged.
+        let fragments = [UInt8]((0..<5000).flatMap { _ in Self.box("moof") + Self.box("mdat") })
+        #expect(Self.reason(indexed + fragments) == nil)
+    }
+
+    @Test("PNG chunks are walked up to a bound: past it, a file without IEND is taken as it is")
+    func pngChunkBound() throws {
+        let png = try MediaCorpus.bytes("image-rgb.png")
+        let head = Array(png.prefix(102))  // signature, IHDR, IDAT
+        let empty = Self.box("tEXt", [0, 0, 0, 0], size: 0)  // length 0, type, CRC
+        let within = [UInt8]((0..<(PNGHeader.chunkLimit - 3)).flatMap { _ in empty })
+        let image = MediaType(mime: "image/png", kind: .image)
+        #expect(Self.reason(head + within, image) == "could not read: the PNG ends before its IEND chunk")
+        let beyond = [UInt8]((0..<PNGHeader.chunkLimit).flatMap { _ in empty })
+        #expect(Self.reason(head + beyond, image) == nil)
+    }
+
     @Test("absurd counts stop at a cap: boxes, Ogg streams, JPEG segments")
     func absurdCounts() {
         let free = [UInt8]((0..<5000).flatMap { _ in Self.box("free") })

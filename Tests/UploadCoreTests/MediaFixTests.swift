@@ -69,7 +69,49 @@ struct MediaFixPlanTests {
         #expect(MediaFixPlan.outputPath(for: folder + "/clip.mp4", extension: "mp4") == folder + "/clip.whatsapp.mp4")
         _ = FileManager.default.createFile(atPath: folder + "/clip.whatsapp.mp4", contents: Data())
         #expect(MediaFixPlan.outputPath(for: folder + "/clip.mp4", extension: "mp4") == folder + "/clip.whatsapp-2.mp4")
-        #expect(MediaFixPlan.partialPath(for: folder + "/clip.whatsapp-2.mp4") == folder + "/.clip.whatsapp-2.mp4.partial")
+        #expect(
+            MediaFixPlan.partialPath(for: folder + "/clip.whatsapp-2.mp4", token: "0a1b2c3d") == folder + "/.clip.whatsapp-2.mp4.0a1b2c3d.partial")
+        #expect(MediaFixPlan.partialToken() != MediaFixPlan.partialToken())
+    }
+
+    @Test("a name with control characters is quoted as $'…', with nothing raw left; others keep plain quotes")
+    func controlCharacterQuoting() {
+        let conversion = MediaConversion(arguments: ["-c", "copy"], outputExtension: "png", muxer: "image2")
+        #expect(
+            conversion.command(input: "evil\nname\u{1B}[31mred.png", output: "a\tb.png")
+                == "ffmpeg -i $'evil\\nname\\x1b[31mred.png' -c copy $'a\\tb.png'")
+        // A quote and a backslash beside a control; DEL, a C1 control and a bidi override, byte by byte.
+        #expect(ShellQuote.quoted("it's\\\r") == "$'it\\'s\\\\\\x0d'")
+        #expect(ShellQuote.quoted("a\u{7F}b\u{9B}c\u{202E}d") == "$'a\\x7fb\\xc2\\x9bc\\xe2\\x80\\xaed'")
+        #expect(ShellQuote.quoted("my clip's ü.mp4") == "'my clip'\\''s ü.mp4'")
+        let shown = conversion.command(input: "x\u{0}y\u{1F}z\u{85}.png", output: "o.png")
+        #expect(!shown.unicodeScalars.contains { TerminalText.isControl($0) || TerminalText.isBidiControl($0) })
+    }
+
+    @Test("the command shown for a name with a newline, an escape and a bidi override, run by bash with ffmpeg, writes the output")
+    func controlCharacterCommandRuns() throws {
+        let ffmpeg = try TestFFmpeg.path()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fixquote-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let name = "evil\nname\u{1B}[31mred\u{1B}[0m 'q' \\ \u{202E}\tx.png"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("image-gray.png"), toPath: folder + "/" + name)
+        let command = try #require(MediaCheck(path: folder + "/" + name, route: .media).fixCommand)
+        #expect(command.contains("/evil\\nname\\x1b[31mred\\x1b[0m \\'q\\' \\\\ \\xe2\\x80\\xae\\tx.png' "), "\(command)")
+        #expect(!command.unicodeScalars.contains { TerminalText.isControl($0) || TerminalText.isBidiControl($0) })
+        let bash = Process()
+        bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+        bash.currentDirectoryURL = URL(fileURLWithPath: folder)
+        bash.environment = ["PATH": (ffmpeg as NSString).deletingLastPathComponent + ":/usr/bin:/bin"]
+        // The command as shown, with "ffmpeg" being the tests' ffmpeg.
+        bash.arguments = ["-c", "ffmpeg() { \(ShellQuote.quoted(ffmpeg)) -nostdin -loglevel error \"$@\"; }; " + command]
+        bash.standardInput = FileHandle.nullDevice
+        try bash.run()
+        bash.waitUntilExit()
+        #expect(bash.terminationStatus == 0)
+        let output = "evil\nname\u{1B}[31mred\u{1B}[0m 'q' \\ \u{202E}\tx.whatsapp.png"
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + output))
+        #expect(MediaCheck(path: folder + "/" + output, route: .media).status == .ok)
     }
 }
 
@@ -115,6 +157,90 @@ struct MediaFixerTests {
         guard case .fixed(let output, _) = outcome else { Issue.record("\(outcome)"); return }
         #expect(output == folder + "/clip.whatsapp-2.mp4")
         #expect(try String(contentsOfFile: folder + "/clip.whatsapp.mp4", encoding: .utf8) == "mine")
+    }
+
+    /// A fake ffmpeg at `folder/name`: runs `script` (with $input and $last, the output,
+    /// set), then writes a real ok MP4 to the output, which the check then passes.
+    static func fakeFFmpeg(_ folder: String, _ name: String, _ script: String) throws -> String {
+        let path = folder + "/" + name
+        let good = ShellQuote.quoted(MediaCorpus.path("video-h264-main-aac.mp4"))
+        let text =
+            "#!/bin/sh\nfor last; do :; done\nwhile [ $# -gt 0 ]; do [ \"$1\" = -i ] && input=$2; shift; done\n"
+            + script + "\ncat \(good) > \"$last\"\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    @Test(
+        "the original changing while ffmpeg reads it (grown, rewritten in place with its mtime put back, replaced): nothing kept, fix fails",
+        arguments: [
+            "echo more >> \"$input\"",
+            "touch -r \"$input\" \"$input.time\"; printf XXXX | dd of=\"$input\" bs=1 seek=100 conv=notrunc 2>/dev/null; "
+                + "touch -r \"$input.time\" \"$input\"; rm \"$input.time\"",
+            "cp \"$input\" \"$input.new\"; mv \"$input.new\" \"$input\"",
+        ])
+    func originalChanged(script: String) async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
+        // Unchanged, the fake ffmpeg's output is kept: in the run below, the change is what fails it.
+        let steady = try Self.fakeFFmpeg(folder, "steady-ffmpeg", ":")
+        guard case .fixed(let output, let check) = await MediaFixer.fix(path: path, route: .media, ffmpeg: steady) else {
+            Issue.record("not fixed"); return
+        }
+        #expect(check.status == .ok)
+        try FileManager.default.removeItem(atPath: output)
+        let changing = try Self.fakeFFmpeg(folder, "changing-ffmpeg", script)
+        let outcome = await MediaFixer.fix(path: path, route: .media, ffmpeg: changing)
+        #expect(outcome == .failed("clip.mp4 changed while it was being converted; nothing was kept — run fix again"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["changing-ffmpeg", "clip.mp4", "steady-ffmpeg"])
+    }
+
+    @Test("two fixes of one file at once: both succeed, into two outputs, and no partial is left")
+    func concurrentFixes() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
+        // Each run writes part of its output, then waits until both ffmpegs run (at most
+        // 30 s), then writes the whole: the two overlap however the machine schedules them.
+        let marks = folder + ".started"
+        try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        let slow = try Self.fakeFFmpeg(
+            folder, "slow-ffmpeg",
+            "echo partial > \"$last\"; touch \(ShellQuote.quoted(marks))/$$; n=0\n"
+                + "while [ $(ls \(ShellQuote.quoted(marks)) | wc -l) -lt 2 ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done")
+        async let first = MediaFixer.fix(path: path, route: .media, ffmpeg: slow)
+        async let second = MediaFixer.fix(path: path, route: .media, ffmpeg: slow)
+        let outcomes = await [first, second]
+        let outputs = outcomes.compactMap { outcome -> String? in
+            guard case .fixed(let output, let check) = outcome, check.status == .ok else { return nil }
+            return FilePaths.fileName(output)
+        }
+        #expect(outputs.sorted() == ["clip.whatsapp-2.mp4", "clip.whatsapp.mp4"], "\(outcomes)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+                == ["clip.mp4", "clip.whatsapp-2.mp4", "clip.whatsapp.mp4", "slow-ffmpeg"])
+    }
+
+    @Test("a file of the user's under the old partial name, .NAME.whatsapp.EXT.partial, is left as it was")
+    func usersPartialNameKept() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/clip.mp4"
+        try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
+        let precious = folder + "/.clip.whatsapp.mp4.partial"
+        try "precious".write(toFile: precious, atomically: true, encoding: .utf8)
+        let fake = try Self.fakeFFmpeg(folder, "fake-ffmpeg", ":")
+        guard case .fixed(let output, _) = await MediaFixer.fix(path: path, route: .media, ffmpeg: fake) else { Issue.record("not fixed"); return }
+        #expect(output == folder + "/clip.whatsapp.mp4")
+        #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+                == [".clip.whatsapp.mp4.partial", "clip.mp4", "clip.whatsapp.mp4", "fake-ffmpeg"])
     }
 
     @Test("cancelled while ffmpeg runs: ffmpeg is killed, no partial and no output are left")
