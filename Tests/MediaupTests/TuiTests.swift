@@ -251,6 +251,51 @@ struct TuiTests {
         }
     }
 
+    @Test("after a /media upload: i shows the server's copy matching the bytes sent, e exports, D deletes on the server after asking")
+    func afterTheUpload() async throws {
+        try await withSandbox(apiKey: Self.key) { fixture in
+            let folder = fixture.directory + "/files"
+            let poster = fixture.makeFile("poster.png", size: 200_000)
+            try await withTmuxSession(launch(fixture, folder: folder)) { tui in
+                _ = try await tui.waitUntil { $0.contains("poster.png") && $0.contains("✓") }
+                try await tui.sendKeys("m", "End", "u")
+                _ = try await tui.waitFor("✔ poster.png")
+                let mediaID = try #require(await fixture.server.mediaUploads().first?.id)
+
+                try await tui.sendKeys("i")
+                let view = try await tui.waitFor("url       valid until")
+                #expect(view.contains("media id  \(mediaID)"))
+                #expect(view.contains("size      200000 bytes ✓"))
+                #expect(view.contains("\(try SHA256Digest.ofFile(at: poster)) ✓ the bytes sent"))
+
+                try await tui.sendKeys("Escape", "e")
+                let exported = try await tui.waitFor("exported 1 upload to \(folder)/mediaup-export-")
+                let exportName = try #require(
+                    try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasPrefix("mediaup-export-") && $0.hasSuffix(".csv") },
+                    "\(exported)")
+                let csv = try String(contentsOfFile: folder + "/" + exportName, encoding: .utf8)
+                #expect(csv.contains("\(poster),200000,") && csv.contains(",media,\(mediaID),,") && csv.hasSuffix(",live\r\n"), "\(csv)")
+
+                try await tui.sendKeys("D")
+                _ = try await tui.waitFor("Delete media id \(mediaID) (poster.png) on the server?")
+                try await tui.sendKeys("y")
+                _ = try await tui.waitFor("deleted on the server")
+                _ = try await tui.waitFor("deleted · id \(mediaID)")
+                #expect(await fixture.server.mediaUploads().first?.isDeleted == true)
+                try await tui.sendKeys("q")
+                #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+            }
+            let mediaID = try #require(await fixture.server.mediaUploads().first?.id)
+            let sessions = try await RunningProcess(
+                BinaryBed.binary, ["sessions"],
+                environment: [
+                    "MEDIAUP_BASE_URL": fixture.server.baseURL, "D360_API_KEY": Self.key, "MEDIAUP_STATE_DIR": fixture.directory + "/state",
+                ]
+            ).outcome()
+            #expect(sessions.stdout.contains("id \(mediaID)  deleted"), "the journal says so too: \(sessions.stdout)")
+        }
+    }
+
     @Test("a folder of videos shows ✗, ! and ✓ from their codecs; u refuses the HEVC one, i shows its fix, f makes a copy that uploads")
     func mediaChecksAndFix() async throws {
         let ffmpeg = try TestFFmpeg.path()
