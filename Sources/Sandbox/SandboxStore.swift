@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import UploadCore
 
 // What the sandbox keeps in its storage directory so that a restart on the same
 // directory finds the same sessions, as the real server would (it keeps sessions
@@ -45,7 +46,7 @@ struct SandboxStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(value)
-        try writeFileAtomically(path: path(name), bytes: Array(data) + [10], mode: 0o644)
+        try AtomicFile.write(path: path(name), bytes: Array(data) + [10], mode: 0o644)
     }
 
     // MARK: Loading
@@ -58,7 +59,7 @@ struct SandboxStore: Sendable {
         var sessions: [LoadedSession] = []
         var media: [(sequence: Int, media: SandboxMedia)] = []
         for name in names.sorted() {
-            if name.hasPrefix("."), name.hasSuffix(temporarySuffix) {
+            if name.hasPrefix("."), name.hasSuffix(AtomicFile.temporarySuffix) {
                 // Left by a write that never reached its rename.
                 try? FileManager.default.removeItem(atPath: path(name))
                 continue
@@ -150,7 +151,7 @@ struct SandboxStore: Sendable {
                 metadata: ["file": "\(secretPath)"])
         }
         let secret = randomBytes(32)
-        try writeFileAtomically(path: secretPath, bytes: Array((hexString(secret) + "\n").utf8), mode: 0o600)
+        try AtomicFile.write(path: secretPath, bytes: Array((hexString(secret) + "\n").utf8), mode: 0o600)
         return secret
     }
 

@@ -4,14 +4,10 @@ import Foundation
 import Glibc
 private let systemWrite = Glibc.write
 private let systemClose = Glibc.close
-private let systemRename = Glibc.rename
-private let systemUnlink = Glibc.unlink
 #elseif canImport(Darwin)
 import Darwin
 private let systemWrite = Darwin.write
 private let systemClose = Darwin.close
-private let systemRename = Darwin.rename
-private let systemUnlink = Darwin.unlink
 #endif
 
 // Small helpers the sandbox needs: URL-safe base64,
@@ -66,41 +62,5 @@ final class FileSink {
             _ = systemClose(fd)
             fd = -1
         }
-    }
-}
-
-/// The suffix of the hidden temporary files ``writeFileAtomically(path:bytes:mode:)`` renames into place.
-let temporarySuffix = ".tmp"
-
-/// Writes `bytes` to a hidden temporary file next to `path` (created with `mode`),
-/// then renames it over `path`: readers and a later start see the old or the new
-/// contents, never a mix.
-func writeFileAtomically(path: String, bytes: [UInt8], mode: mode_t) throws {
-    let directory = (path as NSString).deletingLastPathComponent
-    let name = (path as NSString).lastPathComponent
-    let temporary = (directory as NSString)
-        .appendingPathComponent(".\(name).\(UUID().uuidString.prefix(8))\(temporarySuffix)")
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode)
-    guard fd >= 0 else { throw SandboxIOError.open(path: temporary, errno: errno) }
-    var failure: SandboxIOError?
-    bytes.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = .write(path: temporary, errno: errno)
-                return
-            }
-            offset += n
-        }
-    }
-    _ = systemClose(fd)
-    if failure == nil, systemRename(temporary, path) != 0 {
-        failure = .rename(path: path, errno: errno)
-    }
-    if let failure {
-        _ = systemUnlink(temporary)
-        throw failure
     }
 }
