@@ -191,10 +191,10 @@ public final class TerminalApp: Sendable {
             case .export(let folder):
                 Task { [uploader, inbox] in
                     let sessions = await uploader.currentSnapshots().map(\.session)
-                    let path = (folder == "/" ? "" : folder) + "/" + MediaExport.fileName(at: Date(), format: .csv)
                     // In the task, off the loop: the disk may be slow or full.
                     do {
-                        try AtomicFile.write(path: path, bytes: Array(MediaExport.text(of: sessions, format: .csv, now: Date()).utf8))
+                        let text = MediaExport.text(of: sessions, format: .csv, now: Date())
+                        let path = try MediaExport.writeNewFile(text, in: folder, at: Date(), format: .csv)
                         let count = sessions.filter { $0.state == .done }.count
                         inbox.post(.app(.notice("exported \(count) upload\(count == 1 ? "" : "s") to \(path)")))
                     } catch {

@@ -301,7 +301,9 @@ extension AppState {
             ]
         case .remoteMedia(let id):
             title = "On the server"
-            lines = uploads.first { $0.id == id }.map { remoteMediaLines($0) } ?? ["gone"]
+            lines = (uploads.first { $0.id == id }.map { remoteMediaLines($0) } ?? ["gone"]).flatMap {
+                Self.wrapped($0, width: width - 8, indent: 10)
+            }
         }
         let boxWidth = min(width - 4, max(DisplayWidth.of(title) + 6, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
         let boxHeight = min(height - 2, lines.count + 2)

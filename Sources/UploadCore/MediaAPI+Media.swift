@@ -54,6 +54,7 @@ extension MediaAPI {
         do { (object, body) = try await exchangeReply(request, control: control, progress: { _ in }) } catch {
             if case .server(let answer) = error {
                 lookupBudget.recordError()
+                if answer.status == 429 { lookupBudget.recordBlock() }
                 if answer.isNoSuchObject { throw .noSuchMedia(id: id, answer) }
             }
             throw error
@@ -201,7 +202,7 @@ final class MediaOutput: Sendable {
     }
 
     static func open(_ destination: MediaDestination, info: RemoteMedia) throws(APIFailure) -> MediaOutput {
-        let target: String
+        var target: String
         let overwrite: Bool
         switch destination {
         case .descriptor(let fd, let label):
@@ -214,6 +215,8 @@ final class MediaOutput: Sendable {
         if !overwrite, FileManager.default.fileExists(atPath: target) || (try? FileManager.default.destinationOfSymbolicLink(atPath: target)) != nil {
             throw .refused("\(target) already exists; not overwritten")
         }
+        // --force replaces a file, or the file a link names; never a device or a folder.
+        do { target = try AtomicFile.target(for: target) } catch { throw .refused(error.message) }
         let folder = (target as NSString).deletingLastPathComponent
         let name = (target as NSString).lastPathComponent
         let random = String(UInt64.random(in: 0...UInt64.max), radix: 16)

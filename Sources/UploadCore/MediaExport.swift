@@ -48,6 +48,19 @@ public enum MediaExport {
         return "mediaup-export-\(stamp).\(format == .csv ? "csv" : "jsonl")"
     }
 
+    /// Writes `text` to a new file in `folder` named for `date` (`fileName(at:format:)`),
+    /// or `…-2`, `…-3` when that name is taken: nothing is overwritten. Returns the path.
+    public static func writeNewFile(_ text: String, in folder: String, at date: Date, format: Format) throws(FileProblem) -> String {
+        let name = fileName(at: date, format: format)
+        let stem = (name as NSString).deletingPathExtension, suffix = "." + (name as NSString).pathExtension
+        let bytes = Array(text.utf8)
+        for attempt in 1...100 {
+            let path = (folder == "/" ? "" : folder) + "/" + stem + (attempt == 1 ? "" : "-\(attempt)") + suffix
+            if try AtomicFile.write(path: path, bytes: bytes, replacing: false) { return path }
+        }
+        throw FileProblem("every name like \(name) is taken in \(folder)")
+    }
+
     /// A CSV field, quoted when it holds a comma, a quote or a line break.
     static func csvField(_ text: String) -> String {
         // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".

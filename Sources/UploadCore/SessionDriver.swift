@@ -173,10 +173,16 @@ struct SessionDriver: Sendable {
                 host.update(id) {
                     switch result {
                     case .handle(let handle): $0.session.handle = handle
-                    case .mediaID(let mediaID): $0.session.mediaID = mediaID
+                    case .mediaID(let mediaID):
+                        // A refresh: the id it replaces goes into the row's history.
+                        if let earlier = $0.session.mediaID, earlier != mediaID {
+                            $0.session.history.append(IssuedMedia(mediaID: earlier, issuedAt: $0.session.issuedAt ?? $0.session.updatedAt))
+                        }
+                        $0.session.mediaID = mediaID
                     }
                     $0.session.sha256 = sha256
                     $0.session.issuedAt = Date()
+                    $0.session.deletedAt = nil
                     $0.session.serverOffset = $0.session.fileSize
                     $0.transferredBytes = $0.session.fileSize
                     $0.session.state = .done
@@ -272,7 +278,7 @@ struct SessionDriver: Sendable {
             throw End(
                 state: .failed,
                 message: "the server holds different bytes: media id \(mediaID) has \(held.fileSize) bytes with SHA-256 \(held.sha256); "
-                    + "the file has \(session.fileSize) bytes with SHA-256 \(sent ?? "unknown")")
+                    + "the file has \(session.fileSize) bytes with SHA-256 \(sent ?? "unknown"); `mediaup media delete \(mediaID)` removes that copy")
         }
     }
 

@@ -15,7 +15,8 @@ public struct UploadReport: Sendable, Equatable {
     public var error: String?
     /// What WhatsApp delivers with a caveat (the media inspection's warnings).
     public var warnings: [String]
-    /// Nothing was sent: an earlier upload of the same bytes gave this media id.
+    /// Nothing was sent: an earlier upload gave this handle or media id (the same file
+    /// within the day, or the same bytes by `/media`); `sessionID` is that upload's.
     public var reused: Bool
     /// When the media id expires (30 days after it was issued); nil for a handle.
     public var expiresAt: Date?

@@ -114,7 +114,7 @@ public actor Uploader {
     /// the reason, a file that cannot be read, that WhatsApp will not take, or (media checks
     /// on) whose content WhatsApp would not deliver; what it delivers with a caveat comes
     /// back as the outcome's warnings.
-    public func add(path rawPath: String, route: UploadRoute) throws(FileProblem) -> AddOutcome {
+    public func add(path rawPath: String, route: UploadRoute) async throws(FileProblem) -> AddOutcome {
         let path = FilePaths.absolute(rawPath)
         let identity = try FileIdentity.read(path: path).get()
         // Sending the same files again after a crash then only finishes what was left.
@@ -126,7 +126,9 @@ public actor Uploader {
         let head: [UInt8]
         do { head = try FileIdentity.readHead(path: path, count: MediaRules.sniffLength) } catch { throw FileProblem("cannot read \(error.message)") }
         let sendable = try options.judge(path: path, head: head, size: identity.size, route: route)
-        if route == .media, options.reusesEarlierUploads, let earlier = try reusableMedia(path: path, size: identity.size) {
+        if route == .media, options.reusesEarlierUploads, let earlier = try reusableMedia(path: path, size: identity.size),
+            await stillHeld(earlier)
+        {
             return .reused(entries[earlier.id]?.snapshot ?? UploadSnapshot(session: earlier))
         }
         let existing: UploadSession?
@@ -165,6 +167,26 @@ public actor Uploader {
         }
     }
 
+    /// Whether a media id about to be reused still holds its bytes: taken on trust unless
+    /// uploads are verified, when the server is asked. An id the server no longer knows
+    /// (expired early, deleted elsewhere) is marked deleted, so it is never offered again;
+    /// one that cannot be asked about is not reused this time.
+    private func stillHeld(_ earlier: UploadSession) async -> Bool {
+        guard options.verifiesMedia, let mediaID = earlier.mediaID else { return true }
+        do throws(APIFailure) {
+            let held = try await api.mediaInfo(id: mediaID, control: TransferControl())
+            return held.sha256.lowercased() == earlier.sha256 && held.fileSize == earlier.fileSize
+        } catch {
+            if case .noSuchMedia = error {
+                let now = Date()
+                _ = try? journal.markDeleted(mediaID: mediaID, at: now)
+                if entries[earlier.id] != nil { update(earlier.id) { $0.session.deletedAt = now } }
+            }
+            logger.notice("not reusing media id \(mediaID): \(error.description)")
+            return false
+        }
+    }
+
     /// Sends the file of a finished `/media` session again for a new media id, in the same
     /// row: the old id goes into its history. Refuses a session that is not a done media
     /// upload, and one whose file is gone or changed since (its id names other bytes).
@@ -173,18 +195,30 @@ public actor Uploader {
             throw FileProblem("session \(id) is not a finished upload")
         }
         let session = entry.snapshot.session
-        guard session.route == .media, let mediaID = session.mediaID else {
+        guard session.route == .media, session.mediaID != nil else {
             throw FileProblem("\(session.fileName) went up as a resumable upload; only media ids expire and are refreshed")
         }
-        let current = try FileIdentity.read(path: session.path).get()
-        guard current.isSameVersion(as: session.identity) else {
-            throw FileProblem("\(session.fileName) changed since its upload; upload it again for an id of the new bytes")
+        let current: FileIdentity
+        switch FileIdentity.read(path: session.path) {
+        case .success(let read): current = read
+        case .failure(let problem):
+            // The report names the file already.
+            let reason = problem.message.hasPrefix(session.path + ": ") ? String(problem.message.dropFirst(session.path.count + 2)) : problem.message
+            throw FileProblem("cannot read it since its upload (\(reason)); nothing to refresh")
         }
+        // Touched, or moved away and back: the same bytes still carry the id.
+        let sameBytes =
+            current.isSameVersion(as: session.identity)
+            || (current.size == session.fileSize && session.sha256 != nil && (try? SHA256Digest.ofFile(at: session.path)) == session.sha256)
+        guard sameBytes else {
+            throw FileProblem(
+                "\(session.fileName) changed since its upload, so its id names other bytes; `mediaup upload --via media --force` sends the new ones, "
+                    + "`mediaup forget \(session.id)` drops this row")
+        }
+        // The id stays on the row until the new one arrives (`SessionDriver` moves it to the
+        // history then): a refresh that fails or is stopped leaves a working id, not none.
         let write = changeRow(entry.snapshot, reopeningDone: true) {
-            $0.session.history.append(IssuedMedia(mediaID: mediaID, issuedAt: session.issuedAt ?? session.updatedAt))
-            $0.session.mediaID = nil
-            $0.session.issuedAt = nil
-            $0.session.deletedAt = nil
+            $0.session.identity = current
             $0.session.serverOffset = 0
             $0.session.state = .queued
             $0.session.lastError = nil
@@ -573,6 +607,14 @@ extension Uploader: SessionDriverHost, ElsewhereWatchHost {
             let write = changeRow(snapshot) {
                 end.apply(to: &$0)
                 if end.state == .paused { $0.session.pausedBy = pauseReason ?? .user }
+                // Only a refresh runs with a media id already: the id it meant to replace
+                // still works, so the row stays done with it, saying why nothing changed.
+                if $0.session.mediaID != nil {
+                    $0.session.state = .done
+                    $0.session.serverOffset = $0.session.fileSize
+                    $0.transferredBytes = $0.session.fileSize
+                    $0.session.lastError = "the refresh did not finish (\(end.message ?? end.state.rawValue)); the earlier media id stays"
+                }
             }
             if write == .heldElsewhere { showAsElsewhere(id) }
             logger.info("session \(id) ended \(end.state.rawValue): \(end.message ?? "")")

@@ -25,6 +25,18 @@ struct MediaCommand: AsyncParsableCommand {
         return MediaAPI(endpoint: endpoint, transport: CurlTransport(), logger: Logger(label: "mediaup.api"))
     }
 
+    /// A control that Ctrl-C (SIGTERM, SIGHUP, SIGQUIT) cancels, the flag that says it
+    /// did, and the forwarder to keep alive while the calls run.
+    static func interruptible() -> (control: TransferControl, interrupted: InterruptFlag, signals: SignalForwarder) {
+        let control = TransferControl()
+        let interrupted = InterruptFlag()
+        let signals = SignalForwarder {
+            interrupted.set()
+            control.cancel()
+        }
+        return (control, interrupted, signals)
+    }
+
     /// Refuses, as bad usage, no id or one that cannot be a media id.
     static func validate(_ ids: [String]) throws {
         guard !ids.isEmpty else { throw ValidationError("name at least one media id") }
@@ -61,12 +73,18 @@ struct MediaInfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let api = try MediaCommand.api(global)
+        let (control, interrupted, signals) = MediaCommand.interruptible()
+        defer { withExtendedLifetime(signals) {} }
         var anyFailed = false
         for id in ids {
             let info: RemoteMedia
             do throws(APIFailure) {
-                info = try await api.mediaInfo(id: id, control: TransferControl())
+                info = try await api.mediaInfo(id: id, control: control)
             } catch {
+                if interrupted.isSet {
+                    try? ConsoleWriter.standardError.displayLine("mediaup: interrupted")
+                    throw ExitCode(130)
+                }
                 anyFailed = true
                 if json {
                     try ConsoleWriter.standardOutput.line(Self.jsonLine(id: id, info: nil, error: MediaCommand.problem(id, error)))
@@ -147,13 +165,8 @@ struct MediaDownloadCommand: AsyncParsableCommand {
             destination = .folder(path, overwrite: force)
         case let path?: destination = .file(path, overwrite: force)
         }
-        let control = TransferControl()
-        let interrupted = InterruptFlag()
         // Ctrl-C (SIGTERM, SIGHUP, SIGQUIT) cancels the transfer; the temporary goes with it.
-        let signals = SignalForwarder {
-            interrupted.set()
-            control.cancel()
-        }
+        let (control, interrupted, signals) = MediaCommand.interruptible()
         let live = isatty(STDERR_FILENO) == 1
         let meter = LiveLine(enabled: live)
         let result: DownloadedMedia
@@ -203,11 +216,18 @@ struct MediaDeleteCommand: AsyncParsableCommand {
     func run() async throws {
         let api = try MediaCommand.api(global)
         let (journal, _) = try global.openState()
+        let (control, interrupted, signals) = MediaCommand.interruptible()
+        defer { withExtendedLifetime(signals) {} }
         var anyFailed = false
         for id in ids {
             do throws(APIFailure) {
-                try await api.deleteMedia(id: id, control: TransferControl())
+                try await api.deleteMedia(id: id, control: control)
             } catch {
+                if interrupted.isSet {
+                    try? ConsoleWriter.standardError.displayLine(
+                        "mediaup: interrupted; \(id) may or may not be deleted: `mediaup media info \(id)` tells")
+                    throw ExitCode(130)
+                }
                 anyFailed = true
                 let problem = MediaCommand.problem(id, error)
                 if json {
@@ -233,7 +253,7 @@ struct MediaDeleteCommand: AsyncParsableCommand {
 }
 
 /// Set from a signal handler, read once the download returns.
-private final class InterruptFlag: Sendable {
+final class InterruptFlag: Sendable {
     private let flag = Mutex(false)
     func set() { flag.withLock { $0 = true } }
     var isSet: Bool { flag.withLock { $0 } }

@@ -23,7 +23,7 @@ struct RefreshCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per line per file as it ends; nothing else on stdout.")
     var json = false
 
-    @Option(help: "Refresh the ids that expire within this many days (expired ones included).")
+    @Option(parsing: .unconditional, help: "Refresh the ids that expire within this many days (expired ones included).")
     var within: Double = 7
 
     func validate() throws {

@@ -47,9 +47,9 @@ struct UploadCommand: AsyncParsableCommand {
                 case .queued(let snapshot, let warnings):
                     entries.append(.init(file: file, sessionID: snapshot.id, warnings: warnings))
                 case .alreadyDone(let snapshot):
-                    settled.append(
-                        .alreadyDone(
-                            UploadReport(file: file, snapshot: snapshot), "already sent in the last 24 hours", hint: "--force sends it again"))
+                    var report = UploadReport(file: file, snapshot: snapshot)
+                    report.reused = true
+                    settled.append(.alreadyDone(report, "already sent in the last 24 hours", hint: "--force sends it again"))
                 case .reused(let snapshot):
                     var report = UploadReport(file: file, snapshot: snapshot)
                     report.reused = true

@@ -90,6 +90,27 @@ import UploadCore
         }
     }
 
+    @Test func forceReplacesAFileOrALinksTargetButNeverAFIFOAndExportIsAlike() async throws {
+        try await withBinaryBed { bed in
+            let sent = try await upload(bed, size: 100_000)
+            let folder = try workFolder(bed)
+            #expect(mkfifo(folder + "/pipe", 0o644) == 0)
+            let fifo = try await run(bed, ["media", "download", "--force", sent.id, "-o", "pipe"], in: folder)
+            #expect(fifo.status == 1 && fifo.stderr.contains("pipe is not a regular file"), "\(fifo.stderr)")
+            let export = try await run(bed, ["export", "-o", "pipe"], in: folder)
+            #expect(export.status == 1 && export.stderr.contains("pipe is not a regular file"), "\(export.stderr)")
+            var info = stat()
+            #expect(lstat(folder + "/pipe", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "still a FIFO")
+
+            try Data("old".utf8).write(to: URL(fileURLWithPath: folder + "/target.png"))
+            try FileManager.default.createSymbolicLink(atPath: folder + "/link.png", withDestinationPath: "target.png")
+            let linked = try await run(bed, ["media", "download", "--force", sent.id, "-o", "link.png"], in: folder)
+            #expect(linked.status == 0, "\(linked.stderr)")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/link.png") == "target.png", "still a link")
+            #expect(try SHA256Digest.ofFile(at: folder + "/target.png") == sent.sha256)
+        }
+    }
+
     @Test func ctrlCDuringADownloadLeavesNothingAndExits130() async throws {
         try await withBinaryBed({ $0.downloadBytesPerSecond = 500_000 }) { bed in
             let sent = try await upload(bed, size: 4 << 20)

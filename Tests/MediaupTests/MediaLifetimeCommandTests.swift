@@ -66,7 +66,7 @@ struct MediaLifetimeCommandTests {
             try Data("other bytes".utf8).write(to: URL(fileURLWithPath: poster))
             let changed = try await bed.run(["refresh", "--within", "30"])
             #expect(changed.status == 1)
-            #expect(changed.stderr.contains("poster.png changed since its upload; upload it again for an id of the new bytes"), "\(changed.stderr)")
+            #expect(changed.stderr.contains("poster.png changed since its upload, so its id names other bytes; "), "\(changed.stderr)")
             #expect(try await bed.run(["refresh", "--within", "31"]).status == 2)
         }
     }
@@ -129,6 +129,25 @@ struct VerifyAndDeleteTests {
                 // Without --verify the same server's answer is taken on trust.
                 #expect(try await bed.run(["upload", "--via", "media", "--force", menu]).status == 0)
             }
+        }
+    }
+
+    @Test("with --verify an id about to be reused is asked for first: one the server has dropped is not reused, and is marked so")
+    func verifiedReuse() async throws {
+        try await withBinaryBed({ $0.mediaLifetime = 2 }) { bed in
+            let menu = bed.makeFile("menu.png", size: 40_000)
+            let first = try await bed.run(["upload", "--via", "media", "--json", menu])
+            let mediaID = try #require(first.objects.first?["media_id"] as? String)
+            let copy = (menu as NSString).deletingLastPathComponent + "/menu-copy.png"
+            try FileManager.default.copyItem(atPath: menu, toPath: copy)
+            // Live by the journal's 30 days, gone on this server after 2 s.
+            #expect(await eventually(within: 30) { (try? await bed.run(["media", "info", mediaID]))?.status == 1 })
+            let trusted = try await bed.run(["upload", "--via", "media", "--json", copy])
+            #expect(trusted.objects.first?["reused"] as? Bool == true, "without --verify the journal is trusted")
+            let verified = try await bed.run(["upload", "--via", "media", "--verify", "--json", copy])
+            #expect(verified.status == 0, "\(verified.stderr)")
+            #expect(verified.objects.first?["reused"] as? Bool == false && verified.objects.first?["media_id"] as? String != mediaID)
+            #expect(try await bed.run(["sessions"]).stdout.contains("id \(mediaID)  deleted"))
         }
     }
 

@@ -246,6 +246,25 @@ import Transport
         }
     }
 
+    @Test func theFirstBlockedAnswerStopsLookupsAtOnce() async throws {
+        // Blocked already by other processes' errors: the third lookup meets the block.
+        try await withTestBed({ $0.mediaLookupBlockAfterErrors = 2 }) { bed in
+            let api = try api(bed, budget: MediaLookupBudget(limit: 10))
+            var answers: [String] = []
+            for n in 0..<6 {
+                do throws(APIFailure) {
+                    _ = try await api.mediaInfo(id: String(1_000_000_000_000 + n), control: TransferControl())
+                } catch {
+                    if case .refused(let why) = error { answers.append(why) } else { answers.append("answered") }
+                }
+            }
+            #expect(answers.prefix(3) == ["answered", "answered", "answered"])
+            #expect(answers.suffix(3).allSatisfy { $0.hasPrefix("the server answered that media lookups are blocked (HTTP 429); stopped") })
+            let lookups = await bed.server.requestLog().filter { $0.method == "GET" }
+            #expect(lookups.count == 3 && lookups.last?.status == 429, "no lookup after the first 429")
+        }
+    }
+
     @Test(arguments: ["abc", "upload:MTph", "12/34", "", "1234567890123456789012345", "-5"])
     func anIDThatCannotBeOneIsRefusedBeforeAnyRequest(id: String) async throws {
         try await withTestBed { bed in

@@ -138,7 +138,7 @@ struct MediaLifetimeTests {
         let oldID = try #require(done.mediaID)
 
         let queued = try await uploader.refresh(id: done.id)
-        #expect(queued.id == done.id && queued.session.state == .queued && queued.session.mediaID == nil)
+        #expect(queued.id == done.id && queued.session.state == .queued && queued.session.mediaID == oldID, "the old id stays until a new one comes")
         let refreshed = try #require(await uploader.waitUntilSettled([done.id]).first?.session)
         #expect(refreshed.state == .done && refreshed.mediaID != nil && refreshed.mediaID != oldID)
         #expect(refreshed.history.map(\.mediaID) == [oldID])
@@ -154,6 +154,33 @@ struct MediaLifetimeTests {
         let resumable = try await uploader.add(path: bed.makeFile("h.png", size: 1000), route: .resumable)
         _ = await uploader.waitUntilSettled([resumable.snapshot.id])
         await #expect(throws: FileProblem.self) { try await uploader.refresh(id: resumable.snapshot.id) }
+    }
+
+    @Test("a refresh that fails keeps the row done with its working id; a touched file with the same bytes is refreshed")
+    func refreshThatFails() async throws {
+        let bed = try await TestBed()
+        defer { Task { await bed.stop() } }
+        let file = bed.makeFile("poster.png", size: 30_000)
+        let uploader = try bed.makeUploader()
+        let added = try await uploader.add(path: file, route: .media)
+        let done = try #require(await uploader.waitUntilSettled([added.snapshot.id]).first?.session)
+
+        // Nothing listens there: every attempt fails at once.
+        let offline = try bed.makeUploader(retries: 0, baseURL: "http://127.0.0.1:9")
+        _ = try await offline.loadJournal()
+        _ = try await offline.refresh(id: done.id)
+        let failed = try #require(await offline.waitUntilSettled([done.id]).first?.session)
+        #expect(failed.state == .done && failed.mediaID == done.mediaID && failed.history.isEmpty)
+        #expect(failed.lastError?.hasPrefix("the refresh did not finish (") == true, "\(failed.lastError ?? "")")
+        #expect(try bed.journal.session(id: done.id)?.mediaID == done.mediaID, "in the journal too")
+
+        // Touched: another mtime, the same bytes.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: file)
+        let fresh = try bed.makeUploader()
+        _ = try await fresh.loadJournal()
+        _ = try await fresh.refresh(id: done.id)
+        let refreshed = try #require(await fresh.waitUntilSettled([done.id]).first?.session)
+        #expect(refreshed.state == .done && refreshed.mediaID != done.mediaID && refreshed.history.map(\.mediaID) == [done.mediaID])
     }
 
     @Test("the export: a header, one record per finished upload oldest first, quoted where CSV needs it; JSON lines alike")
