@@ -127,14 +127,19 @@ struct MediaLifetimeTests {
         #expect(try await !sendsCopy(bed.makeUploader()), "restored, it is reused again")
     }
 
+    /// poster.png sent by `/media` through a new uploader: the file, the uploader, the done session.
+    static func sentPoster(_ bed: TestBed) async throws -> (file: String, uploader: Uploader, done: UploadSession) {
+        let file = bed.makeFile("poster.png", size: 30_000)
+        let uploader = try bed.makeUploader()
+        let added = try await uploader.add(path: file, route: .media)
+        return (file, uploader, try #require(await uploader.waitUntilSettled([added.snapshot.id]).first?.session))
+    }
+
     @Test("refresh sends the file again into the same row: a new id, the old one in its history; a changed file is refused")
     func refresh() async throws {
         let bed = try await TestBed()
         defer { Task { await bed.stop() } }
-        let file = bed.makeFile("poster.png", size: 30_000)
-        let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .media)
-        let done = try #require(await uploader.waitUntilSettled([added.snapshot.id]).first?.session)
+        let (file, uploader, done) = try await Self.sentPoster(bed)
         let oldID = try #require(done.mediaID)
 
         let queued = try await uploader.refresh(id: done.id)
@@ -160,10 +165,7 @@ struct MediaLifetimeTests {
     func refreshThatFails() async throws {
         let bed = try await TestBed()
         defer { Task { await bed.stop() } }
-        let file = bed.makeFile("poster.png", size: 30_000)
-        let uploader = try bed.makeUploader()
-        let added = try await uploader.add(path: file, route: .media)
-        let done = try #require(await uploader.waitUntilSettled([added.snapshot.id]).first?.session)
+        let (file, _, done) = try await Self.sentPoster(bed)
 
         // Nothing listens there: every attempt fails at once.
         let offline = try bed.makeUploader(retries: 0, baseURL: "http://127.0.0.1:9")
