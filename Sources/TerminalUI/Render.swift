@@ -414,7 +414,8 @@ extension AppState {
 
     /// `line` in lines of at most `width` columns, broken at spaces where it can be (in
     /// a word where it cannot); lines after the first begin with `indent` spaces.
-    static func wrapped(_ line: String, width: Int, indent: Int) -> [String] {
+    static func wrapped(_ raw: String, width: Int, indent: Int) -> [String] {
+        let line = TerminalText.escaped(raw)
         guard width > indent + 8, DisplayWidth.of(line) > width else { return [line] }
         var lines: [String] = []
         var current = "", used = 0
@@ -449,7 +450,9 @@ extension AppState {
     }
 
     /// `text` cut to `width` columns with an ellipsis.
-    static func clip(_ text: String, to width: Int) -> String {
+    static func clip(_ raw: String, to width: Int) -> String {
+        // Measured as drawn: a control character takes the columns of its escape.
+        let text = TerminalText.escaped(raw)
         guard DisplayWidth.of(text) > width else { return text }
         var result = "", used = 0
         for character in text {
@@ -466,7 +469,8 @@ extension AppState {
     }
 
     /// `path` with `home` as `~`, cut from the left to `width` columns.
-    static func abbreviate(_ path: String, home: String, to width: Int) -> String {
+    static func abbreviate(_ raw: String, home: String, to width: Int) -> String {
+        let path = TerminalText.escaped(raw)
         let short = !home.isEmpty && (path.hasPrefix(home + "/") || path == home) ? "~" + path.dropFirst(home.count) : path
         guard DisplayWidth.of(short) > width, width > 2 else { return short }
         return "…" + String(short.suffix(width - 1))

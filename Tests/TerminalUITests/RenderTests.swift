@@ -446,4 +446,16 @@ struct ScreenTextTests {
         buffer.write("a\u{202E}gnp.exe\n\u{1B}[2J", x: 0, y: 0)
         #expect(buffer.lines == [#"a\u{202E}gnp.exe\n\x1b[2J"#])
     }
+
+    @Test("a name with control characters is cut by the width of its escapes: the row stays inside its pane")
+    func escapedNamesAreCutByWhatIsDrawn() {
+        var listing = Fixture.listing
+        listing.append(FileEntry(name: "long\u{1B}\u{1B}\u{1B}\u{1B}name.png", path: "/data/long\u{1B}\u{1B}\u{1B}\u{1B}name.png", isDirectory: false, size: 114))
+        var state = Fixture.state(width: 100, height: 12)
+        _ = state.update(.listed(DirectoryListing(path: "/data", entries: listing)))
+        let row = state.render().lines.first { $0.contains("long") }!
+        #expect(row.hasPrefix(#"│   long\x1b\x1b\x1b\…    114 B"#), "\(row)")
+        #expect(Array(row)[33] == "│", "the Files pane's border: \(row)")
+        #expect(row.contains("114 B"))
+    }
 }
