@@ -450,7 +450,8 @@ struct ScreenTextTests {
     @Test("a name with control characters is cut by the width of its escapes: the row stays inside its pane")
     func escapedNamesAreCutByWhatIsDrawn() {
         var listing = Fixture.listing
-        listing.append(FileEntry(name: "long\u{1B}\u{1B}\u{1B}\u{1B}name.png", path: "/data/long\u{1B}\u{1B}\u{1B}\u{1B}name.png", isDirectory: false, size: 114))
+        let name = "long\u{1B}\u{1B}\u{1B}\u{1B}name.png"
+        listing.append(FileEntry(name: name, path: "/data/" + name, isDirectory: false, size: 114))
         var state = Fixture.state(width: 100, height: 12)
         _ = state.update(.listed(DirectoryListing(path: "/data", entries: listing)))
         let row = state.render().lines.first { $0.contains("long") }!
