@@ -1,5 +1,6 @@
 #define _XOPEN_SOURCE 700  /* wcwidth */
 #include "CNCurses.h"
+#include <ncursesw/term.h>
 
 WINDOW *mediaup_nc_stdscr(void) { return stdscr; }
 WINDOW *mediaup_nc_curscr(void) { return curscr; }
@@ -24,3 +25,11 @@ int mediaup_nc_put_cell(WINDOW *win, int y, int x, const wchar_t *text, attr_t a
 int mediaup_nc_get_wch(WINDOW *win, wint_t *value) { return wget_wch(win, value); }
 
 int mediaup_nc_wcwidth(wchar_t c) { return wcwidth(c); }
+
+int mediaup_nc_probe_terminal(const char *term, int *error) {
+    if (setupterm(term, 1, error) == ERR) return -1;
+    char *address = tigetstr("cup");
+    int can = address != NULL && address != (char *)-1;
+    del_curterm(cur_term);
+    return can;
+}

@@ -43,6 +43,26 @@ public final class NcursesBackend: TerminalBackend {
     /// Scratch space for one cell's wide characters plus the terminating 0.
     private var scratch = [wchar_t](repeating: 0, count: Int(CCHARW_MAX) + 1)
 
+    /// Why the screen cannot be drawn on the terminal `term` names (the value of `TERM`),
+    /// or nil when it can: ncurses' `initscr` would print its own words and exit, and a
+    /// terminal that cannot place the cursor (`dumb`) would show nothing.
+    public static func terminalProblem(term: String?) -> String? {
+        guard let term, !term.isEmpty else {
+            return "TERM is not set, so the screen cannot be drawn; set it to your terminal's type (for example xterm-256color)"
+        }
+        var error: Int32 = 0
+        switch mediaup_nc_probe_terminal(term, &error) {
+        case 1: return nil
+        case 0:
+            return "TERM=\(term) cannot place the cursor, so the screen cannot be drawn; "
+                + "use a terminal such as xterm-256color, or the commands for scripts (mediaup upload, sessions, check)"
+        default:
+            return error == -1
+                ? "no terminfo database was found for TERM=\(term); install ncurses-base or set TERM to a known type"
+                : "TERM=\(term) is not a terminal type terminfo knows; set TERM to your terminal's (for example xterm-256color)"
+        }
+    }
+
     /// Takes over the terminal: UTF-8 locale, `initscr`, cbreak, no echo, keypad keys,
     /// non-blocking reads, hidden cursor, 25 ms escape delay.
     ///

@@ -33,6 +33,7 @@ struct TuiCommand: AsyncParsableCommand {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw UsageError("the terminal UI needs a terminal; from scripts use mediaup upload (see mediaup --help)")
         }
+        if let problem = NcursesBackend.terminalProblem(term: ProcessInfo.processInfo.environment["TERM"]) { throw UsageError(problem) }
         let folder = FilePaths.absolute(directory ?? FileManager.default.currentDirectoryPath)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {

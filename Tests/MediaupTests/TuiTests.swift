@@ -186,6 +186,28 @@ struct TuiTests {
         }
     }
 
+    @Test("a terminal that cannot place the cursor, or that terminfo does not know: a message and exit 2, the terminal as it was")
+    func terminalsItCannotDraw() async throws {
+        for (term, words) in [
+            ("dumb", "TERM=dumb cannot place the cursor"), ("no-such-term", "TERM=no-such-term is not a terminal type terminfo knows"),
+        ] {
+            try await withSandbox(apiKey: Self.key) { fixture in
+                try await withTmuxSession(
+                    TmuxSession(
+                        command: [BinaryBed.binary, "tui", "--sandbox", fixture.directory],
+                        environment: ["TERM": term, "MEDIAUP_STATE_DIR": fixture.directory + "/state"],
+                        width: 100, height: 20)
+                ) { tui in
+                    #expect(await eventually(within: 20) { (try? await tui.exitStatus()) != nil })
+                    #expect(try await tui.exitStatus() == 2)
+                    let screen = try await tui.capture()
+                    #expect(screen.contains("mediaup: " + words), "\(screen)")
+                    #expect(!screen.contains("Error opening terminal"))
+                }
+            }
+        }
+    }
+
     @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
     func badSituations() async throws {
         try await withSandbox(apiKey: Self.key) { fixture in

@@ -35,6 +35,12 @@ attr_t mediaup_nc_attr_dim(void);
 /// scroll, where the cell is written all the same).
 int mediaup_nc_put_cell(WINDOW *win, int y, int x, const wchar_t *text, attr_t attrs, short pair);
 
+/// `setupterm(term, 1, &error)`, then releases what it loaded (`del_curterm(cur_term)`)
+/// after reading whether the terminal can place the cursor (`tigetstr("cup")` is a
+/// string): 1 it can, 0 it cannot, -1 terminfo does not know `term` (or has no
+/// database), with `error` as `setupterm` set it.
+int mediaup_nc_probe_terminal(const char *term, int *error);
+
 /// Columns the C library (and so ncurses) gives `c`: -1 unprintable, 0 combining.
 /// Swift does not see `wcwidth`, which glibc declares only under _XOPEN_SOURCE.
 int mediaup_nc_wcwidth(wchar_t c);
