@@ -64,11 +64,12 @@ extension AppState {
             screen.write(" filter: " + filter + "▏", x: 0, y: y, style: Style(bold: true))
             return
         }
+        // Cut with an ellipsis, never mid-word without a sign that more was there.
         if let message {
-            screen.write(" " + message, x: 0, y: y, style: Style(foreground: .yellow))
+            screen.write(" " + Self.clip(message, to: width - 2), x: 0, y: y, style: Style(foreground: .yellow))
             return
         }
-        screen.write(" " + detailsText, x: 0, y: y, style: Style(foreground: .gray))
+        screen.write(" " + Self.clip(detailsText, to: width - 2), x: 0, y: y, style: Style(foreground: .gray))
     }
 
     /// What the details line says about the selected row.
@@ -88,6 +89,9 @@ extension AppState {
             if fixing.contains(entry.path) { parts.append("converting with ffmpeg…") }
             if marked.count > 0 { parts.append("\(marked.count) marked") }
             if !standing.findings.isEmpty { parts.append("i: details and fix") }
+            // The path gives way first, to the name: the verdict is what the line is for.
+            let rest = parts.dropFirst().joined(separator: " · ")
+            if DisplayWidth.of(entry.path) + 3 + DisplayWidth.of(rest) > width - 2 { parts[0] = entry.name }
             return parts.joined(separator: " · ")
         case .uploads:
             guard let row = selectedUpload else { return "no uploads yet: pick files on the left (Space marks, u uploads)" }

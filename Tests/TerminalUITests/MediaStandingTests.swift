@@ -56,7 +56,7 @@ struct MediaStandingTests {
             │   promo.mp4            4.0 KB ✓││                                            │
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
-             /data/interview.mp4 · 4.0 KB · video/mp4 · ! H.264 High profile: B-frames are l
+             interview.mp4 · 4.0 KB · video/mp4 · ! H.264 High profile: B-frames are likel…
              Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit
             """)
         let cells = state.render()
@@ -113,7 +113,7 @@ struct MediaStandingTests {
             │                                ││                                            │
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
-             /data/clip-hevc.mp4 · 4.0 KB · ✗ the video is HEVC (H.265); WhatsApp delivers o
+             clip-hevc.mp4 · 4.0 KB · ✗ the video is HEVC (H.265); WhatsApp delivers only …
              Esc close
             """)
     }

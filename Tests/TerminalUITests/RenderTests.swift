@@ -108,7 +108,7 @@ struct RenderTests {
             │                                ││                                            │
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
-             /data/teaser.mov · 120 MB · ✗ WhatsApp does not take video/quicktime files · 1
+             teaser.mov · 120 MB · ✗ WhatsApp does not take video/quicktime files · 1 mark…
              Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit
             """)
     }
@@ -131,7 +131,7 @@ struct RenderTests {
             │                                ││                        │
             │                                ││                        │
             └────────────────────────────────┘└────────────────────────┘
-             /data/teaser.mov · 120 MB · ✗ WhatsApp does not take video/
+             teaser.mov · 120 MB · ✗ WhatsApp does not take video/quic…
              Tab pane · Enter open/queue · Space mark · ? help · q quit
             """)
     }
@@ -207,7 +207,7 @@ struct RenderTests {
             │                                ││ ✖ huge.mp4   2.1 GB ░░░│
             │                                ││ ✖ old.pdf    1000 B ░░░│
             └────────────────────────────────┘└────────────────────────┘
-             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt…
              Tab pane · m mode · p pause · r resume · ? help · q quit
             """)
     }
@@ -311,7 +311,7 @@ struct RenderTests {
             │                                ││                                            │
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
-             logo.png · upload:MTphdHRh · server offset 240 KB · attempt 0 · h 4::aW1hZ2UvcG
+             logo.png · upload:MTphdHRh · server offset 240 KB · attempt 0 · h 4::aW1hZ2Uv…
              Esc close
             """)
         #expect(!state.render().lines.joined().contains("sig=x"), "the signature stays out of the screen")
