@@ -21,6 +21,7 @@ extension AppState {
             replaceListing(listing.entries)
             listingError = listing.error
             loadingDirectory = false
+            if self.message == "reading \(directory) again…" { self.message = nil }
             clampCursors()
             // Gone from the folder: the cursor stays where it was, and a file of that
             // name made later does not pull it there.
@@ -95,10 +96,24 @@ extension AppState {
     // MARK: - Keys
 
     private mutating func handle(_ key: Key) -> [Effect] {
+        // Under the "too small" notice nothing else shows: q quits (pausing what runs) at once.
+        if width < minimumSize.width || height < minimumSize.height {
+            guard key == .character("q") else { return [] }
+            overlay = nil
+            wantsQuit = true
+            return [.quit]
+        }
         if let overlay { return handle(key, in: overlay) }
         if isEditingFilter { return editFilter(key) }
         message = nil
-        guard let binding = KeyBindings.binding(for: key, in: [.everywhere, .lists, focus == .files ? .files : .uploads]) else { return [] }
+        guard let binding = KeyBindings.binding(for: key, in: [.everywhere, .lists, focus == .files ? .files : .uploads]) else {
+            // A key of the other pane says where it works, instead of nothing.
+            let other: KeyContext = focus == .files ? .uploads : .files
+            if let elsewhere = KeyBindings.binding(for: key, in: [other]) {
+                message = "\(elsewhere.keysText): \(elsewhere.summary) — on the \(other == .files ? "Files" : "Uploads") pane (Tab)"
+            }
+            return []
+        }
         return perform(binding.action)
     }
 
@@ -254,7 +269,7 @@ extension AppState {
     }
 
     private mutating func toggleMark() -> [Effect] {
-        guard let entry = selectedEntry, !entry.isDirectory else { return [] }
+        guard let entry = selectedEntry, !entry.isDirectory else { return sayFolder() }
         if let index = marked.firstIndex(of: entry.path) { marked.remove(at: index) } else { marked.append(entry.path) }
         fileCursor = clamp(fileCursor + 1, count: visibleEntries.count)
         return []
@@ -286,7 +301,7 @@ extension AppState {
                     here[path] ?? FileEntry(name: (path as NSString).lastPathComponent, path: path, isDirectory: false)
                 })
         }
-        guard let entry = selectedEntry, !entry.isDirectory else { return [] }
+        guard let entry = selectedEntry, !entry.isDirectory else { return sayFolder() }
         return uploadRequest([entry])
     }
 
@@ -395,7 +410,14 @@ extension AppState {
 
     /// Lists the folder again; the old rows stay on screen until the new ones come,
     /// and the cursor stays on its entry.
+    /// What Space and u say on a folder, or `..`: they take files.
+    private mutating func sayFolder() -> [Effect] {
+        if let entry = selectedEntry { message = "\(entry.name) is a folder: Enter opens it; Space and u take files" }
+        return []
+    }
+
     private mutating func listAgain() -> [Effect] {
+        message = "reading \(directory) again…"
         pendingCursorName = selectedEntry?.name
         return [.list(directory: directory, showHidden: showHidden)]
     }

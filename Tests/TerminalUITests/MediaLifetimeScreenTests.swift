@@ -129,3 +129,37 @@ struct MediaLifetimeScreenTests {
         #expect(empty.update(.key(.character("e"))).isEmpty && empty.message == "no finished uploads to export")
     }
 }
+
+@Suite("Keys that do not apply say why")
+struct KeysThatDoNotApplyTests {
+    @Test("a key of the Uploads pane pressed on the Files pane says where it works; and the other way round")
+    func otherPane() {
+        var state = Fixture.state()
+        #expect(state.update(.key(.character("p"))).isEmpty)
+        #expect(state.message == "p: pause the selected upload — on the Uploads pane (Tab)")
+        #expect(state.update(.key(.character("C"))).isEmpty && state.message == "C: forget every done upload — on the Uploads pane (Tab)")
+        state.switchFocus(to: .uploads)
+        #expect(state.update(.key(.character("."))).isEmpty && state.message == ".: show / hide hidden files — on the Files pane (Tab)")
+    }
+
+    @Test("Space and u on a folder or .. say they take files; Ctrl-R says it reads the folder, until it has")
+    func folders() {
+        var state = Fixture.state()
+        state.moveFileCursor(to: 0)
+        #expect(state.update(.key(.character(" "))).isEmpty && state.message == ".. is a folder: Enter opens it; Space and u take files")
+        state.moveFileCursor(to: 1)
+        #expect(state.update(.key(.character("u"))).isEmpty && state.message == "clips is a folder: Enter opens it; Space and u take files")
+        #expect(state.update(.key(.ctrl("r"))) == [.list(directory: "/data", showHidden: false)])
+        #expect(state.message == "reading /data again…")
+        _ = state.update(.listed(DirectoryListing(path: "/data", entries: Fixture.listing)))
+        #expect(state.message == nil)
+    }
+
+    @Test("under the too-small notice q quits at once, pausing what runs; other keys do nothing")
+    func tooSmall() {
+        var state = Fixture.state(width: 50, height: 8)
+        _ = state.update(.loaded([Fixture.row("promo.mp4", state: .uploading)]))
+        #expect(state.update(.key(.character("?"))).isEmpty && state.overlay == nil)
+        #expect(state.update(.key(.character("q"))) == [.quit] && state.wantsQuit && state.overlay == nil)
+    }
+}
