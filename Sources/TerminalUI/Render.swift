@@ -22,7 +22,7 @@ extension AppState {
         let top = 1, paneHeight = height - 3
         drawBox(
             &screen, x: 0, y: top, width: filesWidth, height: paneHeight,
-            title: "Files " + Self.abbreviate(directory, home: homeDirectory, to: filesWidth - 10), focused: focus == .files)
+            title: filesTitle(width: filesWidth), focused: focus == .files)
         drawBox(
             &screen, x: filesWidth, y: top, width: width - filesWidth, height: paneHeight,
             title: "Uploads", focused: focus == .uploads)
@@ -138,6 +138,12 @@ extension AppState {
     /// The first row to show so that `cursor` is on screen.
     private static func firstVisible(cursor: Int, rows: Int) -> Int { cursor < rows ? 0 : cursor - rows + 1 }
 
+    /// "Files ~/Videos", and the filter while one is kept (typing one shows it below).
+    private func filesTitle(width: Int) -> String {
+        let kept = filter.isEmpty || isEditingFilter ? "" : " · filter “\(filter)”"
+        return "Files " + Self.abbreviate(directory, home: homeDirectory, to: max(8, width - 10 - DisplayWidth.of(kept))) + kept
+    }
+
     /// The files the Files pane shows now (not folders): what a watch looks at for
     /// changes in place, which do not move the folder's modification time.
     public var filesOnScreen: [FileEntry] {
@@ -154,6 +160,8 @@ extension AppState {
         let entries = visibleEntries
         if loadingDirectory && entries.count <= 1 {
             screen.write("reading…", x: x + 1, y: y + (entries.isEmpty ? 0 : 1), style: Style(dim: true))
+        } else if !filter.isEmpty && !entries.contains(where: { $0.name != ".." }) {
+            screen.write(Self.clip("no match: Esc clears", to: w - 2), x: x + 1, y: y + (entries.isEmpty ? 0 : 1), style: Style(dim: true))
         }
         let first = Self.firstVisible(cursor: fileCursor, rows: rows)
         let showType = w >= 44

@@ -321,7 +321,12 @@ extension AppState {
     }
 
     private mutating func cycleSort() -> [Effect] {
+        // The cursor stays on its file, wherever the new order puts it.
+        let selected = selectedEntry
         sort = sort.next
+        if let selected, let index = visibleEntries.firstIndex(where: { $0.path == selected.path && $0.name == selected.name }) {
+            fileCursor = index
+        }
         message = "sorted by \(sort.rawValue)"
         return []
     }

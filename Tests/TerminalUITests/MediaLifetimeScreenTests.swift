@@ -163,3 +163,30 @@ struct KeysThatDoNotApplyTests {
         #expect(state.update(.key(.character("q"))) == [.quit] && state.wantsQuit && state.overlay == nil)
     }
 }
+
+@Suite("A kept filter and a new order")
+struct FilterAndSortTests {
+    @Test("a kept filter shows in the Files title; one that matches nothing says so")
+    func keptFilter() {
+        var state = Fixture.state(width: 100, height: 12)
+        for key: Key in [.character("/"), .character("p"), .character("r"), .enter] { _ = state.update(.key(key)) }
+        var lines = state.render().lines
+        #expect(lines[1].contains("Files /data · filter “pr”"), "\(lines[1])")
+        #expect(lines.contains { $0.contains("promo.mp4") } && !lines.contains { $0.contains("teaser.mov") })
+        for key: Key in [.escape, .character("/"), .character("z"), .character("z"), .enter] { _ = state.update(.key(key)) }
+        lines = state.render().lines
+        #expect(lines.contains { $0.contains("no match: Esc clears") }, "\(lines.joined(separator: "\n"))")
+        _ = state.update(.key(.escape))
+        #expect(state.render().lines[1].contains("Files /data ─"))
+    }
+
+    @Test("s keeps the cursor on its file, not on its row number")
+    func sortKeepsTheFile() {
+        var state = Fixture.state()
+        state.selectEntry("teaser.mov")
+        for _ in 0..<3 {
+            _ = state.update(.key(.character("s")))
+            #expect(state.selectedEntry?.name == "teaser.mov", "\(state.sort)")
+        }
+    }
+}
