@@ -260,7 +260,18 @@ extension AppState {
 
     private mutating func openOrQueue() -> [Effect] {
         guard let entry = selectedEntry else { return [] }
-        return entry.isDirectory ? open(entry.path) : uploadRequest([entry])
+        if entry.isDirectory { return open(entry.path) }
+        // A file with a row that runs or waits: go to that row, instead of queueing it again.
+        if let index = uploads.firstIndex(where: {
+            $0.session.path == entry.path && $0.session.route == route && ($0.session.state.isActive || $0.session.state == .paused)
+        }) {
+            let state = uploads[index].session.state
+            focus = .uploads
+            uploadCursor = index
+            message = "\(entry.name) is in the list already (\(state == .paused ? "paused: r resumes it" : "running"))"
+            return []
+        }
+        return uploadRequest([entry])
     }
 
     private mutating func openFolder() -> [Effect] {

@@ -190,3 +190,25 @@ struct FilterAndSortTests {
         }
     }
 }
+
+@Suite("Enter on a file that has a row")
+struct EnterOnAListedFileTests {
+    @Test("a file uploading or paused in this mode: Enter goes to its row and says so; in the other mode, or done, it queues")
+    func goesToTheRow() {
+        var state = Fixture.state()
+        var paused = Fixture.row("brochure.pdf", state: .paused, size: 92_274_688, offset: 1000)
+        paused.session.path = "/data/brochure.pdf"
+        _ = state.update(.loaded([Fixture.row("logo.png", state: .done), paused]))
+        state.selectEntry("brochure.pdf")
+        #expect(
+            state.update(.key(.enter))
+
+                .isEmpty)
+        #expect(state.focus == .uploads && state.selectedUpload?.id == "brochure.pdf")
+        #expect(state.message == "brochure.pdf is in the list already (paused: r resumes it)")
+        _ = state.update(.key(.character("m")))
+        state.switchFocus(to: .files)
+        state.selectEntry("brochure.pdf")
+        #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/brochure.pdf"], route: .media)])
+    }
+}
