@@ -200,10 +200,7 @@ struct EnterOnAListedFileTests {
         paused.session.path = "/data/brochure.pdf"
         _ = state.update(.loaded([Fixture.row("logo.png", state: .done), paused]))
         state.selectEntry("brochure.pdf")
-        #expect(
-            state.update(.key(.enter))
-
-                .isEmpty)
+        #expect(state.update(.key(.enter)).isEmpty)
         #expect(state.focus == .uploads && state.selectedUpload?.id == "brochure.pdf")
         #expect(state.message == "brochure.pdf is in the list already (paused: r resumes it)")
         _ = state.update(.key(.character("m")))
