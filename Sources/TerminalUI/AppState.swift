@@ -47,6 +47,9 @@ public struct AppState: Sendable {
     public internal(set) var sort: SortOrder = .name { didSet { refreshVisibleEntries() } }
     /// Files that ffmpeg is converting now, by path: one run per file at a time.
     public internal(set) var fixing: Set<String> = []
+    /// Rows asked to stop (p, P, x) whose uploader has not said so yet: "pausing…",
+    /// "cancelling…", shown instead of their speed until it does.
+    public internal(set) var stopping: [String: String] = [:]
     /// The server's answers about done rows' media ids, by row id, while asked for.
     public internal(set) var remoteLookups: [String: RemoteLookup] = [:]
 

@@ -241,7 +241,8 @@ extension AppState {
 
     /// A row's state in words, as of the last tick.
     func words(for row: UploadSnapshot) -> String {
-        UploadText.words(for: row, bytesPerSecond: meters[row.id]?.bytesPerSecond ?? 0, date: date)
+        if let stop = stopping[row.id], row.session.state.isActive { return stop }
+        return UploadText.words(for: row, bytesPerSecond: meters[row.id]?.bytesPerSecond ?? 0, date: date)
     }
 
     /// Failures and expired ids in red, ids near their end in the warning colour, deleted ones grey.

@@ -85,9 +85,13 @@ extension AppState {
         case .updated(let snapshot):
             meters[snapshot.id, default: RateMeter()].record(bytes: snapshot.transferredBytes, at: now)
             upsertUpload(snapshot)
+            if !snapshot.session.state.isActive { stopping[snapshot.id] = nil }
         case .removed(let ids):
             removeUploads(ids: Set(ids))
-            for id in ids { meters[id] = nil }
+            for id in ids {
+                meters[id] = nil
+                stopping[id] = nil
+            }
             if case .details(let id)? = overlay, ids.contains(id) { overlay = nil }
             clampCursors()
         }
@@ -145,7 +149,9 @@ extension AppState {
             return []
         case .confirmCancel(let id):
             self.overlay = nil
-            return key == .character("y") ? [.cancel(id: id)] : []
+            guard key == .character("y") else { return [] }
+            stopping[id] = "cancelling…"
+            return [.cancel(id: id)]
         case .confirmDeleteMedia(let id):
             self.overlay = nil
             guard key == .character("y") else { return [] }
@@ -205,7 +211,7 @@ extension AppState {
         case .pause: pauseSelected()
         case .resume: resumeSelected()
         case .retry: retrySelected()
-        case .pauseAll: [.pauseAll]
+        case .pauseAll: pauseAll()
         case .resumeAll: [.resumeAll]
         case .cancel: cancelSelected()
         case .forgetDone: askToForgetDone()
@@ -458,7 +464,13 @@ extension AppState {
         guard let row = selectedUpload else { return [] }
         guard row.session.state.isActive else { message = "\(row.session.fileName) is not running"; return [] }
         if row.session.route == .media { message = "\(row.session.fileName): a /media upload cannot keep its bytes; resume starts it again from 0" }
+        stopping[row.id] = "pausing…"
         return [.pause(id: row.id)]
+    }
+
+    private mutating func pauseAll() -> [Effect] {
+        for row in uploads where row.session.state.isActive && !row.activeElsewhere { stopping[row.id] = "pausing…" }
+        return [.pauseAll]
     }
 
     private mutating func resumeSelected() -> [Effect] {

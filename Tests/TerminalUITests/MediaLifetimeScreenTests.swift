@@ -209,3 +209,31 @@ struct EnterOnAListedFileTests {
         #expect(state.update(.key(.enter)) == [.upload(paths: ["/data/brochure.pdf"], route: .media)])
     }
 }
+
+@Suite("Stops show at once")
+struct StopsShowAtOnceTests {
+    @Test("p shows pausing… until the uploader says paused; x, y shows cancelling…; P marks every running row")
+    func stopping() {
+        var state = uploadsState(width: 120, height: 16)
+        func words(_ name: String) -> String { state.words(for: state.uploads.first { $0.id == name }!) }
+        _ = state.update(.key(.home))
+        #expect(state.update(.key(.character("p"))) == [.pause(id: "promo.mp4")])
+        #expect(words("promo.mp4") == "pausing…")
+        #expect(state.render().lines.contains { $0.contains("promo.mp4") && $0.contains("pausing…") })
+        var paused = state.uploads.first { $0.id == "promo.mp4" }!
+        paused.session.state = .paused
+        _ = state.update(.uploader(.updated(paused)))
+        #expect(words("promo.mp4").hasPrefix("paused at"))
+
+        _ = state.update(.key(.down))
+        _ = state.update(.key(.down))
+        _ = state.update(.key(.character("x")))
+        #expect(state.update(.key(.character("y"))) == [.cancel(id: "menu.png")])
+        #expect(words("menu.png") == "cancelling…")
+        _ = state.update(.uploader(.removed(ids: ["menu.png"])))
+        #expect(state.stopping["menu.png"] == nil)
+
+        #expect(state.update(.key(.character("P"))) == [.pauseAll])
+        #expect(words("teaser.mp4") == "pausing…" && !words("logo.png").hasSuffix("…"))
+    }
+}
