@@ -17,7 +17,9 @@ public struct AppState: Sendable {
     public internal(set) var width = 80
     public internal(set) var height = 24
     public internal(set) var focus: Pane = .files
-    public internal(set) var overlay: Overlay?
+    public internal(set) var overlay: Overlay? { didSet { if overlay != oldValue { overlayScroll = 0 } } }
+    /// Lines the overlay is scrolled down by (↓, PgDn); a new overlay starts at its top.
+    public internal(set) var overlayScroll = 0
     /// A one-line notice (errors, confirmations), shown on the details line.
     public internal(set) var message: String?
     /// Seconds on a monotonic clock, for speeds and ETAs.

@@ -274,6 +274,31 @@ extension AppState {
     // MARK: - Overlays
 
     private func drawOverlay(_ overlay: Overlay, on screen: inout CellBuffer) {
+        let (title, lines) = overlayContent(overlay)
+        let boxWidth = min(width - 4, max(DisplayWidth.of(title) + 6, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
+        let boxHeight = min(height - 2, lines.count + 2)
+        let room = boxHeight - 2
+        let top = overlayTop(lineCount: lines.count)
+        let x = (width - boxWidth) / 2, y = max(1, (height - boxHeight) / 2)
+        screen.fill(x: x, y: y, width: boxWidth, height: boxHeight)
+        drawBox(&screen, x: x, y: y, width: boxWidth, height: boxHeight, title: title, focused: true)
+        for (index, line) in lines.dropFirst(top).prefix(room).enumerated() {
+            screen.write(line, x: x + 2, y: y + 1 + index, maxWidth: boxWidth - 4)
+        }
+        // Where the text goes on past the box, its border says so, and how to get there.
+        let style = Style(foreground: .cyan, bold: true)
+        if top > 0 { screen.write(" ↑ ", x: x + boxWidth - 5, y: y, style: style) }
+        if top + room < lines.count { screen.write(" ↓ more: ↑ ↓ PgUp PgDn ", x: max(x + 1, x + boxWidth - 25), y: y + boxHeight - 1, style: style) }
+    }
+
+    /// The first line an overlay of `lineCount` lines shows, scrolled by `overlayScroll`.
+    func overlayTop(lineCount: Int) -> Int {
+        let room = max(1, min(height - 2, lineCount + 2) - 2)
+        return max(0, min(overlayScroll, lineCount - room))
+    }
+
+    /// An overlay's title and its lines, wrapped to the screen where they are long.
+    func overlayContent(_ overlay: Overlay) -> (title: String, lines: [String]) {
         let lines: [String]
         let title: String
         switch overlay {
@@ -282,7 +307,9 @@ extension AppState {
             lines = KeyBindings.helpLines(for: keyContexts)
         case .details(let id):
             title = "Details"
-            lines = uploads.first { $0.id == id }.map { Self.detailLines($0, now: date) } ?? ["gone"]
+            lines = (uploads.first { $0.id == id }.map { Self.detailLines($0, now: date) } ?? ["gone"]).flatMap {
+                Self.wrapped($0, width: width - 8, indent: 10)
+            }
         case .fileDetails(let path):
             title = "File"
             let entry = listing.first { $0.path == path }
@@ -318,14 +345,7 @@ extension AppState {
                 Self.wrapped($0, width: width - 8, indent: 10)
             }
         }
-        let boxWidth = min(width - 4, max(DisplayWidth.of(title) + 6, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
-        let boxHeight = min(height - 2, lines.count + 2)
-        let x = (width - boxWidth) / 2, y = max(1, (height - boxHeight) / 2)
-        screen.fill(x: x, y: y, width: boxWidth, height: boxHeight)
-        drawBox(&screen, x: x, y: y, width: boxWidth, height: boxHeight, title: title, focused: true)
-        for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
-            screen.write(line, x: x + 2, y: y + 1 + index, maxWidth: boxWidth - 4)
-        }
+        return (title, lines)
     }
 
     static func detailLines(_ row: UploadSnapshot, now: Date) -> [String] {

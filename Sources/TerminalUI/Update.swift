@@ -123,6 +123,27 @@ extension AppState {
 
     /// A dialog takes every key: its own answers, any other key closes it.
     private mutating func handle(_ key: Key, in overlay: Overlay) -> [Effect] {
+        // What can be longer than the screen scrolls; a question takes any key as its answer.
+        switch overlay {
+        case .help, .details, .fileDetails, .remoteMedia:
+            let page = max(1, height - 4)
+            let step: Int? =
+                switch key {
+                case .up: -1
+                case .down: 1
+                case .pageUp: -page
+                case .pageDown: page
+                default: nil
+                }
+            if let step {
+                // From where the box shows it now, kept within the text.
+                let lineCount = overlayContent(overlay).lines.count
+                overlayScroll = max(0, overlayTop(lineCount: lineCount) + step)
+                overlayScroll = overlayTop(lineCount: lineCount)
+                return []
+            }
+        case .confirmQuit, .confirmCancel, .confirmClearDone, .confirmDeleteMedia: break
+        }
         switch overlay {
         case .help, .details:
             if [.escape, .enter, .character("q"), .character("?")].contains(key) { self.overlay = nil }

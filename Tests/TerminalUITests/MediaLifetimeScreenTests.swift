@@ -237,3 +237,37 @@ struct StopsShowAtOnceTests {
         #expect(words("teaser.mp4") == "pausing…" && !words("logo.png").hasSuffix("…"))
     }
 }
+
+@Suite("Overlays longer than the screen")
+struct OverlayScrollTests {
+    @Test("help at 60×10 says there is more, ↓ and PgDn scroll to its end, ↑ back; a new overlay starts at the top")
+    func help() {
+        var state = Fixture.state(width: 60, height: 10)
+        _ = state.update(.key(.character("?")))
+        var lines = state.render().lines
+        #expect(lines.contains { $0.contains("↓ more: ↑ ↓ PgUp PgDn") }, "\(lines.joined(separator: "\n"))")
+        #expect(!lines.contains { $0.contains("q                 quit") })
+        _ = state.update(.key(.down))
+        #expect(state.overlayScroll == 1 && state.overlay == .help)
+        for _ in 0..<5 { _ = state.update(.key(.pageDown)) }
+        lines = state.render().lines
+        #expect(lines.contains { $0.contains("q                 quit") }, "the last line: \(lines.joined(separator: "\n"))")
+        #expect(!lines.contains { $0.contains("↓ more") } && lines.contains { $0.contains(" ↑ ") })
+        let bottom = state.overlayScroll
+        _ = state.update(.key(.pageDown))
+        #expect(state.overlayScroll == bottom, "no further than the end")
+        _ = state.update(.key(.escape))
+        _ = state.update(.key(.character("?")))
+        #expect(state.overlayScroll == 0)
+    }
+
+    @Test("the file details at 60×12 reach their fix line by scrolling")
+    func fileDetails() {
+        var state = InspectedFixture.state(width: 60, height: 12)
+        state.selectEntry("clip-hevc.mp4")
+        _ = state.update(.key(.character("i")))
+        #expect(!state.render().lines.contains { $0.contains("c copy the fix") })
+        for _ in 0..<4 { _ = state.update(.key(.pageDown)) }
+        #expect(state.render().lines.contains { $0.contains("c copy the fix") })
+    }
+}
