@@ -219,14 +219,14 @@ extension AppState {
         let (icon, color) = Self.icon(for: row)
         // One column from the border, as the Files pane's rows.
         screen.write(icon, x: x + 1, y: y, style: base.with(foreground: color))
-        let nameWidth = min(24, max(8, w / 6))
-        screen.write(Self.clip(session.fileName, to: nameWidth), x: x + 3, y: y, style: base)
+        let nameWidth = uploadNameWidth(paneWidth: w)
+        screen.write(Self.clip(session.fileName, to: nameWidth, keepingExtension: true), x: x + 3, y: y, style: base)
         var column = x + 3 + nameWidth + 1
         // Each part stops at the pane's border: a narrow pane cuts the row, not the border.
         let end = x + w
         screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, maxWidth: max(0, end - column), style: base)
         column += 9
-        let barWidth = w >= 70 ? 16 : 8
+        let barWidth = Self.uploadBarWidth(paneWidth: w)
         let filled = Int((row.fraction * Double(barWidth)).rounded(.down))
         screen.write(String(repeating: "█", count: filled), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: color))
         screen.write(
@@ -480,6 +480,29 @@ extension AppState {
         lines.append(current)
         let padding = String(repeating: " ", count: indent)
         return [lines[0]] + lines.dropFirst().map { padding + $0 }
+    }
+
+    /// The Uploads pane's name column: as wide as the longest name needs, up to a third
+    /// of the pane, at least 8, and never so wide that fewer than 24 columns are left for
+    /// the state's words: they say what is happening, the name only which file.
+    func uploadNameWidth(paneWidth: Int) -> Int {
+        let longest = uploads.lazy.map { DisplayWidth.of(TerminalText.escaped($0.session.fileName)) }.max() ?? 0
+        let otherColumns = 3 + 9 + Self.uploadBarWidth(paneWidth: paneWidth) + 1 + 6
+        return max(8, min(longest, paneWidth / 3, paneWidth - otherColumns - 24))
+    }
+
+    static func uploadBarWidth(paneWidth: Int) -> Int { paneWidth >= 70 ? 16 : 8 }
+
+    /// `text` cut to `width` columns with an ellipsis before its extension, which stays:
+    /// `bad_ph….heic` and `bad_ph….avif` are two files, `bad_phot…` and `bad_phot…` one.
+    static func clip(_ raw: String, to width: Int, keepingExtension: Bool) -> String {
+        let text = TerminalText.escaped(raw)
+        let dot = text.lastIndex(of: ".")
+        guard keepingExtension, DisplayWidth.of(text) > width, let dot, dot != text.startIndex else { return clip(text, to: width) }
+        let suffix = String(text[dot...])
+        let room = width - DisplayWidth.of(suffix)
+        guard DisplayWidth.of(suffix) <= 6, room >= 4 else { return clip(text, to: width) }
+        return clip(String(text[..<dot]), to: room) + suffix
     }
 
     /// `text` cut to `width` columns with an ellipsis.

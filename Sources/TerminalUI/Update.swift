@@ -226,7 +226,7 @@ extension AppState {
         case .clearFilter: clearFilter()
         case .toggleHidden: toggleHidden()
         case .cycleSort: cycleSort()
-        case .listAgain: listAgain()
+        case .listAgain: listAgainByHand()
         case .showFileDetails: showFileDetails()
         case .fixFile: fix(selectedEntry)
         case .pause: pauseSelected()
@@ -459,8 +459,13 @@ extension AppState {
         return []
     }
 
-    private mutating func listAgain() -> [Effect] {
+    /// Ctrl-R: as a change on disk does, and it says so until the listing is in.
+    private mutating func listAgainByHand() -> [Effect] {
         message = "reading \(directory) again…"
+        return listAgain()
+    }
+
+    private mutating func listAgain() -> [Effect] {
         pendingCursorName = selectedEntry?.name
         return [.list(directory: directory, showHidden: showHidden)]
     }

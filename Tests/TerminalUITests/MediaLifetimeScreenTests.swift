@@ -271,3 +271,19 @@ struct OverlayScrollTests {
         #expect(state.render().lines.contains { $0.contains("c copy the fix") })
     }
 }
+
+@Suite("Upload names")
+struct UploadNameTests {
+    @Test("a cut name keeps its extension, so two files never read the same; the column grows with the pane, the words keep 24 columns")
+    func names() {
+        #expect(AppState.clip("bad_photo.heic", to: 12, keepingExtension: true) == "bad_ph….heic")
+        #expect(AppState.clip("bad_photo.avif", to: 12, keepingExtension: true) == "bad_ph….avif")
+        #expect(AppState.clip("README", to: 4, keepingExtension: true) == "REA…")
+        #expect(AppState.clip("short.png", to: 12, keepingExtension: true) == "short.png")
+        var state = Fixture.state(width: 200, height: 12)
+        _ = state.update(.loaded([Fixture.row("a-rather-long-campaign-video-name.mp4", state: .queued)]))
+        #expect(state.uploadNameWidth(paneWidth: 132) == 37, "the whole name where a third of the pane holds it")
+        #expect(state.uploadNameWidth(paneWidth: 60) == 9, "60 less 27 for size, bar and percent, less 24 for the words")
+        #expect(state.render().lines.contains { $0.contains("· a-rather-long-campaign-video-name.mp4") })
+    }
+}

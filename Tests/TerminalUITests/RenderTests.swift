@@ -143,15 +143,15 @@ struct RenderTests {
             """
              mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable                               4 active · 4.1 MB/s · 1 done · 1 paused · 3 failed
             ┌ Files /data ───────────────────────────────┐┌ Uploads ───────────────────────────────────────────────────────────────────────────────────┐
-            │ ..                                         ││ ▶ promo.mp4        14.2 MB █████████░░░░░░░  61%  4.1 MB/s  0:01 left                      │
-            │ ▸ clips/                                   ││ ‖ brochure.pdf     88.0 MB ███░░░░░░░░░░░░░  21%  paused at 18.5 MB                        │
-            │   brochure.pdf        88.0 MB image/png   ✓││ ⟳ menu.png          2.1 MB ████░░░░░░░░░░░░  27%  retry 2/5 in 3s                          │
-            │   promo.mp4           14.2 MB image/png   ✓││ ⚠ teaser.mp4       40.0 MB █████░░░░░░░░░░░  32%  stalled — retry 2/5 in 7s                │
-            │   teaser.mov           120 MB video/quic… ✗││ ✔ logo.png          240 KB ████████████████ 100%  h 4::aW1hZ2UvcG5n:ARbXk2                 │
-            │                                            ││ ✖ huge.mp4          2.1 GB ░░░░░░░░░░░░░░░░   0%  failed: HTTP 400: file too large         │
-            │                                            ││ ✖ old.pdf           1000 B ░░░░░░░░░░░░░░░░   0%  expired — R starts a new session         │
-            │                                            ││ ✖ edit.mp4          1000 B ░░░░░░░░░░░░░░░░   0%  file changed — R sends it again          │
-            │                                            ││ · next.mp4          1000 B ░░░░░░░░░░░░░░░░   0%  queued                                   │
+            │ ..                                         ││ ▶ promo.mp4     14.2 MB █████████░░░░░░░  61%  4.1 MB/s  0:01 left                         │
+            │ ▸ clips/                                   ││ ‖ brochure.pdf  88.0 MB ███░░░░░░░░░░░░░  21%  paused at 18.5 MB                           │
+            │   brochure.pdf        88.0 MB image/png   ✓││ ⟳ menu.png       2.1 MB ████░░░░░░░░░░░░  27%  retry 2/5 in 3s                             │
+            │   promo.mp4           14.2 MB image/png   ✓││ ⚠ teaser.mp4    40.0 MB █████░░░░░░░░░░░  32%  stalled — retry 2/5 in 7s                   │
+            │   teaser.mov           120 MB video/quic… ✗││ ✔ logo.png       240 KB ████████████████ 100%  h 4::aW1hZ2UvcG5n:ARbXk2                    │
+            │                                            ││ ✖ huge.mp4       2.1 GB ░░░░░░░░░░░░░░░░   0%  failed: HTTP 400: file too large            │
+            │                                            ││ ✖ old.pdf        1000 B ░░░░░░░░░░░░░░░░   0%  expired — R starts a new session            │
+            │                                            ││ ✖ edit.mp4       1000 B ░░░░░░░░░░░░░░░░   0%  file changed — R sends it again             │
+            │                                            ││ · next.mp4       1000 B ░░░░░░░░░░░░░░░░   0%  queued                                      │
             │                                            ││                                                                                            │
             │                                            ││                                                                                            │
             └────────────────────────────────────────────┘└────────────────────────────────────────────────────────────────────────────────────────────┘
@@ -167,10 +167,10 @@ struct RenderTests {
             """
              mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
+            │ ..                             ││ ▶ pro….mp4  14.2 MB ████░░░░  61%  4.1 MB/s│
+            │ ▸ clips/                       ││ ‖ bro….pdf  88.0 MB █░░░░░░░  21%  paused a│
             │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
+            │   promo.mp4           14.2 MB ✓││ ⚠ tea….mp4  40.0 MB ██░░░░░░  32%  stalled │
             │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████████ 100%  h 4::aW1│
             │                                ││ ✖ huge.mp4   2.1 GB ░░░░░░░░   0%  failed: │
             │                                ││ ✖ old.pdf    1000 B ░░░░░░░░   0%  expired │
@@ -199,10 +199,10 @@ struct RenderTests {
             """
              mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
-            │ ..                             ││ ▶ promo.m…  14.2 MB ███│
-            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░│
+            │ ..                             ││ ▶ pro….mp4  14.2 MB ███│
+            │ ▸ clips/                       ││ ‖ bro….pdf  88.0 MB █░░│
             │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░│
-            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░│
+            │   promo.mp4           14.2 MB ✓││ ⚠ tea….mp4  40.0 MB ██░│
             │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ███│
             │                                ││ ✖ huge.mp4   2.1 GB ░░░│
             │                                ││ ✖ old.pdf    1000 B ░░░│
@@ -291,10 +291,10 @@ struct RenderTests {
             """
              mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
+            │ ..                             ││ ▶ pro….mp4  14.2 MB ████░░░░  61%  4.1 MB/s│
+            │ ▸ clips/                       ││ ‖ bro….pdf  88.0 MB █░░░░░░░  21%  paused a│
             │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
+            │   promo.mp4           14.2 MB ✓││ ⚠ tea….mp4  40.0 MB ██░░░░░░  32%  stalled │
             │   t┌ Details ───────────────────────────────────────────────────────────┐:aW1│
             │    │ file      /data/logo.png                                           │ed: │
             │    │ size      240 KB (245760 bytes) · video/mp4                        │red │
@@ -326,10 +326,10 @@ struct RenderTests {
             """
              mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ promo.m…  14.2 MB ████░░░░  61%  4.1 MB/s│
-            │ ▸ clips/                       ││ ‖ brochur…  88.0 MB █░░░░░░░  21%  paused a│
+            │ ..                             ││ ▶ pro….mp4  14.2 MB ████░░░░  61%  4.1 MB/s│
+            │ ▸ clips/                       ││ ‖ bro….pdf  88.0 MB █░░░░░░░  21%  paused a│
             │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.…  40.0 MB ██░░░░░░  32%  stalled │
+            │   promo.mp4           14.2 MB ✓││ ⚠ tea….mp4  40.0 MB ██░░░░░░  32%  stalled │
             │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████████ 100%  h 4::aW1│
             │                                ││ ✖ huge.mp4   2.1 GB ░░░░░░░░   0%  failed: │
             │                                ││ ✖ old.pdf    1000 B ░░░░░░░░   0%  expired │
