@@ -153,16 +153,22 @@ public enum DirectoryLoader {
         }
     }
 
+    /// A `stat`'s modification time as `FileEntry.modified` holds it: seconds since the
+    /// epoch. The folder watch compares with it, so both read it here.
+    static func modifiedSeconds(_ info: stat) -> Double {
+        #if canImport(Glibc)
+        Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #else
+        Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #endif
+    }
+
     /// Stats a name relative to the open folder: the kernel need not walk the whole
     /// path again for each of a big folder's entries.
     private static func facts(of name: UnsafePointer<CChar>, in folder: Int32) -> StatFacts {
         var info = stat()
         guard fstatat(folder, name, &info, 0) == 0 else { return StatFacts(error: errno) }
-        #if canImport(Glibc)
-        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-        #else
-        let modified = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
-        #endif
+        let modified = modifiedSeconds(info)
         let kind = info.st_mode & S_IFMT
         return StatFacts(
             kind: kind == S_IFDIR ? .directory : kind == S_IFREG ? .regular : .other,

@@ -87,12 +87,7 @@ final class FolderWatch: Sendable {
     private static func differs(_ file: SeenFile) -> Bool {
         var info = stat()
         guard stat(file.path, &info) == 0 else { return true }
-        #if canImport(Glibc)
-        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-        #else
-        let modified = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
-        #endif
-        return Int64(info.st_size) != file.size || modified != file.modified
+        return Int64(info.st_size) != file.size || DirectoryLoader.modifiedSeconds(info) != file.modified
     }
 
     func stop() {

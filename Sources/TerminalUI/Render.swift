@@ -206,20 +206,23 @@ extension AppState {
             return
         }
         let first = Self.firstVisible(cursor: uploadCursor, rows: rows)
+        // Once a frame, not once a row: it reads every row's name.
+        let nameWidth = uploadNameWidth(paneWidth: w)
         for (offset, row) in uploads.dropFirst(first).prefix(rows).enumerated() {
             let selected = first + offset == uploadCursor
-            drawUploadRow(row, on: &screen, x: x, y: y + offset, width: w, selected: selected)
+            drawUploadRow(row, on: &screen, x: x, y: y + offset, width: w, nameWidth: nameWidth, selected: selected)
         }
     }
 
-    private func drawUploadRow(_ row: UploadSnapshot, on screen: inout CellBuffer, x: Int, y: Int, width w: Int, selected: Bool) {
+    private func drawUploadRow(
+        _ row: UploadSnapshot, on screen: inout CellBuffer, x: Int, y: Int, width w: Int, nameWidth: Int, selected: Bool
+    ) {
         let base = selected ? Style(bold: true, reverse: focus == .uploads) : Style.plain
         if selected { screen.fill(x: x, y: y, width: w, height: 1, style: base) }
         let session = row.session
         let (icon, color) = Self.icon(for: row)
         // One column from the border, as the Files pane's rows.
         screen.write(icon, x: x + 1, y: y, style: base.with(foreground: color))
-        let nameWidth = uploadNameWidth(paneWidth: w)
         screen.write(Self.clip(session.fileName, to: nameWidth, keepingExtension: true), x: x + 3, y: y, style: base)
         var column = x + 3 + nameWidth + 1
         // Each part stops at the pane's border: a narrow pane cuts the row, not the border.
