@@ -52,6 +52,8 @@ public final class TerminalApp: Sendable {
             inbox.post(.app(.loaded(sessions)))
             // The quit question promised it: what a quit paused, or a crash left, goes on.
             await uploader.resumeInterrupted()
+            // What a second screen or a script starts shows here too.
+            await uploader.followJournal()
         } catch {
             inbox.post(.app(.failed("journal: \(error)")))
         }
@@ -63,6 +65,7 @@ public final class TerminalApp: Sendable {
             thread.start()
         }
         feeder.cancel()
+        await uploader.stopFollowingJournal()
         folderWatch.stop()
         for fix in fixes.withLock({ Array($0.values) }) {
             fix.cancel()

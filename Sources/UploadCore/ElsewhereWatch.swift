@@ -2,7 +2,8 @@ import Logging
 
 /// Follows sessions another process is uploading: shows what its journal rows say,
 /// and takes a session over (resumes it here) the moment that process lets go of
-/// it without finishing, e.g. because it died.
+/// it without finishing, e.g. because it died. A queued row is left to the process
+/// that queued it: nothing holds it while it waits for a slot there.
 struct ElsewhereWatch: Sendable {
     let journal: Journal
     let catalog: SessionCatalog
@@ -20,7 +21,8 @@ struct ElsewhereWatch: Sendable {
                 var snapshot = shown
                 snapshot.session = stored
                 snapshot.transferredBytes = stored.serverOffset
-                if catalog.isActiveElsewhere(shown.id) {
+                // Unlocked but queued: waiting for a free slot in the other process's queue.
+                if catalog.isActiveElsewhere(shown.id) || stored.state == .queued {
                     if snapshot != shown { host.publish(snapshot) }
                     continue
                 }

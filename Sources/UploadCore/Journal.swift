@@ -222,6 +222,9 @@ public final class Journal: Sendable {
         + UploadSession.databaseColumnNames.joined(separator: ", ") + ") VALUES ("
         + UploadSession.databaseColumnNames.map { _ in "?" }.joined(separator: ", ") + ")"
 
+    // The times are text that sorts as the times do.
+    private static let sessionsCreatedSinceSQL =
+        "SELECT * FROM \(UploadSession.databaseTableName) WHERE createdAt >= ? ORDER BY createdAt, id"
     private static let sessionByIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE id = ?"
     private static let sessionByRemoteIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE remoteId = ? LIMIT 1"
 
@@ -311,6 +314,18 @@ public final class Journal: Sendable {
             }
         } catch {
             throw JournalError("cannot write the journal \(path): \(Self.reason(error, at: path))")
+        }
+    }
+
+    /// The sessions created at or after `date`, oldest first: what another process added
+    /// lately, read without reading the whole journal.
+    public func sessions(createdSince date: Date) throws(JournalError) -> [UploadSession] {
+        do {
+            return try database.read { db in
+                try UploadSession.fetchAll(db.cachedStatement(sql: Self.sessionsCreatedSinceSQL), arguments: [UTCText.string(date)])
+            }
+        } catch {
+            throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")
         }
     }
 

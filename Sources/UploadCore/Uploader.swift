@@ -29,6 +29,11 @@ public actor Uploader {
     private var settleWaiters = SettleWaiters()
     /// The task following other processes' sessions, while there are any.
     private var watcher: Task<Void, Never>?
+    /// The task looking for sessions other processes add, once `followJournal()` started it.
+    private var journalFollower: Task<Void, Never>?
+    /// The newest creation time given to a session here, in milliseconds (as the journal
+    /// keeps it): each new one is later, so the journal's order is the order of adding.
+    private var newestCreation: Int64 = 0
     /// Why each running session asked to pause was asked: written on the row when its run ends.
     private var pauseReasons: [String: PauseReason] = [:]
 
@@ -67,6 +72,7 @@ public actor Uploader {
     @discardableResult
     public func loadJournal() throws(JournalError) -> [UploadSnapshot] {
         for session in try journal.allSessions() where entries[session.id] == nil {
+            noteCreation(session.createdAt)
             let listing = catalog.listing(of: session)
             order.append(session.id)
             entries[session.id] = SessionEntry(
@@ -76,6 +82,66 @@ public actor Uploader {
         }
         followOtherProcessesIfNeeded()
         return currentSnapshots()
+    }
+
+    /// Looks for sessions other processes add to the journal, every `takeOverPollInterval`
+    /// seconds until `stopFollowingJournal()`: a screen shows what a second screen or a
+    /// script starts. Rows another process has queued or runs are shown as its, and followed.
+    public func followJournal() {
+        guard journalFollower == nil else { return }
+        journalFollower = Task {
+            // Read from a little before the last look: another process's row is stamped
+            // when it is made and written a moment later.
+            var since = Date().addingTimeInterval(-Self.creationSlack)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(options.takeOverPollInterval))
+                let looked = Date()
+                adoptSessions(createdSince: since)
+                since = looked.addingTimeInterval(-Self.creationSlack)
+            }
+        }
+    }
+
+    /// Stops `followJournal()`'s looks.
+    public func stopFollowingJournal() {
+        journalFollower?.cancel()
+        journalFollower = nil
+    }
+
+    /// How long before a look its successor reads from again.
+    private static let creationSlack: TimeInterval = 30
+
+    private func adoptSessions(createdSince date: Date) {
+        let sessions: [UploadSession]
+        do { sessions = try journal.sessions(createdSince: date) } catch {
+            logger.notice("cannot look for new sessions: \(error.description)")
+            return
+        }
+        for session in sessions where entries[session.id] == nil {
+            noteCreation(session.createdAt)
+            // Not this process's: an active row is the other one's, locked or waiting in its queue.
+            show(UploadSnapshot(session: session, retryLimit: options.retry.maxRetries, activeElsewhere: session.state.isActive))
+        }
+        followOtherProcessesIfNeeded()
+    }
+
+    /// A creation time later than any given or seen here, in whole milliseconds.
+    private func nextCreationTime() -> Date {
+        let (date, milliseconds) = Self.creationTime(now: Date(), after: newestCreation)
+        newestCreation = milliseconds
+        return date
+    }
+
+    /// `now`, or one millisecond after `newest` (milliseconds since 1970) where that is
+    /// later: the time, and its milliseconds.
+    static func creationTime(now: Date, after newest: Int64) -> (Date, Int64) {
+        let milliseconds = max(Int64((now.timeIntervalSince1970 * 1000).rounded(.down)), newest + 1)
+        // Half a millisecond in, so that rounding down to milliseconds keeps this one.
+        return (Date(timeIntervalSince1970: (Double(milliseconds) + 0.5) / 1000), milliseconds)
+    }
+
+    private func noteCreation(_ date: Date) {
+        newestCreation = max(newestCreation, Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 
     /// Starts following other processes' sessions, unless it is under way or there are none.
@@ -144,6 +210,7 @@ public actor Uploader {
         }
         var session = UploadSession(
             path: path, fileSize: identity.size, fileModified: identity.modifiedNanoseconds, mimeType: sendable.type.mime, route: route)
+        session.createdAt = nextCreationTime()
         session.identity = identity
         session.baseURL = account.baseURL
         session.account = account.fingerprint

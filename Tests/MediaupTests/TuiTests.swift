@@ -150,6 +150,42 @@ struct TuiTests {
         }
     }
 
+    @Test("two screens on one journal: each soon shows what the other, or a script, starts, in one order, uploaded once")
+    func twoScreensOneJournal() async throws {
+        try await withSandbox(apiKey: Self.key, { $0.bytesPerSecond = 1_000_000 }) { fixture in
+            let folder = fixture.directory + "/files"
+            let fromScreen = fixture.makeFile("from-screen.pdf", size: 3_000_000, magic: Magic.pdf)
+            let fromScript = fixture.makeFile("from-script.pdf", size: 1_000_000, magic: Magic.pdf)
+            try await withTmuxSession(launch(fixture, folder: folder)) { first in
+                try await withTmuxSession(launch(fixture, folder: folder)) { second in
+                    _ = try await first.waitFor("from-screen.pdf")
+                    _ = try await second.waitFor("no uploads yet")
+                    // The Files pane lists "..", from-screen.pdf, then from-script.pdf.
+                    try await first.sendKeys("j", "u")
+                    _ = try await second.waitFor("⇄ from-screen.pdf", timeout: 10)
+                    let environment = [
+                        "MEDIAUP_BASE_URL": fixture.server.baseURL, "D360_API_KEY": Self.key,
+                        "MEDIAUP_STATE_DIR": fixture.directory + "/state",
+                        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                    ]
+                    let script = try RunningProcess(BinaryBed.binary, ["upload", fromScript], environment: environment)
+                    #expect(await script.outcome().status == 0)
+                    for screen in [first, second] {
+                        let shown = try await screen.waitUntil(timeout: 30) {
+                            $0.contains("✔ from-screen.pdf") && $0.contains("✔ from-script.pdf") && $0.contains("2 done")
+                        }
+                        let lines = shown.split(separator: "\n")
+                        let order = ["from-screen.pdf", "from-script.pdf"].map { name in lines.firstIndex { $0.contains("✔ " + name) } }
+                        #expect(order[0]! < order[1]!, "the order the files were added in:\n\(shown)")
+                    }
+                }
+            }
+            let sessions = await fixture.server.sessions()
+            #expect(sessions.count == 2, "each file went up once")
+            #expect(Set(sessions.map(\.sha256)) == Set([try SHA256Digest.ofFile(at: fromScreen), try SHA256Digest.ofFile(at: fromScript)]))
+        }
+    }
+
     @Test("a second Ctrl-C ends the screen at once, the terminal given back, while the first one's pause waits on a silent server")
     func secondInterruptEndsAtOnce() async throws {
         try await withSandbox(

@@ -1,0 +1,94 @@
+import Foundation
+import Sandbox
+import TestSupport
+import Testing
+
+@testable import UploadCore
+
+/// Two uploaders on one state folder stand for two mediaup processes, as a screen and a
+/// script (or a second screen) on one journal.
+@Suite("Sessions other processes add")
+struct JournalFollowTests {
+    @Test("a session another process adds shows within a poll, as that process's while it runs, then done with its handle")
+    func anotherProcessesSessionShows() async throws {
+        try await withTestBed({ $0.bytesPerSecond = 600_000 }) { bed in
+            let screen = try bed.makeUploader()
+            try await screen.loadJournal()
+            let events = await screen.events()
+            await screen.followJournal()
+            let script = try bed.makeUploader()
+            let file = bed.makeFile("from-script.png", size: 1_500_000)
+            let id = try await script.add(path: file, route: .resumable).snapshot.id
+
+            try #require(await eventually(within: 10) { await screen.snapshot(id: id) != nil }, "the screen lists the script's session")
+            let seen = try #require(await screen.snapshot(id: id))
+            #expect(seen.activeElsewhere || seen.session.state == .done, "shown as the other process's while it runs")
+            let done = try #require(await script.waitUntilSettled([id]).first)
+            #expect(done.session.state == .done)
+            try #require(await eventually(within: 10) { await screen.snapshot(id: id)?.session.state == .done }, "the screen follows it to its end")
+            let followed = try #require(await screen.snapshot(id: id))
+            #expect(followed.session.handle == done.session.handle && followed.activeElsewhere == false)
+            #expect(await bed.server.sessions().count == 1, "the screen did not upload it a second time")
+            var announced = false
+            for await event in events {
+                if case .updated(let snapshot) = event, snapshot.id == id {
+                    announced = true
+                    break
+                }
+            }
+            #expect(announced, "its observers heard of it")
+            await screen.stopFollowingJournal()
+        }
+    }
+
+    @Test("a row another process keeps queued is not taken over here, though nothing locks it while it waits")
+    func queuedElsewhereIsLeftAlone() async throws {
+        try await withTestBed({ $0.bytesPerSecond = 300_000 }) { bed in
+            let screen = try bed.makeUploader()
+            try await screen.loadJournal()
+            await screen.followJournal()
+            // One slot: the second file waits in the script's queue, unlocked.
+            let script = try bed.makeUploader(parallel: 1)
+            let first = try await script.add(path: bed.makeFile("first.png", size: 1_500_000), route: .resumable).snapshot.id
+            let second = try await script.add(path: bed.makeFile("second.png", size: 300_000), route: .resumable).snapshot.id
+            try #require(await eventually(within: 10) { await screen.snapshot(id: second) != nil })
+            let waiting = try #require(await screen.snapshot(id: second))
+            #expect(waiting.session.state == .queued && waiting.activeElsewhere)
+            // Two more looks while the first file takes 5 s: still the script's, not resumed here.
+            try await Task.sleep(for: .seconds(2.5))
+            try #require((try bed.journal.session(id: second))?.state == .queued, "the script still has it waiting")
+            #expect(await screen.snapshot(id: second)?.activeElsewhere == true)
+            let settled = await script.waitUntilSettled([first, second])
+            #expect(settled.map(\.session.state) == [.done, .done])
+            #expect(await bed.server.sessions().count == 2, "each file went up once")
+            await screen.stopFollowingJournal()
+        }
+    }
+
+    @Test("sessions added in one millisecond keep the order they were added in, in the journal and after a restart")
+    func creationOrderIsAddingOrder() async throws {
+        try await withTestBed { bed in
+            let uploader = try bed.makeUploader(parallel: 1)
+            var ids: [String] = []
+            for index in 0..<40 {
+                ids.append(try await uploader.add(path: bed.makeFile("order-\(index).png", size: 2_000), route: .resumable).snapshot.id)
+            }
+            _ = await uploader.waitUntilSettled(ids)
+            #expect(try bed.journal.allSessions().map(\.id) == ids)
+            let created = try bed.journal.allSessions().map(\.createdAt)
+            #expect(zip(created, created.dropFirst()).allSatisfy { $0 < $1 }, "no two share a time")
+            let again = try bed.makeUploader()
+            #expect(try await again.loadJournal().map(\.id) == ids)
+        }
+    }
+
+    @Test("sessions added within one millisecond get times a millisecond apart, which the journal keeps")
+    func sameMillisecond() throws {
+        let now = Date(timeIntervalSince1970: 1_780_000_000.123_4)
+        let (first, firstMilliseconds) = Uploader.creationTime(now: now, after: 0)
+        let (second, _) = Uploader.creationTime(now: now, after: firstMilliseconds)
+        #expect(first < second)
+        let stored = [first, second].map { UTCText.string($0) }
+        #expect(stored == ["2026-05-28 20:26:40.123", "2026-05-28 20:26:40.124"])
+    }
+}
