@@ -63,6 +63,9 @@ public struct AppState: Sendable {
     /// 10,000 rows would be felt.
     private var uploadRowIndex: [String: Int]? = [:]
     public internal(set) var uploadCursor = 0
+    /// After `u`: the first queued file's path, whose row the cursor goes to when the
+    /// uploader shows it, so what was just started is in view.
+    var cursorAwaitsUpload: String?
     public internal(set) var meters: [String: RateMeter] = [:]
 
     /// The state at start: `directory` listing, no uploads yet. The terminal's size and
@@ -115,17 +118,37 @@ public struct AppState: Sendable {
         }
     }
 
-    /// Adds a row, or updates it where it stands.
+    /// Updates a row where it stands, or adds it in the journal's order (when its file
+    /// was added, oldest first), so rows stand where they stood in the last run, whichever
+    /// process added them and whenever their events came. A row added above the cursor
+    /// moves the cursor with its row.
     mutating func upsertUpload(_ snapshot: UploadSnapshot) {
         if uploadRowIndex == nil {
             uploadRowIndex = Dictionary(uploadRows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         }
         if let position = uploadRowIndex?[snapshot.id] {
             uploadRows[position] = snapshot
-        } else {
+            return
+        }
+        guard let last = uploadRows.last, Self.comesBefore(snapshot, last) else {
             uploadRowIndex?[snapshot.id] = uploadRows.count
             uploadRows.append(snapshot)
+            return
         }
+        // Rare (another process's row, events out of order): a search, and the index again.
+        var low = 0, high = uploadRows.count
+        while low < high {
+            let middle = (low + high) / 2
+            if Self.comesBefore(uploadRows[middle], snapshot) { low = middle + 1 } else { high = middle }
+        }
+        uploadRows.insert(snapshot, at: low)
+        uploadRowIndex = nil
+        if low <= uploadCursor && uploadCursor < uploadRows.count - 1 { uploadCursor += 1 }
+    }
+
+    /// The journal's order: by creation time, then id.
+    static func comesBefore(_ first: UploadSnapshot, _ second: UploadSnapshot) -> Bool {
+        (first.session.createdAt, first.id) < (second.session.createdAt, second.id)
     }
 
     /// Drops rows in one pass, however many.
@@ -146,7 +169,14 @@ public struct AppState: Sendable {
     }
 
     /// Uploads with a transfer running or scheduled here.
-    public var activeCount: Int { uploads.filter { $0.session.state.isActive && !$0.activeElsewhere }.count }
+    public var activeCount: Int { uploadCounts.running + uploadCounts.queued }
+
+    /// How many rows stand in each state, counted in one pass.
+    public var uploadCounts: UploadCounts {
+        var counts = UploadCounts()
+        for row in uploads { counts.count(row) }
+        return counts
+    }
 
     /// Rows of the panes' interiors (between the borders).
     public var paneRows: Int { max(1, height - 5) }

@@ -59,10 +59,17 @@ public enum KeyBindings {
         all.filter { contexts.contains($0.context) }
     }
 
+    /// The key line's labels, most useful first: where the line is short, hints go from
+    /// the end of this list. Help and quit are never dropped.
+    static let keyLineImportance = [
+        "upload", "pane", "mark", "open/queue", "pause", "resume", "retry", "inside", "details", "copy", "cancel", "mode",
+        "filter", "all", "sort", "hidden", "keep", "clear",
+    ]
+
     /// The key line for `contexts` in `width` columns: "Tab pane · Enter open/queue · …", each
-    /// binding by its first key, neighbours with the same label as one ("P/A all"). What does
-    /// not fit goes whole, from the end, but help and quit always stay: with them a user can
-    /// find the rest.
+    /// binding by its first key, neighbours with the same label as one ("P/A all"), in table
+    /// order. What does not fit goes whole, the least useful first (`keyLineImportance`),
+    /// but help and quit always stay: with them a user can find the rest.
     public static func keyLine(for contexts: [KeyContext], width: Int = .max) -> String {
         var entries: [KeyLineEntry] = []
         for binding in bindings(in: contexts) {
@@ -73,18 +80,13 @@ public enum KeyBindings {
                 entries.append(KeyLineEntry(keys: [key.name], label: label, alwaysShown: binding.action == .showHelp || binding.action == .quit))
             }
         }
-        let full = KeyLineEntry.line(entries)
-        guard DisplayWidth.of(full) > width else { return full }
-        let alwaysShown = entries.filter(\.alwaysShown)
-        var room = width - DisplayWidth.of(KeyLineEntry.line(alwaysShown))
-        var chosen: [KeyLineEntry] = []
-        for entry in entries where !entry.alwaysShown {
-            let cost = DisplayWidth.of(entry.text) + DisplayWidth.of(KeyLineEntry.separator)
-            guard cost <= room else { break }
-            room -= cost
-            chosen.append(entry)
+        func rank(_ entry: KeyLineEntry) -> Int { keyLineImportance.firstIndex(of: entry.label) ?? keyLineImportance.count }
+        while DisplayWidth.of(KeyLineEntry.line(entries)) > width,
+            let least = entries.indices.filter({ !entries[$0].alwaysShown }).max(by: { rank(entries[$0]) < rank(entries[$1]) })
+        {
+            entries.remove(at: least)
         }
-        return KeyLineEntry.line(chosen + alwaysShown)
+        return KeyLineEntry.line(entries)
     }
 
     /// The help's lines for `contexts`: keys, then what they do; neighbours with the same

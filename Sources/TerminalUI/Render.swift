@@ -37,26 +37,59 @@ extension AppState {
     // MARK: - Header and footer
 
     private func drawHeader(_ screen: inout CellBuffer) {
-        screen.fill(x: 0, y: 0, width: width, height: 1, style: Style(reverse: true))
-        var x = screen.write(" mediaup · ", x: 0, y: 0, style: Style(reverse: true))
+        let reverse = Style(reverse: true)
+        screen.fill(x: 0, y: 0, width: width, height: 1, style: reverse)
+        var x = screen.write(" mediaup · ", x: 0, y: 0, style: reverse)
         if isSandbox {
             x += screen.write("SANDBOX", x: x, y: 0, style: Style(foreground: .yellow, reverse: true, dim: false).bolded)
-            x += screen.write(" ", x: x, y: 0, style: Style(reverse: true))
+            x += screen.write(" ", x: x, y: 0, style: reverse)
         }
-        x += screen.write(hostLabel + " · mode: " + route.rawValue, x: x, y: 0, style: Style(reverse: true))
-        let speed = uploads.filter { $0.session.state == .uploading }.reduce(0.0) { $0 + (meters[$1.id]?.bytesPerSecond ?? 0) }
-        var totals = ["\(activeCount) active"]
-        if speed > 0 { totals.append(ByteFormat.string(Int64(speed)) + "/s") }
-        totals.append("\(uploads.filter { $0.session.state == .done }.count) done")
-        let paused = uploads.filter { $0.session.state == .paused }.count
-        if paused > 0 { totals.append("\(paused) paused") }
-        let failed = uploads.filter { $0.session.state.isFailure }.count
-        if failed > 0 { totals.append("\(failed) failed") }
-        let right = totals.joined(separator: " · ") + " "
-        let rightWidth = DisplayWidth.of(right)
-        if x + rightWidth + 2 <= width {
-            screen.write(right, x: width - rightWidth, y: 0, style: Style(reverse: true))
+        let layout = headerLayout(room: width - x)
+        x += screen.write(layout.host, x: x, y: 0, style: reverse)
+        screen.write(layout.mode, x: x, y: 0, style: reverse)
+        screen.write(layout.totals, x: width - DisplayWidth.of(layout.totals), y: 0, style: reverse)
+    }
+
+    /// The header's host, mode and counts in `room` columns. The counts say what moves,
+    /// so the host gives way first (its scheme, then cut to 12 columns), then the counts
+    /// go to their short form (the rows' icons), then the host is cut further and "mode:" goes.
+    func headerLayout(room: Int) -> (host: String, mode: String, totals: String) {
+        let counts = uploadCounts
+        let speed = uploads.lazy.filter { $0.session.state == .uploading }.reduce(0.0) { $0 + (meters[$1.id]?.bytesPerSecond ?? 0) }
+        let long = Self.totalsText(counts, speed: speed, compact: false) + " "
+        let short = Self.totalsText(counts, speed: speed, compact: true) + " "
+        let host = TerminalText.escaped(hostLabel)
+        let candidates: [(totals: String, mode: String, shortestHost: Int)] = [
+            (long, " · mode: " + route.rawValue, .max), (long, " · mode: " + route.rawValue, 12),
+            (short, " · mode: " + route.rawValue, 12), (short, " · " + route.rawValue, 6),
+        ]
+        // "https://" says little: it goes before any of the name.
+        let bareHost = host.range(of: "://").map { String(host[$0.upperBound...]) } ?? host
+        for candidate in candidates {
+            let hostRoom = room - DisplayWidth.of(candidate.mode) - 2 - DisplayWidth.of(candidate.totals)
+            for shown in [host, bareHost] where DisplayWidth.of(shown) <= hostRoom { return (shown, candidate.mode, candidate.totals) }
+            if hostRoom >= candidate.shortestHost { return (Self.clip(bareHost, to: hostRoom), candidate.mode, candidate.totals) }
         }
+        // Tight: the mode stays (m changes it), the host goes, or what of it fits.
+        let hostRoom = room - DisplayWidth.of(" · " + route.rawValue) - 2 - DisplayWidth.of(short)
+        guard hostRoom >= 4 else { return ("", (isSandbox ? "· " : "") + route.rawValue, short) }
+        return (Self.clip(bareHost, to: hostRoom), " · " + route.rawValue, short)
+    }
+
+    /// "2 uploading 1.2 MB/s · 14 queued · 1 paused · 3 done", states with no row left
+    /// out; compact: "▶2 ·14 ‖1 ✔3 1.2 MB/s", the icons the rows show.
+    static func totalsText(_ counts: UploadCounts, speed: Double, compact: Bool) -> String {
+        let speedText = speed > 0 ? ByteFormat.string(Int64(speed)) + "/s" : nil
+        let parts: [(count: Int, word: String, icon: String)] = [
+            (counts.running, "uploading", "▶"), (counts.queued, "queued", "·"), (counts.elsewhere, "elsewhere", "⇄"),
+            (counts.paused, "paused", "‖"), (counts.failed, "failed", "✖"), (counts.done, "done", "✔"),
+        ]
+        let shown = parts.filter { $0.count > 0 }
+        if shown.isEmpty { return speedText ?? "no uploads" }
+        if compact { return (shown.map { $0.icon + String($0.count) } + (speedText.map { [$0] } ?? [])).joined(separator: " ") }
+        var words = shown.map { "\($0.count) \($0.word)" }
+        if let speedText, counts.running > 0 { words[0] += " " + speedText }
+        return words.joined(separator: " · ")
     }
 
     private func drawDetailsLine(_ screen: inout CellBuffer, y: Int) {
@@ -96,10 +129,11 @@ extension AppState {
         case .uploads:
             guard let row = selectedUpload else { return "no uploads yet: pick files on the left (Space marks, u uploads)" }
             let session = row.session
-            var parts = [session.fileName]
-            if let remote = session.remoteID { parts.append(MediaAPI.redacted(remote)) }
-            parts.append("server offset \(ByteFormat.string(session.serverOffset))")
-            parts.append("attempt \(session.attempts)")
+            var parts = [session.fileName, Self.stateText(row)]
+            if session.route == .resumable, session.state != .done, let remote = session.remoteID {
+                parts.append(MediaAPI.redacted(remote))
+                parts.append("server offset \(ByteFormat.string(session.serverOffset))")
+            }
             if let error = session.lastError, session.state != .done { parts.append(error) }
             if let handle = session.handle { parts.append("h " + handle) }
             if let id = session.mediaID { parts.append("media id " + id) }
@@ -125,7 +159,7 @@ extension AppState {
     // MARK: - Panes
 
     private func drawBox(_ screen: inout CellBuffer, x: Int, y: Int, width w: Int, height h: Int, title: String, focused: Bool) {
-        let style = focused ? Style(foreground: .cyan, bold: true) : Style(foreground: .gray)
+        let style = Self.borderStyle(focused: focused)
         screen.write("┌" + String(repeating: "─", count: w - 2) + "┐", x: x, y: y, style: style)
         for row in (y + 1)..<(y + h - 1) {
             screen.write("│", x: x, y: row, style: style)
@@ -198,6 +232,7 @@ extension AppState {
                 }
             screen.write(icon, x: column, y: row, style: base.with(foreground: color))
         }
+        drawMoreMarks(&screen, x: x - 1, y: y - 1, width: w + 2, rows: rows, first: first, count: entries.count, focused: focus == .files)
     }
 
     private func drawUploads(_ screen: inout CellBuffer, x: Int, y: Int, width w: Int, rows: Int) {
@@ -207,15 +242,46 @@ extension AppState {
         }
         let first = Self.firstVisible(cursor: uploadCursor, rows: rows)
         // Once a frame, not once a row: it reads every row's name.
-        let nameWidth = uploadNameWidth(paneWidth: w)
+        let columns = uploadColumns(paneWidth: w)
         for (offset, row) in uploads.dropFirst(first).prefix(rows).enumerated() {
             let selected = first + offset == uploadCursor
-            drawUploadRow(row, on: &screen, x: x, y: y + offset, width: w, nameWidth: nameWidth, selected: selected)
+            drawUploadRow(row, on: &screen, x: x, y: y + offset, width: w, columns: columns, selected: selected)
+        }
+        drawMoreMarks(&screen, x: x - 1, y: y - 1, width: w + 2, rows: rows, first: first, count: uploads.count, focused: focus == .uploads) {
+            range in
+            var below = UploadCounts()
+            for row in uploads[range] { below.count(row) }
+            let parts = [below.running > 0 ? "\(below.running) uploading" : nil, below.queued > 0 ? "\(below.queued) queued" : nil]
+            return parts.contains { $0 != nil } ? parts.compactMap { $0 }.joined(separator: " · ") : nil
         }
     }
 
+    /// On a pane's borders: how many rows are above and below the ones shown, and (from
+    /// `note`) what is among those below, so a list that goes on past the pane says so.
+    private func drawMoreMarks(
+        _ screen: inout CellBuffer, x: Int, y: Int, width w: Int, rows: Int, first: Int, count: Int, focused: Bool,
+        note: (Range<Int>) -> String? = { _ in nil }
+    ) {
+        let style = Self.borderStyle(focused: focused)
+        if first > 0 {
+            let text = " ↑ \(first) more "
+            let at = x + w - 1 - DisplayWidth.of(text)
+            // Only where the title leaves room.
+            if at > x, screen[at - 1, y].text == "─" { screen.write(text, x: at, y: y, style: style) }
+        }
+        let below = count - first - rows
+        if below > 0 {
+            let extra = note(first + rows..<count).map { " · " + $0 } ?? ""
+            let text = Self.clip(" ↓ \(below) more" + extra, to: w - 3) + " "
+            screen.write(text, x: x + w - 1 - DisplayWidth.of(text), y: y + rows + 1, style: style)
+        }
+    }
+
+    /// A pane's border and title: bright when it has the focus.
+    static func borderStyle(focused: Bool) -> Style { focused ? Style(foreground: .cyan, bold: true) : Style(foreground: .gray) }
+
     private func drawUploadRow(
-        _ row: UploadSnapshot, on screen: inout CellBuffer, x: Int, y: Int, width w: Int, nameWidth: Int, selected: Bool
+        _ row: UploadSnapshot, on screen: inout CellBuffer, x: Int, y: Int, width w: Int, columns: UploadColumns, selected: Bool
     ) {
         let base = selected ? Style(bold: true, reverse: focus == .uploads) : Style.plain
         if selected { screen.fill(x: x, y: y, width: w, height: 1, style: base) }
@@ -223,23 +289,25 @@ extension AppState {
         let (icon, color) = Self.icon(for: row)
         // One column from the border, as the Files pane's rows.
         screen.write(icon, x: x + 1, y: y, style: base.with(foreground: color))
-        screen.write(Self.clip(session.fileName, to: nameWidth, keepingExtension: true), x: x + 3, y: y, style: base)
-        var column = x + 3 + nameWidth + 1
-        // Each part stops at the pane's border: a narrow pane cuts the row, not the border.
-        let end = x + w
-        screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, maxWidth: max(0, end - column), style: base)
-        column += 9
-        let barWidth = Self.uploadBarWidth(paneWidth: w)
-        let filled = Int((row.fraction * Double(barWidth)).rounded(.down))
-        screen.write(String(repeating: "█", count: filled), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: color))
-        screen.write(
-            String(repeating: "░", count: barWidth - filled), x: column + filled, y: y, maxWidth: max(0, end - column - filled),
-            style: base.with(foreground: .gray))
-        column += barWidth + 1
-        screen.write(
-            Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, maxWidth: max(0, end - column), style: base)
-        column += 6
-        screen.write(words(for: row), x: column, y: y, maxWidth: max(0, end - column), style: base.with(foreground: Self.wordsColor(row, date: date)))
+        screen.write(Self.clip(session.fileName, to: columns.name, keepingExtension: true), x: x + 3, y: y, style: base)
+        var column = x + 3 + columns.name + 1
+        if columns.showsSize {
+            screen.write(Self.rightAligned(ByteFormat.string(session.fileSize), width: 8), x: column, y: y, style: base)
+            column += 9
+        }
+        if columns.bar > 0 {
+            let filled = Int((row.fraction * Double(columns.bar)).rounded(.down))
+            screen.write(String(repeating: "█", count: filled), x: column, y: y, style: base.with(foreground: color))
+            screen.write(String(repeating: "░", count: columns.bar - filled), x: column + filled, y: y, style: base.with(foreground: .gray))
+            column += columns.bar + 1
+        }
+        if columns.showsPercent {
+            screen.write(Self.rightAligned("\(Int((row.fraction * 100).rounded(.down)))%", width: 4), x: column, y: y, style: base)
+            column += 6
+        }
+        // The state's words end at the border, cut with an ellipsis.
+        let words = Self.clip(words(for: row), to: max(0, x + w - 1 - column))
+        screen.write(words, x: column, y: y, style: base.with(foreground: Self.wordsColor(row, date: date)))
     }
 
     /// A row's state in words, as of the last tick.
@@ -258,6 +326,25 @@ extension AppState {
         case .live: return session.expiresSoon(now: date) ? .yellow : .standard
         case nil: return .standard
         }
+    }
+
+    /// A row's state for people: "paused by you", "the file changed since it was queued".
+    static func stateText(_ row: UploadSnapshot) -> String {
+        let session = row.session
+        let text =
+            switch session.state {
+            case .queued: "queued"
+            case .creating: "creating the session"
+            case .uploading: "uploading"
+            case .retrying: "waiting to retry"
+            case .stalled: "stalled: no bytes moving"
+            case .paused: session.pausedBy == .quit ? "paused by a quit" : "paused by you"
+            case .done: "done"
+            case .failed: "failed"
+            case .expired: "expired: the server's session ended"
+            case .fileChanged: "the file changed on disk"
+            }
+        return row.activeElsewhere && session.state.isActive ? text + " (another mediaup process has it)" : text
     }
 
     static func icon(for row: UploadSnapshot) -> (String, Color) {
@@ -320,7 +407,11 @@ extension AppState {
         case .confirmQuit:
             title = "Quit?"
             // A conversion cannot be paused: it is stopped, and its partial file removed.
-            let uploading = activeCount > 0 ? ["\(activeCount) upload(s) running.", "They will be paused; the next start resumes them."] : []
+            let counts = uploadCounts
+            let waiting = [counts.running > 0 ? "\(counts.running) uploading" : nil, counts.queued > 0 ? "\(counts.queued) queued" : nil]
+            let uploading =
+                activeCount > 0
+                ? [waiting.compactMap { $0 }.joined(separator: ", ") + ".", "They will be paused; the next start resumes them."] : []
             let converting = fixing.isEmpty ? [] : ["\(fixing.count) conversion(s) running: they will be stopped, nothing kept."]
             let answer = activeCount > 0 ? "y / Enter: pause and quit    any other key: stay" : "y / Enter: quit    any other key: stay"
             lines = uploading + converting + ["", answer]
@@ -357,12 +448,22 @@ extension AppState {
             "file      " + session.path,
             "size      \(ByteFormat.string(session.fileSize)) (\(session.fileSize) bytes) · \(session.mimeType)",
             "mode      " + (session.route == .resumable ? "resumable session → handle" : "/media → media id"),
-            "state     " + session.state.rawValue + (row.activeElsewhere ? " (another mediaup process has it)" : ""),
-            "session   " + (session.remoteID.map(MediaAPI.redacted) ?? "not created yet"),
-            "offset    \(ByteFormat.string(session.serverOffset)) confirmed by the server",
-            "attempts  \(session.attempts)",
-            "id        " + session.id,
+            "state     " + stateText(row),
         ]
+        // Only a resumable upload has a session on the server, and an offset there to resume from.
+        if session.route == .resumable, session.state != .done {
+            if let remote = session.remoteID {
+                lines.append("session   " + MediaAPI.redacted(remote))
+                lines.append("offset    \(ByteFormat.string(session.serverOffset)) confirmed by the server")
+            } else {
+                lines.append("session   none yet: made when the upload starts")
+            }
+        }
+        // Runs that ended in a failure are worth counting; a pause and resume are not.
+        if session.lastError != nil || session.state.isFailure || session.state == .retrying || session.state == .stalled {
+            lines.append("attempts  \(session.attempts)")
+        }
+        lines.append("id        " + session.id)
         if let handle = session.handle { lines.append("handle    " + handle) }
         if let example = session.templateExample { lines.append("template  " + example) }
         if let mediaID = session.mediaID { lines.append("media id  " + mediaID) }
@@ -485,16 +586,29 @@ extension AppState {
         return [lines[0]] + lines.dropFirst().map { padding + $0 }
     }
 
-    /// The Uploads pane's name column: as wide as the longest name needs, up to a third
-    /// of the pane, at least 8, and never so wide that fewer than 24 columns are left for
-    /// the state's words: they say what is happening, the name only which file.
-    func uploadNameWidth(paneWidth: Int) -> Int {
+    /// The Uploads pane's columns in a pane `paneWidth` wide. The name is as wide as the
+    /// longest needs, up to a third of the pane and at least 8; the state's words keep at
+    /// least 24 columns (16 in a narrow pane): they say what is happening, the name only
+    /// which file. Where that leaves too little, the bar goes first, then the size and
+    /// the percentage.
+    func uploadColumns(paneWidth: Int) -> UploadColumns {
         let longest = uploads.lazy.map { DisplayWidth.of(TerminalText.escaped($0.session.fileName)) }.max() ?? 0
-        let otherColumns = 3 + 9 + Self.uploadBarWidth(paneWidth: paneWidth) + 1 + 6
-        return max(8, min(longest, paneWidth / 3, paneWidth - otherColumns - 24))
+        let layouts = [
+            UploadColumns(name: 0, showsSize: true, bar: paneWidth >= 70 ? 16 : 8, showsPercent: true),
+            UploadColumns(name: 0, showsSize: true, bar: 0, showsPercent: true),
+            UploadColumns(name: 0, showsSize: false, bar: 0, showsPercent: true),
+        ]
+        for (index, layout) in layouts.enumerated() {
+            let wordsRoom = index == 0 ? 24 : 16
+            let nameRoom = paneWidth - layout.otherColumns - wordsRoom
+            guard nameRoom >= 8 else { continue }
+            var chosen = layout
+            chosen.name = max(8, min(longest, paneWidth / 3, nameRoom))
+            return chosen
+        }
+        let bare = UploadColumns(name: 0, showsSize: false, bar: 0, showsPercent: false)
+        return UploadColumns(name: max(4, min(longest, (paneWidth - bare.otherColumns) / 2)), showsSize: false, bar: 0, showsPercent: false)
     }
-
-    static func uploadBarWidth(paneWidth: Int) -> Int { paneWidth >= 70 ? 16 : 8 }
 
     /// `text` cut to `width` columns with an ellipsis before its extension, which stays:
     /// `bad_ph….heic` and `bad_ph….avif` are two files, `bad_phot…` and `bad_phot…` one.

@@ -86,6 +86,12 @@ extension AppState {
             meters[snapshot.id, default: RateMeter()].record(bytes: snapshot.transferredBytes, at: now)
             upsertUpload(snapshot)
             if !snapshot.session.state.isActive { stopping[snapshot.id] = nil }
+            if snapshot.session.path == cursorAwaitsUpload, snapshot.session.state.isActive,
+                let position = uploads.firstIndex(where: { $0.id == snapshot.id })
+            {
+                uploadCursor = position
+                cursorAwaitsUpload = nil
+            }
         case .removed(let ids):
             removeUploads(ids: Set(ids))
             for id in ids {
@@ -410,7 +416,7 @@ extension AppState {
         }
         guard !accepted.isEmpty else { return [] }
         focus = .uploads
-        uploadCursor = uploads.count
+        cursorAwaitsUpload = accepted.first
         return [.upload(paths: accepted, route: route)]
     }
 

@@ -20,8 +20,8 @@ public enum UploadText {
             return session.route == .media ? "paused (restarts from 0)" : "paused at " + ByteFormat.string(session.serverOffset)
         case .retrying, .stalled:
             let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
-            var retry = "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
-            if let note = row.retryNote { retry += " (\(note))" }
+            // The cause first: a narrow column keeps why, and cuts the countdown.
+            let retry = (row.retryNote.map { $0 + " — " } ?? "") + "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
             return session.state == .stalled ? "stalled — " + retry : retry
         case .done:
             let result = session.handle.map { "h " + $0 } ?? "id " + (session.mediaID ?? "")

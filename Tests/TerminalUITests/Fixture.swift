@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 @testable import TerminalUI
 @testable import UploadCore
@@ -16,6 +17,8 @@ enum Fixture {
         return entry
     }
 
+    private static let rowsMade = Mutex(0)
+
     static func row(
         _ name: String, state: UploadState, size: Int64 = 14_889_000, offset: Int64 = 0, transferred: Int64? = nil,
         handle: String? = nil, error: String? = nil, retryIn: Double? = nil
@@ -23,6 +26,12 @@ enum Fixture {
         var session = UploadSession(
             id: name, path: "/data/" + name, fileSize: size, fileModified: 0, mimeType: "video/mp4",
             route: .resumable, now: Date(timeIntervalSince1970: 0))
+        // Rows made later were added later, as the journal orders them.
+        session.createdAt = Date(
+            timeIntervalSince1970: Double(
+                rowsMade.withLock {
+                    $0 += 1; return $0
+                }) / 1000)
         session.state = state
         session.serverOffset = offset
         session.handle = handle

@@ -55,12 +55,20 @@ struct KeyBindingsTests {
         #expect(KeyBindings.keyLine(for: [.filter]) == "Enter keep · Esc clear")
     }
 
-    @Test("a narrow key line drops whole entries from the end, never help and quit, never a word cut")
+    @Test("a narrow key line drops whole entries, the least useful first, never help and quit, never a word cut")
     func narrowKeyLine() {
         let files: [KeyContext] = [.everywhere, .lists, .files]
-        #expect(KeyBindings.keyLine(for: files, width: 78) == "Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit")
-        #expect(KeyBindings.keyLine(for: files, width: 77) == "Tab pane · Enter open/queue · Space mark · u upload · ? help · q quit")
+        // hidden, sort, filter, mode go in that order; the rest stay in the table's order.
+        #expect(
+            KeyBindings.keyLine(for: files, width: 100)
+                == "Tab pane · Enter open/queue · Space mark · u upload · m mode · i inside · / filter · ? help · q quit")
+        #expect(
+            KeyBindings.keyLine(for: files, width: 99) == "Tab pane · Enter open/queue · Space mark · u upload · m mode · i inside · ? help · q quit")
+        #expect(KeyBindings.keyLine(for: files, width: 80) == "Tab pane · Enter open/queue · Space mark · u upload · i inside · ? help · q quit")
+        #expect(KeyBindings.keyLine(for: files, width: 40) == "Tab pane · u upload · ? help · q quit")
         #expect(KeyBindings.keyLine(for: files, width: 10) == "? help · q quit")
+        let uploads: [KeyContext] = [.everywhere, .lists, .uploads]
+        #expect(KeyBindings.keyLine(for: uploads, width: 60) == "Tab pane · p pause · r resume · R retry · ? help · q quit")
         let full = KeyBindings.keyLine(for: files)
         #expect(KeyBindings.keyLine(for: files, width: DisplayWidth.of(full)) == full)
     }

@@ -282,8 +282,8 @@ struct UploadNameTests {
         #expect(AppState.clip("short.png", to: 12, keepingExtension: true) == "short.png")
         var state = Fixture.state(width: 200, height: 12)
         _ = state.update(.loaded([Fixture.row("a-rather-long-campaign-video-name.mp4", state: .queued)]))
-        #expect(state.uploadNameWidth(paneWidth: 132) == 37, "the whole name where a third of the pane holds it")
-        #expect(state.uploadNameWidth(paneWidth: 60) == 9, "60 less 27 for size, bar and percent, less 24 for the words")
+        #expect(state.uploadColumns(paneWidth: 132).name == 37, "the whole name where a third of the pane holds it")
+        #expect(state.uploadColumns(paneWidth: 60).name == 8, "60 less 28 for icon, gaps, size, bar and percent, less 24 for the words")
         #expect(state.render().lines.contains { $0.contains("· a-rather-long-campaign-video-name.mp4") })
     }
 }

@@ -48,7 +48,7 @@ struct MediaStandingTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable           no uploads
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
             │ ..                             ││ no uploads yet                             │
             │   clip-hevc.mp4        4.0 KB ✗││                                            │
@@ -57,7 +57,7 @@ struct MediaStandingTests {
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
              interview.mp4 · 4.0 KB · video/mp4 · ! H.264 High profile: B-frames are likel…
-             Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit
+             Tab pane · Enter open/queue · Space mark · u upload · ? help · q quit
             """)
         let cells = state.render()
         #expect(cells[32, 3].style.foreground == .red && cells[32, 4].style.foreground == .yellow && cells[32, 5].style.foreground == .green)
@@ -91,7 +91,7 @@ struct MediaStandingTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable           no uploads
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
             │ ..                             ││ no uploads yet                             │
             │   clip-hevc.mp4        4.0 KB ✗││                                            │

@@ -51,7 +51,7 @@ struct RenderTests {
         expectScreen(
             state,
             """
-             mediaup · https://waba-v2.360dialog.io · mode: resumable     0 active · 0 done
+             mediaup · https://waba-v2.360dialog.io · mode: resumable            no uploads
             ┌ Files ~/media ─────────────────┐┌ Uploads ───────────────────────────────────┐
             │ ..                             ││ no uploads yet                             │
             │ reading…                       ││                                            │
@@ -74,7 +74,7 @@ struct RenderTests {
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
              /home/someone
-             Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit
+             Tab pane · Enter open/queue · Space mark · u upload · ? help · q quit
             """)
     }
 
@@ -86,7 +86,7 @@ struct RenderTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable           no uploads
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
             │ ..                             ││ no uploads yet                             │
             │ ▸ clips/                       ││                                            │
@@ -109,7 +109,7 @@ struct RenderTests {
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
              teaser.mov · 120 MB · ✗ WhatsApp does not take video/quicktime files · 1 mark…
-             Tab pane · Enter open/queue · Space mark · u upload · m mode · ? help · q quit
+             Tab pane · Enter open/queue · Space mark · u upload · ? help · q quit
             """)
     }
 
@@ -121,7 +121,7 @@ struct RenderTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+             mediaup · SANDBOX 127.0.0.1:8360 · resumable    no uploads
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
             │ ..                             ││ no uploads yet         │
             │ ▸ clips/                       ││                        │
@@ -132,7 +132,7 @@ struct RenderTests {
             │                                ││                        │
             └────────────────────────────────┘└────────────────────────┘
              teaser.mov · 120 MB · ✗ WhatsApp does not take video/quic…
-             Tab pane · Enter open/queue · Space mark · ? help · q quit
+             Tab pane · Space mark · u upload · ? help · q quit
             """)
     }
 
@@ -141,7 +141,7 @@ struct RenderTests {
         expectScreen(
             uploadsState(width: 140, height: 16),
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable                               4 active · 4.1 MB/s · 1 done · 1 paused · 3 failed
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable                   3 uploading 4.1 MB/s · 1 queued · 1 paused · 3 failed · 1 done
             ┌ Files /data ───────────────────────────────┐┌ Uploads ───────────────────────────────────────────────────────────────────────────────────┐
             │ ..                                         ││ ▶ promo.mp4     14.2 MB █████████░░░░░░░  61%  4.1 MB/s  0:01 left                         │
             │ ▸ clips/                                   ││ ‖ brochure.pdf  88.0 MB ███░░░░░░░░░░░░░  21%  paused at 18.5 MB                           │
@@ -155,7 +155,7 @@ struct RenderTests {
             │                                            ││                                                                                            │
             │                                            ││                                                                                            │
             └────────────────────────────────────────────┘└────────────────────────────────────────────────────────────────────────────────────────────┘
-             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             promo.mp4 · uploading · upload:MTphdHRh · server offset 0 B
              Tab pane · m mode · p pause · r resume · R retry · P/A all · x cancel · c copy · Enter details · ? help · q quit
             """)
     }
@@ -165,17 +165,17 @@ struct RenderTests {
         expectScreen(
             uploadsState(width: 80, height: 24),
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+             mediaup · SANDBOX 127.0.0.1:8360 · mode: resumable     ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ pro….mp4  14.2 MB ████░░░░  61%  4.1 MB/s│
-            │ ▸ clips/                       ││ ‖ bro….pdf  88.0 MB █░░░░░░░  21%  paused a│
-            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-            │   promo.mp4           14.2 MB ✓││ ⚠ tea….mp4  40.0 MB ██░░░░░░  32%  stalled │
-            │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████████ 100%  h 4::aW1│
-            │                                ││ ✖ huge.mp4   2.1 GB ░░░░░░░░   0%  failed: │
-            │                                ││ ✖ old.pdf    1000 B ░░░░░░░░   0%  expired │
-            │                                ││ ✖ edit.mp4   1000 B ░░░░░░░░   0%  file cha│
-            │                                ││ · next.mp4   1000 B ░░░░░░░░   0%  queued  │
+            │ ..                             ││ ▶ promo.mp4  14.2 MB  61%  4.1 MB/s  0:01… │
+            │ ▸ clips/                       ││ ‖ broc….pdf  88.0 MB  21%  paused at 18.5… │
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png    2.1 MB  27%  retry 2/5 in 3s │
+            │   promo.mp4           14.2 MB ✓││ ⚠ teas….mp4  40.0 MB  32%  stalled — retr… │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png    240 KB 100%  h 4::aW1hZ2Uvc… │
+            │                                ││ ✖ huge.mp4    2.1 GB   0%  failed: HTTP 4… │
+            │                                ││ ✖ old.pdf     1000 B   0%  expired — R st… │
+            │                                ││ ✖ edit.mp4    1000 B   0%  file changed —… │
+            │                                ││ · next.mp4    1000 B   0%  queued          │
             │                                ││                                            │
             │                                ││                                            │
             │                                ││                                            │
@@ -187,8 +187,8 @@ struct RenderTests {
             │                                ││                                            │
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
-             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
-             Tab pane · m mode · p pause · r resume · R retry · P/A all · ? help · q quit
+             promo.mp4 · uploading · upload:MTphdHRh · server offset 0 B
+             Tab pane · p pause · r resume · R retry · Enter details · ? help · q quit
             """)
     }
 
@@ -197,18 +197,18 @@ struct RenderTests {
         expectScreen(
             uploadsState(width: 60, height: 12),
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+             mediaup · SANDBOX · resumable      ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
-            │ ..                             ││ ▶ pro….mp4  14.2 MB ███│
-            │ ▸ clips/                       ││ ‖ bro….pdf  88.0 MB █░░│
-            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░│
-            │   promo.mp4           14.2 MB ✓││ ⚠ tea….mp4  40.0 MB ██░│
-            │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ███│
-            │                                ││ ✖ huge.mp4   2.1 GB ░░░│
-            │                                ││ ✖ old.pdf    1000 B ░░░│
-            └────────────────────────────────┘└────────────────────────┘
-             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt…
-             Tab pane · m mode · p pause · r resume · ? help · q quit
+            │ ..                             ││ ▶ promo.mp4  4.1 MB/s… │
+            │ ▸ clips/                       ││ ‖ broch….pdf paused a… │
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   retry 2/… │
+            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.mp4 stalled … │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png   h 4::aW1… │
+            │                                ││ ✖ huge.mp4   failed: … │
+            │                                ││ ✖ old.pdf    expired … │
+            └────────────────────────────────┘└─── ↓ 2 more · 1 queued ┘
+             promo.mp4 · uploading · upload:MTphdHRh · server offset 0…
+             Tab pane · p pause · r resume · R retry · ? help · q quit
             """)
     }
 
@@ -219,7 +219,7 @@ struct RenderTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable    0 active · 0 done
+             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable           no uploads
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
             │ ┌ Keys ───────────────────────────────────────────────────────────────────┐  │
             │ │ Tab, Shift-Tab    switch pane                                           │  │
@@ -253,16 +253,16 @@ struct RenderTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+             mediaup · SANDBOX 127.0.0.1:8360 · mode: resumable     ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ┌ Keys ────────────────────────────────────────────────────────────────────┐s│
-            │ │ Tab, Shift-Tab    switch pane                                            │a│
-            │ │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                      │/│
+            │ ┌ Keys ────────────────────────────────────────────────────────────────────┐ │
+            │ │ Tab, Shift-Tab    switch pane                                            │ │
+            │ │ ↑, k / ↓, j / PgUp / PgDn / Home, g / End, G   move                      │ │
             │ │ m                 mode: resumable session (handle) ↔ /media (media id)   │ │
-            │ │ p                 pause the selected upload                              │1│
+            │ │ p                 pause the selected upload                              │ │
             │ │ r                 resume the selected upload                             │ │
             │ │ R                 retry a failed, expired or stalled upload              │ │
-            │ │ P                 pause all                                              │a│
+            │ │ P                 pause all                                              │ │
             │ │ A                 resume all                                             │ │
             │ │ x, Delete         cancel and forget the selected upload                  │ │
             │ │ C                 forget every done upload                               │ │
@@ -275,7 +275,7 @@ struct RenderTests {
             │ │ ?                 this help                                              │ │
             │ │ q                 quit (running uploads are paused, resumable)           │ │
             └─└──────────────────────────────────────────────────────────────────────────┘─┘
-             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             promo.mp4 · uploading · upload:MTphdHRh · server offset 0 B
              Esc close
             """)
     }
@@ -289,20 +289,18 @@ struct RenderTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+             mediaup · SANDBOX 127.0.0.1:8360 · mode: resumable     ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ pro….mp4  14.2 MB ████░░░░  61%  4.1 MB/s│
-            │ ▸ clips/                       ││ ‖ bro….pdf  88.0 MB █░░░░░░░  21%  paused a│
-            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-            │   promo.mp4           14.2 MB ✓││ ⚠ tea….mp4  40.0 MB ██░░░░░░  32%  stalled │
-            │   t┌ Details ───────────────────────────────────────────────────────────┐:aW1│
-            │    │ file      /data/logo.png                                           │ed: │
-            │    │ size      240 KB (245760 bytes) · video/mp4                        │red │
-            │    │ mode      resumable session → handle                               │ cha│
-            │    │ state     done                                                     │ed  │
-            │    │ session   upload:MTphdHRh                                          │    │
-            │    │ offset    240 KB confirmed by the server                           │    │
-            │    │ attempts  0                                                        │    │
+            │ ..                             ││ ▶ promo.mp4  14.2 MB  61%  4.1 MB/s  0:01… │
+            │ ▸ clips/                       ││ ‖ broc….pdf  88.0 MB  21%  paused at 18.5… │
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png    2.1 MB  27%  retry 2/5 in 3s │
+            │   promo.mp4           14.2 MB ✓││ ⚠ teas….mp4  40.0 MB  32%  stalled — retr… │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png    240 KB 100%  h 4::aW1hZ2Uvc… │
+            │    ┌ Details ───────────────────────────────────────────────────────────┐ 4… │
+            │    │ file      /data/logo.png                                           │st… │
+            │    │ size      240 KB (245760 bytes) · video/mp4                        │ —… │
+            │    │ mode      resumable session → handle                               │    │
+            │    │ state     done                                                     │    │
             │    │ id        logo.png                                                 │    │
             │    │ handle    4::aW1hZ2UvcG5n:ARbXk2                                   │    │
             │    │ template  "example": {"header_handle": ["4::aW1hZ2UvcG5n:ARbXk2"]} │    │
@@ -310,8 +308,10 @@ struct RenderTests {
             │                                ││                                            │
             │                                ││                                            │
             │                                ││                                            │
+            │                                ││                                            │
+            │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
-             logo.png · upload:MTphdHRh · server offset 240 KB · attempt 0 · h 4::aW1hZ2Uv…
+             logo.png · done · h 4::aW1hZ2UvcG5n:ARbXk2
              Esc close
             """)
         #expect(!state.render().lines.joined().contains("sig=x"), "the signature stays out of the screen")
@@ -324,17 +324,17 @@ struct RenderTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+             mediaup · SANDBOX 127.0.0.1:8360 · mode: resumable     ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ pro….mp4  14.2 MB ████░░░░  61%  4.1 MB/s│
-            │ ▸ clips/                       ││ ‖ bro….pdf  88.0 MB █░░░░░░░  21%  paused a│
-            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   2.1 MB ██░░░░░░  27%  retry 2/│
-            │   promo.mp4           14.2 MB ✓││ ⚠ tea….mp4  40.0 MB ██░░░░░░  32%  stalled │
-            │   teaser.mov           120 MB ✗││ ✔ logo.png   240 KB ████████ 100%  h 4::aW1│
-            │                                ││ ✖ huge.mp4   2.1 GB ░░░░░░░░   0%  failed: │
-            │                                ││ ✖ old.pdf    1000 B ░░░░░░░░   0%  expired │
-            │            ┌ Quit? ────────────────────────────────────────────┐ 0%  file cha│
-            │            │ 4 upload(s) running.                              │ 0%  queued  │
+            │ ..                             ││ ▶ promo.mp4  14.2 MB  61%  4.1 MB/s  0:01… │
+            │ ▸ clips/                       ││ ‖ broc….pdf  88.0 MB  21%  paused at 18.5… │
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png    2.1 MB  27%  retry 2/5 in 3s │
+            │   promo.mp4           14.2 MB ✓││ ⚠ teas….mp4  40.0 MB  32%  stalled — retr… │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png    240 KB 100%  h 4::aW1hZ2Uvc… │
+            │                                ││ ✖ huge.mp4    2.1 GB   0%  failed: HTTP 4… │
+            │                                ││ ✖ old.pdf     1000 B   0%  expired — R st… │
+            │            ┌ Quit? ────────────────────────────────────────────┐e changed —… │
+            │            │ 3 uploading, 1 queued.                            │ued          │
             │            │ They will be paused; the next start resumes them. │             │
             │            │                                                   │             │
             │            │ y / Enter: pause and quit    any other key: stay  │             │
@@ -346,7 +346,7 @@ struct RenderTests {
             │                                ││                                            │
             │                                ││                                            │
             └────────────────────────────────┘└────────────────────────────────────────────┘
-             promo.mp4 · upload:MTphdHRh · server offset 0 B · attempt 0
+             promo.mp4 · uploading · upload:MTphdHRh · server offset 0 B
              Esc close
             """)
     }
@@ -374,7 +374,7 @@ struct RenderTests {
         expectScreen(
             state,
             """
-             mediaup · SANDBOX http://127.0.0.1:8360 · mode: resumable
+             mediaup · SANDBOX 127.0.0.1:8360 · resumable    no uploads
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
             │ ..                             ││ no uploads yet         │
             │   promo.mp4           14.2 MB ✓││                        │
