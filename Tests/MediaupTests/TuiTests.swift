@@ -101,7 +101,7 @@ struct TuiTests {
             try await withTmuxSession(launch(fixture, folder: folder)) { again in
                 let screen = try await again.waitUntil(timeout: 60) { $0.contains("✔ b-going.pdf") }
                 #expect(screen.contains("‖ a-held.pdf"))
-                #expect(screen.contains("1 done · 1 paused"))
+                #expect(screen.contains("1 paused · 1 done"))
                 let sessions = await fixture.server.sessions()
                 #expect(sessions.first { $0.fileName == "b-going.pdf" && $0.sha256 != nil }?.sha256 == (try SHA256Digest.ofFile(at: going)))
                 #expect(await heldOffsetAsks() == asksBefore)
