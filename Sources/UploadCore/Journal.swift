@@ -187,6 +187,13 @@ public final class Journal: Sendable {
                 try db.create(index: "session_by_content", on: UploadSession.databaseTableName, columns: ["fileSize", "sha256"])
             }
         ),
+        (
+            // A screen looks once a second for rows other processes added: by creation time.
+            "v6",
+            { db in
+                try db.create(index: "session_by_creation", on: UploadSession.databaseTableName, columns: ["createdAt", "id"])
+            }
+        ),
     ]
 
     private static func isCorruption(_ error: DatabaseError) -> Bool {
