@@ -36,6 +36,10 @@ public final class NcursesBackend: TerminalBackend {
     private let attrBold: attr_t
     private let attrReverse: attr_t
     private let attrDim: attr_t
+    /// Whether terminfo gives the terminal an alternate screen (`smcup` and `rmcup`),
+    /// which `endwin()` leaves, bringing back what was there. Without one (vt100) the
+    /// last frame would stay after the quit, so `restore()` clears the screen itself.
+    private let hasAlternateScreen: Bool
     /// The last buffer copied to ncurses, to skip rows that did not change. Cleared
     /// whenever ncurses' idea of the screen may differ from it (resize, raw writes).
     private var lastDrawn: CellBuffer?
@@ -113,6 +117,7 @@ public final class NcursesBackend: TerminalBackend {
         attrBold = mediaup_nc_attr_bold()
         attrReverse = mediaup_nc_attr_reverse()
         attrDim = mediaup_nc_attr_dim()
+        hasAlternateScreen = Self.capability("smcup") != nil && Self.capability("rmcup") != nil
         lastScreenSize = size
     }
 
@@ -215,12 +220,18 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     /// Gives the terminal back (`endwin()`: cursor shown, modes reset, alternate
-    /// screen left). Idempotent: an atomic exchange lets only the first caller (this or
-    /// a crash handler) run `endwin()`. Allocates nothing, so a signal handler may call
-    /// it; `endwin()` itself is not async-signal-safe in theory, as for every ncurses
-    /// program.
+    /// screen left). On a terminal without an alternate screen (vt100), where `endwin()`
+    /// would leave the last frame, the screen is then cleared with the cursor at the
+    /// top-left (terminfo's `clear`). Idempotent: an atomic exchange lets only the first
+    /// caller (this or a crash handler) run `endwin()`. The crash handlers do not come
+    /// here: they only run `endwin()`, which allocates nothing.
     public func restore() {
-        if screenActive.exchange(false, ordering: .sequentiallyConsistent) { endwin() }
+        guard screenActive.exchange(false, ordering: .sequentiallyConsistent) else { return }
+        endwin()
+        if !hasAlternateScreen, let clear = Self.capability("clear") {
+            _ = mediaup_nc_tputs(clear, putchar)
+            fflush(nil)
+        }
     }
 
     /// Takes the terminal again after `restore()` (after a suspend with Ctrl-Z, say):
@@ -320,6 +331,12 @@ public final class NcursesBackend: TerminalBackend {
 
     private static func index(of color: Color) -> Int {
         Color.allCases.firstIndex(of: color)!
+    }
+
+    /// The terminal's string capability `name` (terminfo), or nil when it has none.
+    private static func capability(_ name: String) -> UnsafePointer<CChar>? {
+        guard let value = mediaup_nc_string_capability(name), Int(bitPattern: value) != -1 else { return nil }
+        return value
     }
 
     private static func localeIsUTF8() -> Bool {

@@ -208,6 +208,33 @@ struct TuiTests {
         }
     }
 
+    @Test("after q no frame stays on the screen: vt100 (no alternate screen) is cleared, xterm-256color shows the shell's screen again")
+    func quitGivesTheScreenBack() async throws {
+        for term in ["vt100", "xterm-256color"] {
+            try await withSandbox(apiKey: Self.key) { fixture in
+                _ = fixture.makeFile("poster.png", size: 2_000)
+                // The shell's screen before mediaup starts: one line of its own.
+                let script = "echo shell-before-mediaup; exec \"$0\" tui --sandbox \"$1\""
+                try await withTmuxSession(
+                    TmuxSession(
+                        command: ["/bin/sh", "-c", script, BinaryBed.binary, fixture.directory + "/files"],
+                        environment: ["TERM": term, "MEDIAUP_STATE_DIR": fixture.directory + "/state"],
+                        width: 100, height: 20)
+                ) { tui in
+                    _ = try await tui.waitUntil { $0.contains("Uploads") && $0.contains("poster.png") }
+                    try await tui.sendKeys("q")
+                    #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+                    #expect(try await tui.exitStatus() == 0)
+                    let screen = try await tui.capture()
+                    #expect(!screen.contains("Uploads") && !screen.contains("poster.png") && !screen.contains("─"), "TERM=\(term):\n\(screen)")
+                    if term == "xterm-256color" {
+                        #expect(screen.contains("shell-before-mediaup"), "TERM=\(term):\n\(screen)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
     func badSituations() async throws {
         try await withSandbox(apiKey: Self.key) { fixture in
