@@ -235,6 +235,34 @@ struct TuiTests {
         }
     }
 
+    @Test("a name with a newline, an escape or a bidi override shows as escapes in the Files pane, the details line, i and the Uploads pane")
+    func controlCharactersInNamesAreShownEscaped() async throws {
+        try await withSandbox(apiKey: Self.key) { fixture in
+            let folder = fixture.directory + "/files"
+            _ = fixture.makeFile("new\nline.pdf", size: 3_000, magic: Magic.pdf)
+            _ = fixture.makeFile("\u{202E}gpj.pdf", size: 3_000, magic: Magic.pdf)
+            _ = fixture.makeFile("red\u{1B}[31m.pdf", size: 3_000, magic: Magic.pdf)
+            try await withTmuxSession(launch(fixture, folder: folder)) { tui in
+                let names = ["\\u{202E}gpj.pdf", "new\\nline.pdf", "red\\x1b[31m.pdf"]
+                let listed = try await tui.waitUntil { screen in names.allSatisfy { screen.contains("  " + $0) } }
+                #expect(!listed.contains("\u{202E}") && !listed.contains("\u{1B}"))
+                #expect(listed.split(separator: "\n").count == 30, "no row was split")
+
+                try await tui.sendKeys("Home", "Down")
+                _ = try await tui.waitFor(folder + "/\\u{202E}gpj.pdf · 2.9 KB")
+                try await tui.sendKeys("i")
+                _ = try await tui.waitFor("file      " + folder + "/\\u{202E}gpj.pdf")
+                try await tui.sendKeys("Escape", "a", "u")
+                let uploads = try await tui.waitUntil(timeout: 30) { screen in names.allSatisfy { screen.contains("✔ " + $0) } }
+                #expect(!uploads.contains("\u{202E}") && !uploads.contains("\u{1B}"))
+                try await tui.sendKeys("Enter")
+                _ = try await tui.waitFor("file      " + folder + "/")
+                try await tui.sendKeys("Escape", "q")
+                #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })
+            }
+        }
+    }
+
     @Test("a folder it cannot read, a missing key, a small terminal: messages, not a crash")
     func badSituations() async throws {
         try await withSandbox(apiKey: Self.key) { fixture in
