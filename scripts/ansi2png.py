@@ -9,8 +9,11 @@ are skipped.
 Usage: python3 scripts/ansi2png.py capture.ansi out.png [--title TEXT] [--cols N]
        (capture.ansi may be "-" for standard input)
 
-Needs Pillow; wcwidth is used for character widths when installed (else
-unicodedata.east_asian_width). Wide characters (CJK, emoji) take two cells. Glyphs
+Needs Pillow. Cells are placed as tmux placed them: each character takes the width
+the C library's wcwidth gives it (what tmux itself uses; else the wcwidth package,
+else unicodedata.east_asian_width), a regional indicator one cell (a flag is two), and
+a character after a zero-width joiner joins the cell before it (tmux draws 👨‍👩‍👧 in
+the two cells of 👨). Wide characters (CJK, emoji) take two cells. Glyphs
 missing from DejaVu Sans Mono come from a fallback font (Droid Sans Fallback, Noto);
 a character no font has is drawn as an outlined box of its width, so alignment stays
 visible.
@@ -31,6 +34,30 @@ try:
     from wcwidth import wcwidth as _wcwidth
 except ImportError:
     _wcwidth = None
+
+
+def _libc_wcwidth():
+    """The C library's wcwidth in a UTF-8 locale, as tmux counts cells; None if not found."""
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        lc_ctype = 0  # glibc's LC_CTYPE
+        if not any(libc.setlocale(lc_ctype, name) for name in (b"C.UTF-8", b"C.utf8", b"en_US.UTF-8")):
+            return None
+        function = libc.wcwidth
+        function.argtypes = [ctypes.c_wchar]
+        function.restype = ctypes.c_int
+        if function("\u65e5") != 2:  # not a UTF-8 locale after all
+            return None
+        return function
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+_libc_width = _libc_wcwidth()
+ZWJ = "\u200d"
 
 FONT_DIR = "/usr/share/fonts/truetype"
 REGULAR = FONT_DIR + "/dejavu/DejaVuSansMono.ttf"
@@ -68,7 +95,14 @@ def xterm256(n):
 
 
 def char_width(ch):
-    """Cells `ch` takes: 0 for combining marks, 2 for wide characters, else 1."""
+    """Cells `ch` takes on its own in tmux: 0 for combining marks and format characters
+    (the zero-width joiner, variation selectors), 2 for wide characters, else 1."""
+    if _libc_width is not None:
+        w = _libc_width(ch)
+        if w >= 0:
+            return w
+    if 0x1F1E6 <= ord(ch) <= 0x1F1FF:
+        return 1  # a regional indicator: tmux gives each half of a flag one cell
     if _wcwidth is not None:
         w = _wcwidth(ch)
         if w >= 0:
@@ -212,6 +246,7 @@ def parse(text):
 
 
 def add_text(row, text, style):
+    joined = bool(row) and _last_glyph(row).endswith(ZWJ)
     for ch in text:
         if ch == "\t":
             for _ in range(8 - len(row) % 8):
@@ -219,7 +254,9 @@ def add_text(row, text, style):
             continue
         if ch == "\r" or (ord(ch) < 32) or ch == "\x7f":
             continue
-        width = char_width(ch)
+        # After a zero-width joiner the character joins the cell before it, as in tmux.
+        width = 0 if joined else char_width(ch)
+        joined = ch == ZWJ
         if width == 0:
             # A combining mark joins the character before it.
             for back in range(len(row) - 1, -1, -1):
@@ -231,6 +268,13 @@ def add_text(row, text, style):
         row.append((ch, style.copy(), width))
         if width == 2:
             row.append(None)
+
+
+def _last_glyph(row):
+    for cell in reversed(row):
+        if cell is not None:
+            return cell[0]
+    return ""
 
 
 class Fonts:

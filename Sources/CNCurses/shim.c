@@ -26,6 +26,12 @@ int mediaup_nc_get_wch(WINDOW *win, wint_t *value) { return wget_wch(win, value)
 
 int mediaup_nc_wcwidth(wchar_t c) { return wcwidth(c); }
 
+const char *mediaup_nc_string_capability(const char *name) { return tigetstr(name); }
+
+int mediaup_nc_tputs(const char *text, int (*out)(int)) { return tputs(text, 1, out); }
+
+const char *mediaup_nc_cursor_address(int y, int x) { return tiparm(cursor_address, y, x); }
+
 int mediaup_nc_probe_terminal(const char *term, int *error) {
     if (setupterm(term, 1, error) == ERR) return -1;
     char *address = tigetstr("cup");

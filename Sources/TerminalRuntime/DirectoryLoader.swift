@@ -102,8 +102,9 @@ public enum DirectoryLoader {
                 let raw = names.baseAddress! + start
                 let utf8 = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
                 let decoded = String(validating: utf8, as: UTF8.self)
-                // A name that is not UTF-8 cannot be uploaded: no need to stat it.
-                let fact = decoded == nil ? StatFacts() : DirectoryLoader.facts(of: raw, in: folder)
+                // Stat'ed by its raw bytes even when it is not UTF-8: such a file cannot be
+                // uploaded, but its row still shows its real size and time.
+                let fact = DirectoryLoader.facts(of: raw, in: folder)
                 order.append(decoded ?? DirectoryLoader.escaped(utf8), utf8: utf8, isDirectory: fact.kind == .directory)
                 facts.append(fact)
                 validNames.append(decoded != nil)
@@ -117,8 +118,9 @@ public enum DirectoryLoader {
         func entry(at position: Int, pathPrefix: String) -> FileEntry {
             let name = order.name(at: position)
             guard validNames[position] else {
+                let fact = facts[position]
                 return FileEntry(
-                    name: name, path: pathPrefix + name, isDirectory: false,
+                    name: name, path: pathPrefix + name, isDirectory: false, size: fact.size, modified: fact.modified,
                     problem: "the name is not valid UTF-8; rename the file to upload it")
             }
             return facts[position].entry(name: name, path: pathPrefix + name)

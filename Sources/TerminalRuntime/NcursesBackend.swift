@@ -36,12 +36,34 @@ public final class NcursesBackend: TerminalBackend {
     private let attrBold: attr_t
     private let attrReverse: attr_t
     private let attrDim: attr_t
+    /// Whether terminfo gives the terminal an alternate screen (`smcup` and `rmcup`),
+    /// which `endwin()` leaves, bringing back what was there. Without one (vt100) the
+    /// last frame would stay after the quit, so `restore()` clears the screen itself.
+    private let hasAlternateScreen: Bool
     /// The last buffer copied to ncurses, to skip rows that did not change. Cleared
     /// whenever ncurses' idea of the screen may differ from it (resize, raw writes).
     private var lastDrawn: CellBuffer?
     private var lastScreenSize = (width: 0, height: 0)
     /// Scratch space for one cell's wide characters plus the terminating 0.
     private var scratch = [wchar_t](repeating: 0, count: Int(CCHARW_MAX) + 1)
+    /// The rows whose last frame had cells written past ncurses (see `writeRawCells`):
+    /// ncurses believes blanks are there, so when such a row changes it is redrawn whole.
+    private var rowsWithRawCells: Set<Int> = []
+
+    /// A grapheme cluster ncurses cannot hold in a cell: more than one spacing
+    /// character (a ZWJ sequence 👨‍👩‍👧, a flag 🇯🇵, a skin tone 👍🏽). `setcchar` takes
+    /// one spacing character and combining ones only, so ncurses gets blanks there and
+    /// the cluster's bytes go to the terminal after the refresh.
+    private struct RawCell {
+        let y: Int
+        let x: Int
+        /// The columns the buffer gave it (as tmux draws it).
+        let columns: Int
+        /// The columns a terminal that does not join clusters (xterm) may draw it in.
+        let widest: Int
+        let text: String
+        let style: Style
+    }
 
     /// Why the screen cannot be drawn on the terminal `term` names (the value of `TERM`),
     /// or nil when it can: ncurses' `initscr` would print its own words and exit, and a
@@ -84,7 +106,9 @@ public final class NcursesBackend: TerminalBackend {
         keypad(window, true)
         nodelay(window, true)
         scrollok(window, false)
-        leaveok(window, true)
+        // The cursor is hidden; each frame leaves it at the top-left (see `draw`), so
+        // that after writing cells past ncurses it is put back where ncurses believes.
+        leaveok(window, false)
         curs_set(0)
         set_escdelay(25)
 
@@ -113,6 +137,7 @@ public final class NcursesBackend: TerminalBackend {
         attrBold = mediaup_nc_attr_bold()
         attrReverse = mediaup_nc_attr_reverse()
         attrDim = mediaup_nc_attr_dim()
+        hasAlternateScreen = Self.capability("smcup") != nil && Self.capability("rmcup") != nil
         lastScreenSize = size
     }
 
@@ -132,7 +157,9 @@ public final class NcursesBackend: TerminalBackend {
     /// Copies `buffer` to ncurses' virtual screen and refreshes (`wnoutrefresh` +
     /// `doupdate`, so only the difference goes to the terminal). Rows equal to the
     /// previous frame's are skipped. A buffer larger than the screen is clipped; where
-    /// it is smaller, the rest of the screen is cleared. Does nothing after `restore()`.
+    /// it is smaller, the rest of the screen is cleared. Clusters ncurses cannot hold
+    /// are then written to the terminal directly, each at its column (`writeRawCells`).
+    /// Does nothing after `restore()`.
     public func draw(_ buffer: CellBuffer) {
         guard screenActive.load(ordering: .relaxed) else { return }
         let screen = size
@@ -145,6 +172,8 @@ public final class NcursesBackend: TerminalBackend {
             let start = y * buffer.width
             let row = buffer.cells[start..<start + buffer.width]
             if let previous, previous.cells[start..<start + buffer.width] == row { continue }
+            // ncurses holds blanks where this row's clusters were: make it redraw the row.
+            if rowsWithRawCells.contains(y) { wredrawln(window, Int32(y), 1) }
             drawRow(buffer, y: y, width: width, screenWidth: screen.width)
             if width < screen.width {
                 wmove(window, Int32(y), Int32(width))
@@ -155,8 +184,12 @@ public final class NcursesBackend: TerminalBackend {
             wmove(window, Int32(height), 0)
             wclrtobot(window)
         }
+        wmove(window, 0, 0)
         wnoutrefresh(window)
         doupdate()
+        let raw = rawCells(buffer, width: width, height: height, screenWidth: screen.width)
+        if !raw.isEmpty { writeRawCells(raw, buffer: buffer, width: width) }
+        rowsWithRawCells = Set(raw.map(\.y))
         lastDrawn = buffer
         lastScreenSize = screen
     }
@@ -215,12 +248,18 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     /// Gives the terminal back (`endwin()`: cursor shown, modes reset, alternate
-    /// screen left). Idempotent: an atomic exchange lets only the first caller (this or
-    /// a crash handler) run `endwin()`. Allocates nothing, so a signal handler may call
-    /// it; `endwin()` itself is not async-signal-safe in theory, as for every ncurses
-    /// program.
+    /// screen left). On a terminal without an alternate screen (vt100), where `endwin()`
+    /// would leave the last frame, the screen is then cleared with the cursor at the
+    /// top-left (terminfo's `clear`). Idempotent: an atomic exchange lets only the first
+    /// caller (this or a crash handler) run `endwin()`. The crash handlers do not come
+    /// here: they only run `endwin()`, which allocates nothing.
     public func restore() {
-        if screenActive.exchange(false, ordering: .sequentiallyConsistent) { endwin() }
+        guard screenActive.exchange(false, ordering: .sequentiallyConsistent) else { return }
+        endwin()
+        if !hasAlternateScreen, let clear = Self.capability("clear") {
+            _ = mediaup_nc_tputs(clear, putchar)
+            fflush(nil)
+        }
     }
 
     /// Takes the terminal again after `restore()` (after a suspend with Ctrl-Z, say):
@@ -322,6 +361,12 @@ public final class NcursesBackend: TerminalBackend {
         Color.allCases.firstIndex(of: color)!
     }
 
+    /// The terminal's string capability `name` (terminfo), or nil when it has none.
+    private static func capability(_ name: String) -> UnsafePointer<CChar>? {
+        guard let value = mediaup_nc_string_capability(name), Int(bitPattern: value) != -1 else { return nil }
+        return value
+    }
+
     private static func localeIsUTF8() -> Bool {
         guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
         let name = String(cString: codeset).lowercased()
@@ -329,8 +374,9 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     /// Copies the first `width` cells of row `y`. A wide character is drawn once at its
-    /// left cell; its continuation is skipped. One that the screen's edge would cut,
-    /// or a continuation whose left half is missing, becomes a blank.
+    /// left cell; its continuations are skipped. One that the screen's edge would cut,
+    /// or a continuation whose left half is missing, becomes blanks; so does a cluster
+    /// ncurses cannot hold, which `writeRawCells` draws after the refresh.
     private func drawRow(_ buffer: CellBuffer, y: Int, width: Int, screenWidth: Int) {
         var x = 0
         while x < width {
@@ -340,24 +386,104 @@ public final class NcursesBackend: TerminalBackend {
                 x += 1
                 continue
             }
-            let isWide = x + 1 < buffer.width && buffer[x + 1, y].isContinuation
-            if isWide && x + 1 >= screenWidth {
-                putBlank(y: y, x: x, style: cell.style)
-                x += 1
+            let columns = Self.columns(buffer, x: x, y: y)
+            if x + columns > screenWidth || Self.needsRawWrite(cell.text) {
+                for column in x..<min(width, x + columns) { putBlank(y: y, x: column, style: cell.style) }
+                x += columns
                 continue
             }
-            let drawnWidth = putText(cell.text, y: y, x: x, style: cell.style, columns: isWide ? 2 : 1)
-            if isWide && drawnWidth < 2 { putBlank(y: y, x: x + 1, style: cell.style) }
-            x += isWide ? 2 : 1
+            let drawnWidth = putText(cell.text, y: y, x: x, style: cell.style, columns: columns)
+            for column in min(x + drawnWidth, x + columns)..<x + columns { putBlank(y: y, x: column, style: cell.style) }
+            x += columns
         }
+    }
+
+    /// The columns of the cell at (`x`, `y`): 1 and its continuations.
+    private static func columns(_ buffer: CellBuffer, x: Int, y: Int) -> Int {
+        var columns = 1
+        while x + columns < buffer.width && buffer[x + columns, y].isContinuation { columns += 1 }
+        return columns
+    }
+
+    /// Whether `text` has a spacing character after its first (the C library's
+    /// `wcwidth`, as ncurses counts): `setcchar` would refuse it.
+    private static func needsRawWrite(_ text: String) -> Bool {
+        text.unicodeScalars.dropFirst().contains { mediaup_nc_wcwidth(wchar_t(bitPattern: $0.value)) > 0 }
+    }
+
+    /// The clusters of the visible part of `buffer` that ncurses cannot hold, in
+    /// reading order. Every frame, on rows that did not change too: ncurses may have
+    /// drawn over them (a row it redrew whole).
+    private func rawCells(_ buffer: CellBuffer, width: Int, height: Int, screenWidth: Int) -> [RawCell] {
+        var found: [RawCell] = []
+        for y in 0..<height {
+            for x in 0..<width {
+                let cell = buffer[x, y]
+                // Most cells are one scalar: the cheap test first.
+                guard !cell.isContinuation, !cell.text.unicodeScalars.dropFirst().isEmpty, Self.needsRawWrite(cell.text) else {
+                    continue
+                }
+                let columns = Self.columns(buffer, x: x, y: y)
+                guard x + columns <= screenWidth else { continue }
+                let widest = cell.text.first.map(DisplayWidth.widest) ?? columns
+                found.append(RawCell(y: y, x: x, columns: columns, widest: max(columns, widest), text: cell.text, style: cell.style))
+            }
+        }
+        return found
+    }
+
+    /// Writes each cluster's bytes at its column, past ncurses, with the cell's colours
+    /// and attributes (`vid_puts`, which keeps ncurses' idea of the terminal's current
+    /// attributes true); then puts the terminal's attributes back to normal and the
+    /// cursor at the top-left, where `draw` had ncurses leave it, so ncurses' next
+    /// update starts from the truth. tmux 3.3 draws a ZWJ sequence in the columns of
+    /// its first emoji, as the buffer counts; a terminal that draws each emoji of it
+    /// (xterm) may cover the cells after it, so those are written again after it.
+    private func writeRawCells(_ cells: [RawCell], buffer: CellBuffer, width: Int) {
+        for cell in cells {
+            moveCursor(y: cell.y, x: cell.x)
+            setAttributes(cell.style)
+            send(cell.text)
+            guard cell.widest > cell.columns else { continue }
+            moveCursor(y: cell.y, x: cell.x + cell.columns)
+            var x = cell.x + cell.columns
+            while x < min(width, cell.x + cell.widest) {
+                let next = buffer[x, cell.y]
+                let columns = next.isContinuation ? 1 : Self.columns(buffer, x: x, y: cell.y)
+                guard x + columns <= width else { break }
+                setAttributes(next.style)
+                let plain = !next.isContinuation && !Self.needsRawWrite(next.text)
+                send(plain ? next.text : String(repeating: " ", count: columns))
+                x += columns
+            }
+        }
+        _ = vid_puts(0, 0, nil, putchar)
+        moveCursor(y: 0, x: 0)
+        fflush(nil)
+    }
+
+    private func moveCursor(y: Int, x: Int) {
+        guard let address = mediaup_nc_cursor_address(Int32(y), Int32(x)) else { return }
+        _ = mediaup_nc_tputs(address, putchar)
+    }
+
+    private func setAttributes(_ style: Style) {
+        let pair = colorsEnabled ? Self.colorPair(foreground: style.foreground, background: style.background) : 0
+        _ = vid_puts(attributes(for: style), pair, nil, putchar)
+    }
+
+    private func send(_ text: String) {
+        for byte in text.utf8 { _ = putchar(Int32(byte)) }
     }
 
     /// Draws `text` (one grapheme) at (`x`, `y`) and returns the columns ncurses gave it.
     /// Text ncurses would treat as a control, or that is wider than the `columns` the
     /// buffer reserved, is drawn as `?` so that the row's columns stay where the buffer
-    /// put them. A ZWJ sequence is drawn as its first emoji, without the joiner (a
-    /// dangling one would join whatever the terminal prints next); in a narrow cell the
-    /// emoji variation selector is left out so terminals do not draw it two wide.
+    /// put them. Clusters of more than one spacing character do not come here (see
+    /// `writeRawCells`); should one, its first character stands for it, without a
+    /// joiner (a dangling one would join whatever the terminal prints next). In a
+    /// narrow cell the emoji variation selector is left out so terminals do not draw it
+    /// two wide.
     private func putText(_ text: String, y: Int, x: Int, style: Style, columns: Int) -> Int {
         var count = 0
         var firstWidth: Int32 = 1

@@ -20,8 +20,9 @@ public struct CellBuffer: Sendable, Equatable {
     }
 
     /// Writes `text` at (`x`, `y`), clipped to `maxWidth` columns (and the buffer's
-    /// edge); returns the number of columns used. A wide character that would be cut
-    /// in half is left out. Control and bidirectional characters are shown as escapes
+    /// edge); returns the number of columns used. A character takes the columns
+    /// `DisplayWidth` gives it (2 or more: its first cell holds it, the others are
+    /// continuations); one that would be cut is left out. Control and bidirectional characters are shown as escapes
     /// (`\n`, `\u{202E}`), as on every line mediaup prints: a name must neither break
     /// the row nor reverse the text around it.
     @discardableResult
@@ -35,7 +36,7 @@ public struct CellBuffer: Sendable, Equatable {
             if column + cellWidth > limit { break }
             if column >= 0 {
                 self[column, y] = Cell(text: String(character), style: style)
-                if cellWidth == 2 { self[column + 1, y] = Cell(text: "", style: style, isContinuation: true) }
+                for extra in 1..<cellWidth { self[column + extra, y] = Cell(text: "", style: style, isContinuation: true) }
             }
             column += cellWidth
         }

@@ -64,6 +64,25 @@ struct DirectoryLoaderTests {
         #expect(entries.count == 6)
     }
 
+    @Test("a file whose name is not UTF-8 shows its real size, and stays refused with its reason")
+    func notUTF8NameHasItsSize() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let oddName: [CChar] = Array((folder + "/scan-").utf8CString.dropLast()) + [CChar(bitPattern: 0xFF)] + Array(".pdf".utf8CString)
+        let descriptor = open(oddName, O_CREAT | O_WRONLY, 0o600)
+        #expect(descriptor >= 0)
+        try FileHandle(fileDescriptor: descriptor, closeOnDealloc: true).write(contentsOf: Data(repeating: 7, count: 5_009))
+
+        let entries = DirectoryLoader.list(folder, showHidden: false).entries
+        let entry = try #require(entries.first)
+        #expect(entries.count == 1)
+        #expect(entry.name == "scan-\\xFF.pdf")
+        #expect(entry.size == 5_009)
+        #expect(entry.modified > 0)
+        #expect(entry.problem == "the name is not valid UTF-8; rename the file to upload it")
+        #expect(entry.verdict(for: .media) == .rejected(reason: "the name is not valid UTF-8; rename the file to upload it"))
+    }
+
     @Test("a folder that cannot be read gives its reason and no entries")
     func unreadable() {
         let listing = DirectoryLoader.list("/nonexistent-\(UUID().uuidString)", showHidden: false)

@@ -414,6 +414,26 @@ struct RenderTests {
         #expect(buffer.lines.allSatisfy { DisplayWidth.of($0) <= 140 })
     }
 
+    @Test("a grapheme cluster takes one cell group as wide as tmux draws it, and the columns after it stay there")
+    func graphemeClustersTakeTmuxColumns() {
+        // Columns measured in tmux 3.3a: each cluster printed raw, then a marker at an
+        // absolute column; the blanks between them give the cluster's width.
+        let measured: [(String, Int)] = [
+            ("\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}", 2), ("\u{1F1EF}\u{1F1F5}", 2), ("\u{1F44D}\u{1F3FD}", 4),
+            ("1\u{FE0F}\u{20E3}", 1), ("\u{2764}\u{FE0F}", 1), ("\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}", 1), ("\u{1F468}", 2),
+            ("\u{65E5}", 2), ("e\u{301}", 1),
+        ]
+        var buffer = CellBuffer(width: 8, height: measured.count)
+        for (row, (cluster, width)) in measured.enumerated() {
+            #expect(buffer.write("a" + cluster + "|", x: 0, y: row) == width + 2, "\(cluster.unicodeScalars.map { String($0.value, radix: 16) })")
+            // The whole cluster in one cell, continuations after it, the marker where tmux puts it.
+            #expect(buffer[1, row].text == cluster)
+            #expect((2..<1 + width).allSatisfy { buffer[$0, row].isContinuation })
+            #expect(buffer[1 + width, row].text == "|")
+        }
+        #expect(buffer.lines[0] == "a\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}|")
+    }
+
     @Test("the details line explains a refused file")
     func refusedFileDetails() {
         var state = Fixture.state()

@@ -45,6 +45,17 @@ int mediaup_nc_probe_terminal(const char *term, int *error);
 /// Swift does not see `wcwidth`, which glibc declares only under _XOPEN_SOURCE.
 int mediaup_nc_wcwidth(wchar_t c);
 
+/// `tigetstr(name)`: the terminal's string capability `name`, NULL if it has none,
+/// `(char *)-1` if `name` is not a string capability.
+const char *mediaup_nc_string_capability(const char *name);
+
+/// `tiparm(cursor_address, y, x)`: the bytes that put the cursor at (`y`, `x`), to send
+/// with `tputs`. Swift cannot call the variadic `tiparm`.
+const char *mediaup_nc_cursor_address(int y, int x);
+
+/// `tputs(text, 1, out)`: sends a capability's bytes (with its padding) through `out`.
+int mediaup_nc_tputs(const char *text, int (*out)(int));
+
 /// `wget_wch`: OK with a character, KEY_CODE_YES with a key code, ERR with nothing.
 int mediaup_nc_get_wch(WINDOW *win, wint_t *value);
 
