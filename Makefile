@@ -84,6 +84,7 @@ sandbox: build
 
 # Regenerates screenshots/*.png from a real run in tmux (see scripts/screenshots.sh).
 screenshots: screenshots-deps build
+	$(PYTHON) -m unittest discover -s scripts -p 'test_*.py'
 	bash scripts/screenshots.sh
 
 # Rewrites the sources in the style .swift-format describes.
