@@ -213,7 +213,7 @@ extension AppState {
                 continue
             }
             if markedPaths.contains(entry.path) { screen.write("*", x: x + 1, y: row, style: base.with(foreground: .yellow)) }
-            screen.write(Self.clip(entry.name, to: nameWidth), x: x + 3, y: row, style: base)
+            screen.write(Self.clip(entry.name, to: nameWidth, keepingExtension: true), x: x + 3, y: row, style: base)
             var column = x + 3 + nameWidth + 1
             screen.write(Self.rightAligned(ByteFormat.string(entry.size), width: sizeWidth), x: column, y: row, style: base)
             column += sizeWidth + 1
@@ -251,7 +251,10 @@ extension AppState {
             range in
             var below = UploadCounts()
             for row in uploads[range] { below.count(row) }
-            let parts = [below.running > 0 ? "\(below.running) uploading" : nil, below.queued > 0 ? "\(below.queued) queued" : nil]
+            let parts = [
+                below.running > 0 ? "\(below.running) uploading" : nil, below.queued > 0 ? "\(below.queued) queued" : nil,
+                below.elsewhere > 0 ? "\(below.elsewhere) elsewhere" : nil,
+            ]
             return parts.contains { $0 != nil } ? parts.compactMap { $0 }.joined(separator: " · ") : nil
         }
     }
@@ -370,10 +373,12 @@ extension AppState {
         let room = boxHeight - 2
         let top = overlayTop(lineCount: lines.count)
         let x = (width - boxWidth) / 2, y = max(1, (height - boxHeight) / 2)
+        // A box that reaches the details line takes the whole line: no stray ends beside it.
+        if y + boxHeight > height - 2 { screen.fill(x: 0, y: height - 2, width: width, height: 1) }
         screen.fill(x: x, y: y, width: boxWidth, height: boxHeight)
         drawBox(&screen, x: x, y: y, width: boxWidth, height: boxHeight, title: title, focused: true)
         for (index, line) in lines.dropFirst(top).prefix(room).enumerated() {
-            screen.write(line, x: x + 2, y: y + 1 + index, maxWidth: boxWidth - 4)
+            screen.write(Self.clip(line, to: boxWidth - 4), x: x + 2, y: y + 1 + index)
         }
         // Where the text goes on past the box, its border says so, and how to get there.
         let style = Style(foreground: .cyan, bold: true)
@@ -423,9 +428,16 @@ extension AppState {
                 "Sending one of those files again starts a new upload.", "", "y: forget them    any other key: keep them",
             ]
         case .confirmCancel(let id):
-            title = "Cancel?"
-            let name = uploads.first { $0.id == id }?.session.fileName ?? id
-            lines = ["Cancel \(name) and forget its session?", "", "y: cancel    any other key: keep it"]
+            let session = uploads.first { $0.id == id }?.session
+            title = session?.state == .done ? "Forget?" : "Cancel?"
+            let name = session?.fileName ?? id
+            if let session, session.state == .done {
+                // Nothing runs: what goes is the row, and with it the only copy of its handle or id here.
+                let result = session.handle.map { "its handle " + $0 } ?? session.mediaID.map { "its media id " + $0 } ?? "its row"
+                lines = ["Forget \(name) and \(result)?", "The server keeps what was uploaded.", "", "y: forget it    any other key: keep it"]
+            } else {
+                lines = ["Cancel \(name) and forget its session?", "", "y: cancel    any other key: keep it"]
+            }
         case .confirmDeleteMedia(let id):
             title = "Delete on the server?"
             let session = uploads.first { $0.id == id }?.session
@@ -588,30 +600,34 @@ extension AppState {
 
     /// The Uploads pane's columns in a pane `paneWidth` wide. The name is as wide as the
     /// longest needs, up to a third of the pane and at least 8; the state's words keep at
-    /// least 24 columns (16 in a narrow pane): they say what is happening, the name only
-    /// which file. Where that leaves too little, the bar goes first, then the size and
-    /// the percentage.
+    /// least 24 columns (16 in a narrow pane): they say what is happening, the name which
+    /// file. Where the name would be cut, the bar goes first, then the size and the
+    /// percentage.
     func uploadColumns(paneWidth: Int) -> UploadColumns {
         let longest = uploads.lazy.map { DisplayWidth.of(TerminalText.escaped($0.session.fileName)) }.max() ?? 0
+        let wanted = max(8, min(longest, paneWidth / 3))
         let layouts = [
             UploadColumns(name: 0, showsSize: true, bar: paneWidth >= 70 ? 16 : 8, showsPercent: true),
             UploadColumns(name: 0, showsSize: true, bar: 0, showsPercent: true),
             UploadColumns(name: 0, showsSize: false, bar: 0, showsPercent: true),
         ]
+        var roomiest: UploadColumns?
         for (index, layout) in layouts.enumerated() {
-            let wordsRoom = index == 0 ? 24 : 16
-            let nameRoom = paneWidth - layout.otherColumns - wordsRoom
+            let nameRoom = paneWidth - layout.otherColumns - (index == 0 ? 24 : 16)
             guard nameRoom >= 8 else { continue }
             var chosen = layout
-            chosen.name = max(8, min(longest, paneWidth / 3, nameRoom))
-            return chosen
+            chosen.name = min(wanted, nameRoom)
+            if chosen.name == wanted { return chosen }
+            if chosen.name > roomiest?.name ?? 0 { roomiest = chosen }
         }
+        if let roomiest { return roomiest }
         let bare = UploadColumns(name: 0, showsSize: false, bar: 0, showsPercent: false)
         return UploadColumns(name: max(4, min(longest, (paneWidth - bare.otherColumns) / 2)), showsSize: false, bar: 0, showsPercent: false)
     }
 
-    /// `text` cut to `width` columns with an ellipsis before its extension, which stays:
-    /// `bad_ph….heic` and `bad_ph….avif` are two files, `bad_phot…` and `bad_phot…` one.
+    /// `text` cut to `width` columns in the middle of its name, its extension kept:
+    /// `bad…oto.heic` and `bad…oto.avif` are two files, and so are `report_…17.pdf` and
+    /// `report_…18.pdf`, where numbered names differ at their end.
     static func clip(_ raw: String, to width: Int, keepingExtension: Bool) -> String {
         let text = TerminalText.escaped(raw)
         let dot = text.lastIndex(of: ".")
@@ -619,7 +635,17 @@ extension AppState {
         let suffix = String(text[dot...])
         let room = width - DisplayWidth.of(suffix)
         guard DisplayWidth.of(suffix) <= 6, room >= 4 else { return clip(text, to: width) }
-        return clip(String(text[..<dot]), to: room) + suffix
+        let stem = Array(text[..<dot])
+        // The ellipsis takes one column; the rest is split between the start and the end.
+        var tail: [Character] = []
+        var tailWidth = 0
+        for character in stem.reversed() {
+            let w = DisplayWidth.of(character)
+            if tailWidth + w > (room - 1) / 2 { break }
+            tail.insert(character, at: 0)
+            tailWidth += w
+        }
+        return clip(String(stem.dropLast(tail.count)), to: room - tailWidth) + String(tail) + suffix
     }
 
     /// `text` cut to `width` columns with an ellipsis.

@@ -290,7 +290,8 @@ public struct UploadSnapshot: Sendable, Equatable, Identifiable {
 
     /// Fraction done, 0...1.
     public var fraction: Double {
-        guard session.fileSize > 0 else { return session.state == .done ? 1 : 0 }
+        // Done is whole, whichever process sent the bytes.
+        guard session.fileSize > 0, session.state != .done else { return session.state == .done ? 1 : 0 }
         return min(1, Double(transferredBytes) / Double(session.fileSize))
     }
 }

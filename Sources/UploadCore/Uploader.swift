@@ -477,7 +477,7 @@ public actor Uploader {
 
     private func schedule() {
         while let id = queue.first {
-            let isQueued = entries[id].map { $0.snapshot.session.state == .queued && !$0.isRunning } ?? false
+            let isQueued = entries[id].map { $0.snapshot.session.state == .queued && !$0.isRunning && !$0.snapshot.activeElsewhere } ?? false
             if isQueued && haltMessage == nil && runs >= options.parallel { break }
             queue.removeFirst()
             guard isQueued, let snapshot = entries[id]?.snapshot else { continue }
@@ -549,7 +549,8 @@ public actor Uploader {
         } else {
             entries[snapshot.id]?.snapshot = snapshot
         }
-        if snapshot.session.state == .queued { queue.append(snapshot.id) }
+        // Another process's queued row waits in that process's queue, not in this one.
+        if snapshot.session.state == .queued && !snapshot.activeElsewhere { queue.append(snapshot.id) }
         observers.emit(.updated(snapshot))
         settle(snapshot.id)
     }

@@ -276,14 +276,18 @@ struct OverlayScrollTests {
 struct UploadNameTests {
     @Test("a cut name keeps its extension, so two files never read the same; the column grows with the pane, the words keep 24 columns")
     func names() {
-        #expect(AppState.clip("bad_photo.heic", to: 12, keepingExtension: true) == "bad_ph….heic")
-        #expect(AppState.clip("bad_photo.avif", to: 12, keepingExtension: true) == "bad_ph….avif")
+        #expect(AppState.clip("bad_photo.heic", to: 12, keepingExtension: true) == "bad…oto.heic")
+        #expect(AppState.clip("bad_photo.avif", to: 12, keepingExtension: true) == "bad…oto.avif")
+        #expect(AppState.clip("report_17.pdf", to: 10, keepingExtension: true) == "rep…17.pdf", "numbered names differ at the end")
         #expect(AppState.clip("README", to: 4, keepingExtension: true) == "REA…")
         #expect(AppState.clip("short.png", to: 12, keepingExtension: true) == "short.png")
         var state = Fixture.state(width: 200, height: 12)
         _ = state.update(.loaded([Fixture.row("a-rather-long-campaign-video-name.mp4", state: .queued)]))
         #expect(state.uploadColumns(paneWidth: 132).name == 37, "the whole name where a third of the pane holds it")
-        #expect(state.uploadColumns(paneWidth: 60).name == 8, "60 less 28 for icon, gaps, size, bar and percent, less 24 for the words")
+        #expect(
+            state.uploadColumns(paneWidth: 60) == UploadColumns(name: 20, showsSize: true, bar: 0, showsPercent: true),
+            "a third of 60; the bar gave way")
+        #expect(state.uploadColumns(paneWidth: 45) == UploadColumns(name: 15, showsSize: false, bar: 0, showsPercent: true), "then the size")
         #expect(state.render().lines.contains { $0.contains("· a-rather-long-campaign-video-name.mp4") })
     }
 }

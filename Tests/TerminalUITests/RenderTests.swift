@@ -167,15 +167,15 @@ struct RenderTests {
             """
              mediaup · SANDBOX 127.0.0.1:8360 · mode: resumable     ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ promo.mp4  14.2 MB  61%  4.1 MB/s  0:01… │
-            │ ▸ clips/                       ││ ‖ broc….pdf  88.0 MB  21%  paused at 18.5… │
-            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png    2.1 MB  27%  retry 2/5 in 3s │
-            │   promo.mp4           14.2 MB ✓││ ⚠ teas….mp4  40.0 MB  32%  stalled — retr… │
-            │   teaser.mov           120 MB ✗││ ✔ logo.png    240 KB 100%  h 4::aW1hZ2Uvc… │
-            │                                ││ ✖ huge.mp4    2.1 GB   0%  failed: HTTP 4… │
-            │                                ││ ✖ old.pdf     1000 B   0%  expired — R st… │
-            │                                ││ ✖ edit.mp4    1000 B   0%  file changed —… │
-            │                                ││ · next.mp4    1000 B   0%  queued          │
+            │ ..                             ││ ▶ promo.mp4     61%  4.1 MB/s  0:01 left   │
+            │ ▸ clips/                       ││ ‖ brochure.pdf  21%  paused at 18.5 MB     │
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png      27%  retry 2/5 in 3s       │
+            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.mp4    32%  stalled — retry 2/5 … │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png     100%  h 4::aW1hZ2UvcG5n:AR… │
+            │                                ││ ✖ huge.mp4       0%  failed: HTTP 400: fi… │
+            │                                ││ ✖ old.pdf        0%  expired — R starts a… │
+            │                                ││ ✖ edit.mp4       0%  file changed — R sen… │
+            │                                ││ · next.mp4       0%  queued                │
             │                                ││                                            │
             │                                ││                                            │
             │                                ││                                            │
@@ -200,7 +200,7 @@ struct RenderTests {
              mediaup · SANDBOX · resumable      ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────┐
             │ ..                             ││ ▶ promo.mp4  4.1 MB/s… │
-            │ ▸ clips/                       ││ ‖ broch….pdf paused a… │
+            │ ▸ clips/                       ││ ‖ bro…re.pdf paused a… │
             │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png   retry 2/… │
             │   promo.mp4           14.2 MB ✓││ ⚠ teaser.mp4 stalled … │
             │   teaser.mov           120 MB ✗││ ✔ logo.png   h 4::aW1… │
@@ -291,14 +291,14 @@ struct RenderTests {
             """
              mediaup · SANDBOX 127.0.0.1:8360 · mode: resumable     ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ promo.mp4  14.2 MB  61%  4.1 MB/s  0:01… │
-            │ ▸ clips/                       ││ ‖ broc….pdf  88.0 MB  21%  paused at 18.5… │
-            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png    2.1 MB  27%  retry 2/5 in 3s │
-            │   promo.mp4           14.2 MB ✓││ ⚠ teas….mp4  40.0 MB  32%  stalled — retr… │
-            │   teaser.mov           120 MB ✗││ ✔ logo.png    240 KB 100%  h 4::aW1hZ2Uvc… │
-            │    ┌ Details ───────────────────────────────────────────────────────────┐ 4… │
-            │    │ file      /data/logo.png                                           │st… │
-            │    │ size      240 KB (245760 bytes) · video/mp4                        │ —… │
+            │ ..                             ││ ▶ promo.mp4     61%  4.1 MB/s  0:01 left   │
+            │ ▸ clips/                       ││ ‖ brochure.pdf  21%  paused at 18.5 MB     │
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png      27%  retry 2/5 in 3s       │
+            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.mp4    32%  stalled — retry 2/5 … │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png     100%  h 4::aW1hZ2UvcG5n:AR… │
+            │    ┌ Details ───────────────────────────────────────────────────────────┐fi… │
+            │    │ file      /data/logo.png                                           │ a… │
+            │    │ size      240 KB (245760 bytes) · video/mp4                        │en… │
             │    │ mode      resumable session → handle                               │    │
             │    │ state     done                                                     │    │
             │    │ id        logo.png                                                 │    │
@@ -326,15 +326,15 @@ struct RenderTests {
             """
              mediaup · SANDBOX 127.0.0.1:8360 · mode: resumable     ▶3 ·1 ‖1 ✖3 ✔1 4.1 MB/s
             ┌ Files /data ───────────────────┐┌ Uploads ───────────────────────────────────┐
-            │ ..                             ││ ▶ promo.mp4  14.2 MB  61%  4.1 MB/s  0:01… │
-            │ ▸ clips/                       ││ ‖ broc….pdf  88.0 MB  21%  paused at 18.5… │
-            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png    2.1 MB  27%  retry 2/5 in 3s │
-            │   promo.mp4           14.2 MB ✓││ ⚠ teas….mp4  40.0 MB  32%  stalled — retr… │
-            │   teaser.mov           120 MB ✗││ ✔ logo.png    240 KB 100%  h 4::aW1hZ2Uvc… │
-            │                                ││ ✖ huge.mp4    2.1 GB   0%  failed: HTTP 4… │
-            │                                ││ ✖ old.pdf     1000 B   0%  expired — R st… │
-            │            ┌ Quit? ────────────────────────────────────────────┐e changed —… │
-            │            │ 3 uploading, 1 queued.                            │ued          │
+            │ ..                             ││ ▶ promo.mp4     61%  4.1 MB/s  0:01 left   │
+            │ ▸ clips/                       ││ ‖ brochure.pdf  21%  paused at 18.5 MB     │
+            │   brochure.pdf        88.0 MB ✓││ ⟳ menu.png      27%  retry 2/5 in 3s       │
+            │   promo.mp4           14.2 MB ✓││ ⚠ teaser.mp4    32%  stalled — retry 2/5 … │
+            │   teaser.mov           120 MB ✗││ ✔ logo.png     100%  h 4::aW1hZ2UvcG5n:AR… │
+            │                                ││ ✖ huge.mp4       0%  failed: HTTP 400: fi… │
+            │                                ││ ✖ old.pdf        0%  expired — R starts a… │
+            │            ┌ Quit? ────────────────────────────────────────────┐ged — R sen… │
+            │            │ 3 uploading, 1 queued.                            │             │
             │            │ They will be paused; the next start resumes them. │             │
             │            │                                                   │             │
             │            │ y / Enter: pause and quit    any other key: stay  │             │
@@ -475,7 +475,7 @@ struct ScreenTextTests {
         var state = Fixture.state(width: 100, height: 12)
         _ = state.update(.listed(DirectoryListing(path: "/data", entries: listing)))
         let row = state.render().lines.first { $0.contains("long") }!
-        #expect(row.hasPrefix(#"│   long\x1b\x1b\x1b\…    114 B"#), "\(row)")
+        #expect(row.hasPrefix(#"│   long\x1…1bname.png    114 B"#), "\(row)")
         #expect(Array(row)[33] == "│", "the Files pane's border: \(row)")
         #expect(row.contains("114 B"))
     }

@@ -135,6 +135,43 @@ struct UploadListTests {
         #expect(state.render().lines[2].hasSuffix("⟳ menu.png  14.2 MB   0%  HTTP 503 — retr… │"))
     }
 
+    @Test("x on a done row asks to forget it and names the handle that goes with it; a done row reads 100% whoever sent it")
+    func forgetDone() {
+        var state = Fixture.state(width: 120, height: 16)
+        _ = state.update(.loaded([Fixture.row("logo.png", state: .done, offset: 0, handle: "4::aW1h:ARbX")]))
+        state.switchFocus(to: .uploads)
+        _ = state.update(.key(.character("x")))
+        let lines = state.render().lines
+        #expect(lines.contains { $0.contains("┌ Forget? ") })
+        #expect(lines.contains { $0.contains("Forget logo.png and its handle 4::aW1h:ARbX?") })
+        #expect(lines.contains { $0.contains("The server keeps what was uploaded.") })
+        #expect(lines.contains { $0.contains("✔ logo.png") && $0.contains("100%") }, "no bytes went through this process, yet it is done")
+    }
+
+    @Test("the bottom border counts the rows below that another process has")
+    func elsewhereBelow() {
+        var state = Fixture.state(width: 100, height: 12)
+        var rows = (0..<8).map { Fixture.row("d\($0).mp4", state: .done, handle: "4::x:AR\($0)") }
+        for index in 0..<3 {
+            var row = Fixture.row("e\(index).mp4", state: .uploading)
+            row.activeElsewhere = true
+            rows.append(row)
+        }
+        _ = state.update(.loaded(rows))
+        #expect(state.render().lines[9].hasSuffix(" ↓ 4 more · 3 elsewhere ┘"), "\(state.render().lines[9])")
+    }
+
+    @Test("an overlay in a 60×10 terminal cuts long lines with an ellipsis and leaves no stray ends of the details line")
+    func smallOverlay() {
+        var state = uploadsState(width: 60, height: 10)
+        _ = state.update(.key(.character("?")))
+        let lines = state.render().lines
+        #expect(lines[4] == "│ │ m                 mode: resumable session (handle) … │ │")
+        #expect(lines[7] == "└─│ R                 retry a failed, expired or stalle… │ ┘")
+        #expect(lines[8] == "  └────────────────────────────── ↓ more: ↑ ↓ PgUp PgDn ─┘")
+        #expect(!lines[8].contains("promo"), "the details line is cleared under the box: \(lines[8])")
+    }
+
     @Test("the quit question counts uploading and queued rows apart")
     func quitCounts() {
         var state = uploadsState(width: 100, height: 24)
@@ -208,13 +245,13 @@ struct EverySizeTests {
         #expect(checked == widths.count * heights.count * 8)
     }
 
-    @Test("a narrow Uploads pane keeps each row's state, cut with an ellipsis, and lets the bar and the size go first")
+    @Test("a narrow Uploads pane keeps each row's state, cut with an ellipsis; the bar, then the size give way to the name")
     func stateBeforeBar() {
         var state = crowdedState()
-        for (width, expectsBar, expectsSize) in [(60, false, false), (80, false, true), (120, true, true)] {
+        for (width, expectsBar, expectsSize) in [(60, false, false), (100, false, true), (250, true, true)] {
             _ = state.update(.resize(width: width, height: 16))
             let lines = state.render().lines
-            let failed = lines.first { $0.contains("✖ 宣传") } ?? ""
+            let failed = lines.first { $0.contains("✖ 宣") } ?? ""
             #expect(failed.contains("failed:"), "\(width): \(failed)")
             #expect(failed.hasSuffix("… │"), "cut with an ellipsis at \(width): \(failed)")
             #expect(failed.contains("░") == expectsBar, "\(width): \(failed)")

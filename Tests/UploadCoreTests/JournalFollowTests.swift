@@ -41,7 +41,7 @@ struct JournalFollowTests {
         }
     }
 
-    @Test("a row another process keeps queued is not taken over here, though nothing locks it while it waits")
+    @Test("a row another process keeps queued is not taken over here, nor started by a free slot, though nothing locks it while it waits")
     func queuedElsewhereIsLeftAlone() async throws {
         try await withTestBed({ $0.bytesPerSecond = 300_000 }) { bed in
             let screen = try bed.makeUploader()
@@ -54,13 +54,16 @@ struct JournalFollowTests {
             try #require(await eventually(within: 10) { await screen.snapshot(id: second) != nil })
             let waiting = try #require(await screen.snapshot(id: second))
             #expect(waiting.session.state == .queued && waiting.activeElsewhere)
-            // Two more looks while the first file takes 5 s: still the script's, not resumed here.
-            try await Task.sleep(for: .seconds(2.5))
+            // The screen's own upload runs and ends: its free slots do not take the script's row.
+            let own = try await screen.add(path: bed.makeFile("own.png", size: 200_000), route: .resumable).snapshot.id
+            #expect(await screen.waitUntilSettled([own]).first?.session.state == .done)
+            // More looks while the first file takes 5 s: still the script's, not resumed here.
+            try await Task.sleep(for: .seconds(1.5))
             try #require((try bed.journal.session(id: second))?.state == .queued, "the script still has it waiting")
             #expect(await screen.snapshot(id: second)?.activeElsewhere == true)
             let settled = await script.waitUntilSettled([first, second])
             #expect(settled.map(\.session.state) == [.done, .done])
-            #expect(await bed.server.sessions().count == 2, "each file went up once")
+            #expect(await bed.server.sessions().count == 3, "each file went up once")
             await screen.stopFollowingJournal()
         }
     }
