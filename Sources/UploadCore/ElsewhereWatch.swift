@@ -3,7 +3,7 @@ import Logging
 /// Follows sessions another process is uploading: shows what its journal rows say,
 /// and takes a session over (resumes it here) the moment that process lets go of
 /// it without finishing, e.g. because it died. A queued row is left to the process
-/// that queued it: nothing holds it while it waits for a slot there.
+/// that queued it while that process runs (its process lock tells).
 struct ElsewhereWatch: Sendable {
     let journal: Journal
     let catalog: SessionCatalog
@@ -21,15 +21,16 @@ struct ElsewhereWatch: Sendable {
                 var snapshot = shown
                 snapshot.session = stored
                 snapshot.transferredBytes = stored.serverOffset
-                // Unlocked but queued: waiting for a free slot in the other process's queue.
-                if catalog.isActiveElsewhere(shown.id) || stored.state == .queued {
-                    if snapshot != shown { host.publish(snapshot) }
+                // Unlocked but queued: waiting for a free slot in the queue of a process that runs.
+                if catalog.isActiveElsewhere(shown.id) || catalog.isQueuedElsewhere(stored) {
+                    // Shown as it stands there; its queue is the other process's.
+                    if snapshot != shown { host.publish(snapshot, queuing: false) }
                     continue
                 }
                 snapshot.activeElsewhere = false
                 let abandoned = stored.state.isActive
                 if abandoned { snapshot.session.state = .paused }
-                host.publish(snapshot)
+                host.publish(snapshot, queuing: true)
                 if abandoned {
                     logger.info("session \(shown.id) was left by another process; taking it over")
                     host.resume(id: shown.id)

@@ -189,9 +189,11 @@ public final class Journal: Sendable {
         ),
         (
             // A screen looks once a second for rows other processes added: by creation time.
+            // A queued row names the process that queued it.
             "v6",
             { db in
                 try db.create(index: "session_by_creation", on: UploadSession.databaseTableName, columns: ["createdAt", "id"])
+                try db.alter(table: UploadSession.databaseTableName) { table in table.add(column: "owner", .text) }
             }
         ),
     ]

@@ -35,6 +35,13 @@ public struct SessionCatalog: Sendable {
         SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: stateDirectory)
     }
 
+    /// Whether `session` waits in the queue of another mediaup process that still runs
+    /// (a queued row holds no session lock; its owner's process lock tells).
+    public func isQueuedElsewhere(_ session: UploadSession, ownToken: String? = nil) -> Bool {
+        guard session.state == .queued, let owner = session.owner, owner != ownToken else { return false }
+        return ProcessLock.isAlive(owner, stateDirectory: stateDirectory)
+    }
+
     /// Every session, oldest first. A session left active by a process that is gone
     /// shows as paused by quit (resumable).
     public func list() throws(JournalError) -> [Listing] {
@@ -45,7 +52,7 @@ public struct SessionCatalog: Sendable {
     /// quit: the next start of the screen resumes it, as a quit's pauses.
     public func listing(of session: UploadSession) -> Listing {
         var session = session
-        let elsewhere = session.state.isActive && isActiveElsewhere(session.id)
+        let elsewhere = session.state.isActive && (isActiveElsewhere(session.id) || isQueuedElsewhere(session))
         if session.state.isActive && !elsewhere {
             session.state = .paused
             session.pausedBy = .quit

@@ -92,6 +92,9 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
     public var deletedAt: Date?
     /// Earlier ids of this row that a refresh replaced, oldest first.
     public var history: [IssuedMedia]
+    /// While queued: the process that queued it (its ``ProcessLock`` token). A queued row
+    /// holds no session lock, so this tells a live process's queue from a crashed one's.
+    public var owner: String?
 
     public init(
         id: String = UploadSession.newID(), path: String, fileSize: Int64, fileModified: Int64,
@@ -123,6 +126,7 @@ public struct UploadSession: Sendable, Equatable, Identifiable, Codable {
         self.issuedAt = nil
         self.deletedAt = nil
         self.history = []
+        self.owner = nil
     }
 
     /// A short random id: 12 hex digits.
@@ -180,7 +184,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
     static let databaseColumnNames = [
         "id", "path", "fileName", "fileSize", "fileModified", "mimeType", "route", "remoteId", "serverOffset",
         "state", "handle", "mediaId", "sha256", "attempts", "lastError", "createdAt", "updatedAt",
-        "fileDevice", "fileInode", "fileChanged", "baseURL", "account", "pausedBy", "issuedAt", "deletedAt", "history",
+        "fileDevice", "fileInode", "fileChanged", "baseURL", "account", "pausedBy", "issuedAt", "deletedAt", "history", "owner",
     ]
 
     /// The row's values, in the order of `databaseColumnNames`.
@@ -189,7 +193,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
             id, path, fileName, fileSize, fileModified, mimeType, route, remoteID, serverOffset,
             state, handle, mediaID, sha256, attempts, lastError, UTCText.string(createdAt), UTCText.string(updatedAt),
             fileDevice, fileInode, fileChanged, baseURL, account, pausedBy, issuedAt.map { UTCText.string($0) },
-            deletedAt.map { UTCText.string($0) }, IssuedMedia.journalText(history),
+            deletedAt.map { UTCText.string($0) }, IssuedMedia.journalText(history), owner,
         ]
     }
 
@@ -232,6 +236,7 @@ extension UploadSession: FetchableRecord, PersistableRecord {
         issuedAt = try Self.optionalDate(row, "issuedAt")
         deletedAt = try Self.optionalDate(row, "deletedAt")
         history = IssuedMedia.history(fromJournalText: try row.decode(forColumn: "history"))
+        owner = try row.decode(forColumn: "owner")
     }
 
     public func encode(to container: inout PersistenceContainer) throws {

@@ -31,6 +31,8 @@ public actor Uploader {
     private var watcher: Task<Void, Never>?
     /// The task looking for sessions other processes add, once `followJournal()` started it.
     private var journalFollower: Task<Void, Never>?
+    /// This process's claim on its queue, taken when it first queues a row.
+    private var processLock: ProcessLock?
     /// The newest creation time given to a session here, in milliseconds (as the journal
     /// keeps it): each new one is later, so the journal's order is the order of adding.
     private var newestCreation: Int64 = 0
@@ -119,10 +121,24 @@ public actor Uploader {
         }
         for session in sessions where entries[session.id] == nil {
             noteCreation(session.createdAt)
-            // Not this process's: an active row is the other one's, locked or waiting in its queue.
-            show(UploadSnapshot(session: session, retryLimit: options.retry.maxRetries, activeElsewhere: session.state.isActive))
+            // Not this process's: an active row is the other one's, locked or waiting in its
+            // queue, and never in this one's.
+            order.append(session.id)
+            publish(UploadSnapshot(session: session, retryLimit: options.retry.maxRetries, activeElsewhere: session.state.isActive), queuing: false)
         }
         followOtherProcessesIfNeeded()
+    }
+
+    /// This process's queue token, its lock taken on first use; nil if the lock cannot be
+    /// taken (the row is then shown to others as a crashed run's, as before queues had owners).
+    private func queueOwnerToken() -> String? {
+        if processLock == nil {
+            switch ProcessLock.take(stateDirectory: stateDirectory) {
+            case .success(let lock): processLock = lock
+            case .failure(let problem): logger.notice("queued rows will name no process: \(problem.message)")
+            }
+        }
+        return processLock?.token
     }
 
     /// A creation time later than any given or seen here, in whole milliseconds.
@@ -477,7 +493,7 @@ public actor Uploader {
 
     private func schedule() {
         while let id = queue.first {
-            let isQueued = entries[id].map { $0.snapshot.session.state == .queued && !$0.isRunning && !$0.snapshot.activeElsewhere } ?? false
+            let isQueued = entries[id].map { $0.snapshot.session.state == .queued && !$0.isRunning } ?? false
             if isQueued && haltMessage == nil && runs >= options.parallel { break }
             queue.removeFirst()
             guard isQueued, let snapshot = entries[id]?.snapshot else { continue }
@@ -538,8 +554,9 @@ public actor Uploader {
         publish(snapshot)
     }
 
-    /// Stores a snapshot, queues it if it is queued, and tells observers and waiters.
-    func publish(_ snapshot: UploadSnapshot) {
+    /// Stores a snapshot, queues it if it is queued (unless `queuing` is false: a row
+    /// another process keeps in its queue), and tells observers and waiters.
+    func publish(_ snapshot: UploadSnapshot, queuing: Bool = true) {
         let before = entries[snapshot.id]?.snapshot.session.state
         if before != snapshot.session.state {
             logger.debug("session \(snapshot.id) \(before.map { "\($0.rawValue) → " } ?? "")\(snapshot.session.state.rawValue)")
@@ -549,8 +566,7 @@ public actor Uploader {
         } else {
             entries[snapshot.id]?.snapshot = snapshot
         }
-        // Another process's queued row waits in that process's queue, not in this one.
-        if snapshot.session.state == .queued && !snapshot.activeElsewhere { queue.append(snapshot.id) }
+        if queuing && snapshot.session.state == .queued { queue.append(snapshot.id) }
         observers.emit(.updated(snapshot))
         settle(snapshot.id)
     }
@@ -616,6 +632,8 @@ public actor Uploader {
         }
         change(&snapshot)
         snapshot.session.updatedAt = Date()
+        // A queued row says whose queue it waits in; a started one holds its session lock.
+        snapshot.session.owner = snapshot.session.state == .queued ? queueOwnerToken() : nil
         do { try journal.save(snapshot.session) } catch {
             return failedWrite(snapshot, error.description, showing: showingFailure)
         }

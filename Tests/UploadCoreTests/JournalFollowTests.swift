@@ -95,3 +95,47 @@ struct JournalFollowTests {
         #expect(stored == ["2026-05-28 20:26:40.123", "2026-05-28 20:26:40.124"])
     }
 }
+
+@Suite("Queues of other processes")
+struct OtherQueuesTests {
+    /// A journal row queued by the process that holds `token`'s claim, or by a gone one.
+    private func queuedRow(_ bed: TestBed, _ name: String, owner: String?, uploader: Uploader) async throws -> UploadSession {
+        let file = bed.makeFile(name, size: 200_000)
+        let identity = try FileIdentity.read(path: file).get()
+        var session = UploadSession(
+            path: file, fileSize: identity.size, fileModified: identity.modifiedNanoseconds, mimeType: "image/png", route: .resumable)
+        session.identity = identity
+        session.baseURL = uploader.account.baseURL
+        session.account = uploader.account.fingerprint
+        session.owner = owner
+        try bed.journal.save(session)
+        return session
+    }
+
+    @Test("a screen started while another process has rows queued leaves them to it, and takes them over within a poll once it is gone")
+    func liveQueueIsLeftDeadQueueIsTaken() async throws {
+        try await withTestBed { bed in
+            var other: ProcessLock? = try ProcessLock.take(stateDirectory: bed.stateDirectory).get()
+            let otherToken = other!.token
+            let screen = try bed.makeUploader()
+            let waiting = try await queuedRow(bed, "waiting.png", owner: otherToken, uploader: screen)
+            let orphan = try await queuedRow(bed, "orphan.png", owner: UUID().uuidString.lowercased(), uploader: screen)
+
+            try await screen.loadJournal()
+            await screen.resumeInterrupted()
+            let shown = try #require(await screen.snapshot(id: waiting.id))
+            #expect(shown.activeElsewhere && shown.session.state == .queued, "the live process's row stays in its queue")
+            let taken = await screen.waitUntilSettled([orphan.id])
+            #expect(taken.first?.session.state == .done, "a gone process's queued row is this one's to send")
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(try bed.journal.session(id: waiting.id)?.state == .queued, "not sent while its process runs")
+
+            other = nil  // the process ends: the kernel drops its lock
+            #expect(await eventually(within: 10) { await screen.snapshot(id: waiting.id)?.session.state == .done })
+            #expect(await screen.snapshot(id: waiting.id)?.activeElsewhere == false)
+            #expect(await bed.server.sessions().count == 2, "each file went up once")
+            #expect(
+                !FileManager.default.fileExists(atPath: bed.stateDirectory + "/locks/process-\(otherToken).lock"), "an ended claim leaves no file")
+        }
+    }
+}
