@@ -421,7 +421,8 @@ extension AppState {
     }
 
     private mutating func showFileDetails() -> [Effect] {
-        guard let entry = selectedEntry, !entry.isDirectory else { return [] }
+        guard let entry = selectedEntry else { return [] }
+        guard !entry.isDirectory else { return sayFolder() }
         return show(.fileDetails(path: entry.path))
     }
 
@@ -438,7 +439,8 @@ extension AppState {
     /// Has ffmpeg convert the file, once it is known what to fix and how; the Files
     /// pane shows the new file when the folder changes.
     private mutating func fix(_ entry: FileEntry?) -> [Effect] {
-        guard let entry, !entry.isDirectory else { return [] }
+        guard let entry else { return [] }
+        guard !entry.isDirectory else { return sayFolder() }
         let standing = entry.standing(for: route, checksMedia: checksMedia)
         switch (standing, MediaFixPlan(standing.findings)) {
         case (.checking, _):
@@ -457,11 +459,9 @@ extension AppState {
         return []
     }
 
-    /// Lists the folder again; the old rows stay on screen until the new ones come,
-    /// and the cursor stays on its entry.
-    /// What Space and u say on a folder, or `..`: they take files.
+    /// What Space, u, i and f say on a folder, or `..`: they take files.
     private mutating func sayFolder() -> [Effect] {
-        if let entry = selectedEntry { message = "\(entry.name) is a folder: Enter opens it; Space and u take files" }
+        if let entry = selectedEntry { message = "\(entry.name) is a folder: Enter opens it; Space, u, i and f take files" }
         return []
     }
 

@@ -21,7 +21,8 @@ public enum UploadText {
         case .retrying, .stalled:
             let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
             // The cause first: a narrow column keeps why, and cuts the countdown.
-            let retry = (row.retryNote.map { $0 + " — " } ?? "") + "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
+            let cause = row.retryNote ?? session.lastError.map(shortCause)
+            let retry = (cause.map { $0 + " — " } ?? "") + "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
             return session.state == .stalled ? "stalled — " + retry : retry
         case .done:
             let result = session.handle.map { "h " + $0 } ?? "id " + (session.mediaID ?? "")
@@ -34,5 +35,12 @@ public enum UploadText {
         case .expired: return "expired — R starts a new session"
         case .fileChanged: return "file changed — R sends it again"
         }
+    }
+
+    /// An error's head, for a row's words: "HTTP 503", "connection lost"; the whole
+    /// text is in the row's details.
+    static func shortCause(_ error: String) -> String {
+        let head = error.prefix { $0 != ":" && $0 != "(" && $0 != "\n" }.trimmingCharacters(in: .whitespaces)
+        return head.count > 28 ? String(head.prefix(27)) + "…" : head
     }
 }

@@ -146,9 +146,16 @@ struct KeysThatDoNotApplyTests {
     func folders() {
         var state = Fixture.state()
         state.moveFileCursor(to: 0)
-        #expect(state.update(.key(.character(" "))).isEmpty && state.message == ".. is a folder: Enter opens it; Space and u take files")
+        #expect(state.update(.key(.character(" "))).isEmpty && state.message == ".. is a folder: Enter opens it; Space, u, i and f take files")
         state.moveFileCursor(to: 1)
-        #expect(state.update(.key(.character("u"))).isEmpty && state.message == "clips is a folder: Enter opens it; Space and u take files")
+        #expect(state.update(.key(.character("u"))).isEmpty && state.message == "clips is a folder: Enter opens it; Space, u, i and f take files")
+        for key in ["i", "f"] {
+            _ = state.update(.failed("cleared"))
+            #expect(
+                state.update(.key(.character(Character(key)))).isEmpty
+                    && state.message == "clips is a folder: Enter opens it; Space, u, i and f take files")
+            #expect(state.overlay == nil)
+        }
         #expect(state.update(.key(.ctrl("r"))) == [.list(directory: "/data", showHidden: false)])
         #expect(state.message == "reading /data again…")
         _ = state.update(.listed(DirectoryListing(path: "/data", entries: Fixture.listing)))

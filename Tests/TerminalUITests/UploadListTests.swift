@@ -130,6 +130,10 @@ struct UploadListTests {
         var row = Fixture.row("menu.png", state: .retrying, retryIn: 3)
         row.retryNote = "HTTP 503"
         #expect(UploadText.words(for: row, bytesPerSecond: 0, date: Date(timeIntervalSince1970: 1000)) == "HTTP 503 — retry 2/5 in 3s")
+        var failing = Fixture.row("menu.png", state: .retrying, error: "connection lost: Recv failure: Connection reset by peer", retryIn: 3)
+        #expect(UploadText.words(for: failing, bytesPerSecond: 0, date: Date(timeIntervalSince1970: 1000)) == "connection lost — retry 2/5 in 3s")
+        failing.session.lastError = "HTTP 503 (trace id abc): upstream busy"
+        #expect(UploadText.words(for: failing, bytesPerSecond: 0, date: Date(timeIntervalSince1970: 1000)) == "HTTP 503 — retry 2/5 in 3s")
         var state = Fixture.state(width: 80, height: 12)
         _ = state.update(.loaded([row]))
         #expect(state.render().lines[2].hasSuffix("⟳ menu.png  14.2 MB   0%  HTTP 503 — retr… │"))
