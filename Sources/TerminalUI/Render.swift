@@ -251,11 +251,9 @@ extension AppState {
             range in
             var below = UploadCounts()
             for row in uploads[range] { below.count(row) }
-            let parts = [
-                below.running > 0 ? "\(below.running) uploading" : nil, below.queued > 0 ? "\(below.queued) queued" : nil,
-                below.elsewhere > 0 ? "\(below.elsewhere) elsewhere" : nil,
-            ]
-            return parts.contains { $0 != nil } ? parts.compactMap { $0 }.joined(separator: " · ") : nil
+            let parts = [(below.running, "uploading", "▶"), (below.queued, "queued", "·"), (below.elsewhere, "elsewhere", "⇄")].filter { $0.0 > 0 }
+            guard !parts.isEmpty else { return nil }
+            return (parts.map { "\($0.0) \($0.1)" }.joined(separator: " · "), parts.map { $0.2 + String($0.0) }.joined(separator: " "))
         }
     }
 
@@ -263,7 +261,7 @@ extension AppState {
     /// `note`) what is among those below, so a list that goes on past the pane says so.
     private func drawMoreMarks(
         _ screen: inout CellBuffer, x: Int, y: Int, width w: Int, rows: Int, first: Int, count: Int, focused: Bool,
-        note: (Range<Int>) -> String? = { _ in nil }
+        note: (Range<Int>) -> (long: String, short: String)? = { _ in nil }
     ) {
         let style = Self.borderStyle(focused: focused)
         if first > 0 {
@@ -274,8 +272,11 @@ extension AppState {
         }
         let below = count - first - rows
         if below > 0 {
-            let extra = note(first + rows..<count).map { " · " + $0 } ?? ""
-            let text = Self.clip(" ↓ \(below) more" + extra, to: w - 3) + " "
+            let more = " ↓ \(below) more"
+            let extras = note(first + rows..<count)
+            // The words where they fit, else the rows' icons.
+            let long = more + (extras.map { " · " + $0.long } ?? "")
+            let text = Self.clip(DisplayWidth.of(long) <= w - 3 ? long : more + (extras.map { " · " + $0.short } ?? ""), to: w - 3) + " "
             screen.write(text, x: x + w - 1 - DisplayWidth.of(text), y: y + rows + 1, style: style)
         }
     }

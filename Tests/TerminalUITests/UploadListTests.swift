@@ -165,6 +165,17 @@ struct UploadListTests {
         #expect(state.render().lines[9].hasSuffix(" ↓ 4 more · 3 elsewhere ┘"), "\(state.render().lines[9])")
     }
 
+    @Test("in a narrow pane the bottom border counts what moves below with the rows' icons")
+    func narrowMoreMarks() {
+        var state = Fixture.state(width: 60, height: 12)
+        let rows =
+            (0..<10).map { Fixture.row("d\($0).mp4", state: .done, handle: "4::x:AR\($0)") }
+            + (0..<3).map { Fixture.row("u\($0).mp4", state: .uploading) }
+            + (0..<14).map { Fixture.row("q\($0).mp4", state: .queued) }
+        _ = state.update(.loaded(rows))
+        #expect(state.render().lines[9].hasSuffix("┘└──── ↓ 20 more · ▶3 ·14 ┘"), "\(state.render().lines[9])")
+    }
+
     @Test("an overlay in a 60×10 terminal cuts long lines with an ellipsis and leaves no stray ends of the details line")
     func smallOverlay() {
         var state = uploadsState(width: 60, height: 10)
