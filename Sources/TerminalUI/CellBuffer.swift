@@ -35,8 +35,12 @@ public struct CellBuffer: Sendable, Equatable {
             if cellWidth == 0 { continue }
             if column + cellWidth > limit { break }
             if column >= 0 {
+                detach(x: column, y: y)
                 self[column, y] = Cell(text: String(character), style: style)
-                for extra in 1..<cellWidth { self[column + extra, y] = Cell(text: "", style: style, isContinuation: true) }
+                for extra in 1..<cellWidth {
+                    detach(x: column + extra, y: y)
+                    self[column + extra, y] = Cell(text: "", style: style, isContinuation: true)
+                }
             }
             column += cellWidth
         }
@@ -52,7 +56,25 @@ public struct CellBuffer: Sendable, Equatable {
     /// Fills a rectangle with blanks of `style`.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, style: Style = .plain) {
         for row in max(0, y)..<min(height, y + h) {
-            for column in max(0, x)..<min(width, x + w) { self[column, row] = Cell(style: style) }
+            for column in max(0, x)..<min(width, x + w) {
+                detach(x: column, y: row)
+                self[column, row] = Cell(style: style)
+            }
+        }
+    }
+
+    /// Before (`x`, `y`) is written over: the rest of a wide character it is part of
+    /// becomes blanks, so no half of one is left (a terminal would draw it as `?`).
+    private mutating func detach(x: Int, y: Int) {
+        if self[x, y].isContinuation {
+            var owner = x - 1
+            while owner > 0 && self[owner, y].isContinuation { owner -= 1 }
+            for column in max(0, owner)..<x { self[column, y] = Cell(style: self[column, y].style) }
+        }
+        var next = x + 1
+        while next < width && self[next, y].isContinuation {
+            self[next, y] = Cell(style: self[next, y].style)
+            next += 1
         }
     }
 

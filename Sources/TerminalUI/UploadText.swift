@@ -21,7 +21,8 @@ public enum UploadText {
         case .retrying, .stalled:
             let wait = row.retryAt.map { max(0, Int($0.timeIntervalSince(date).rounded(.up))) } ?? 0
             // The cause first: a narrow column keeps why, and cuts the countdown.
-            let cause = row.retryNote ?? session.lastError.map(shortCause)
+            // A stall is its own cause: "stalled — " says it.
+            let cause = row.retryNote ?? (session.state == .stalled ? nil : session.lastError.map(shortCause))
             let retry = (cause.map { $0 + " — " } ?? "") + "retry \(row.retryNumber)/\(row.retryLimit) in \(wait)s"
             return session.state == .stalled ? "stalled — " + retry : retry
         case .done:

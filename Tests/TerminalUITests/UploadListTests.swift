@@ -274,3 +274,25 @@ struct EverySizeTests {
         }
     }
 }
+
+@Suite("Wide characters under other text")
+struct WideCharacterOverlapTests {
+    @Test("text written over half of a wide character leaves a blank, never half a character")
+    func noHalves() {
+        var buffer = CellBuffer(width: 8, height: 1)
+        buffer.write("a菜単b", x: 0, y: 0)
+        buffer.write("│", x: 2, y: 0)  // over 菜's right half
+        #expect(buffer.line(0) == "a │単b  ")
+        buffer.write("x", x: 4, y: 0)  // over 単's right half
+        #expect(buffer.line(0) == "a │ xb  ")
+        #expect(!buffer.cells.contains { $0.isContinuation }, "no continuation without its character")
+        var left = CellBuffer(width: 6, height: 1)
+        left.write("菜単", x: 0, y: 0)
+        left.write("z", x: 0, y: 0)  // over 菜's left half
+        #expect(left.line(0) == "z 単  ")
+        var filled = CellBuffer(width: 6, height: 1)
+        filled.write("菜単", x: 0, y: 0)
+        filled.fill(x: 1, y: 0, width: 2, height: 1)
+        #expect(filled.line(0) == "      ")
+    }
+}
