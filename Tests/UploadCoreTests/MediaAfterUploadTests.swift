@@ -235,11 +235,11 @@ import Transport
                     }
                 }
             }
-            #expect(answers.prefix(10).allSatisfy { $0 == "no such" })
+            #expect(answers.prefix(10).allSatisfy { $0 == "no such" }, "\(answers)")
             #expect(
                 answers.suffix(5).allSatisfy {
                     $0 == "stopped after 10 failed lookups: 360dialog blocks media lookups for 30 minutes after 20 errors in an hour"
-                })
+                }, "\(answers)")
             let lookups = await bed.server.requestLog().filter { $0.method == "GET" }
             #expect(lookups.count == 10)
             #expect(!lookups.contains { $0.status == 429 })
