@@ -218,9 +218,12 @@ private let ok: LoopbackServer.Mode = .respond { _ in CannedResponse(status: 200
                 CurlTransport(), HTTPRequest(method: .post, url: slow.baseURL + "/c", body: [.file(path: path, offset: 0, length: Int64(size))]),
                 control: control)
         }
+        let start = Date()
         try #require(await eventually(within: 30) { slow.received > 1_000_000 })
+        let waited = Date().timeIntervalSince(start)
         control.cancel()
-        #expect(await upload.value.error == .cancelled)
+        let ended = await upload.value
+        #expect(ended.error == .cancelled, "\(ended) after \(waited) s to reach 1 MB")
         let atCancel = slow.received
         try await Task.sleep(for: .seconds(1))
         // At most the small window the server had acknowledged; not the send queue.
