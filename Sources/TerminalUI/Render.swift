@@ -80,11 +80,7 @@ extension AppState {
     /// out; compact: "▶2 ·14 ‖1 ✔3 1.2 MB/s", the icons the rows show.
     static func totalsText(_ counts: UploadCounts, speed: Double, compact: Bool) -> String {
         let speedText = speed > 0 ? ByteFormat.string(Int64(speed)) + "/s" : nil
-        let parts: [(count: Int, word: String, icon: String)] = [
-            (counts.running, "uploading", "▶"), (counts.queued, "queued", "·"), (counts.elsewhere, "elsewhere", "⇄"),
-            (counts.paused, "paused", "‖"), (counts.failed, "failed", "✖"), (counts.done, "done", "✔"),
-        ]
-        let shown = parts.filter { $0.count > 0 }
+        let shown = counts.parts()
         if shown.isEmpty { return speedText ?? "no uploads" }
         if compact { return (shown.map { $0.icon + String($0.count) } + (speedText.map { [$0] } ?? [])).joined(separator: " ") }
         var words = shown.map { "\($0.count) \($0.word)" }
@@ -251,9 +247,9 @@ extension AppState {
             range in
             var below = UploadCounts()
             for row in uploads[range] { below.count(row) }
-            let parts = [(below.running, "uploading", "▶"), (below.queued, "queued", "·"), (below.elsewhere, "elsewhere", "⇄")].filter { $0.0 > 0 }
+            let parts = below.parts(movingOnly: true)
             guard !parts.isEmpty else { return nil }
-            return (parts.map { "\($0.0) \($0.1)" }.joined(separator: " · "), parts.map { $0.2 + String($0.0) }.joined(separator: " "))
+            return (parts.map { "\($0.count) \($0.word)" }.joined(separator: " · "), parts.map { $0.icon + String($0.count) }.joined(separator: " "))
         }
     }
 

@@ -16,6 +16,14 @@ public struct UploadCounts: Sendable, Equatable {
 
     public init() {}
 
+    /// The states that have rows, in the header's order: how many, the word, the rows'
+    /// icon. `movingOnly`: uploading, queued and elsewhere, what a border counts below.
+    func parts(movingOnly: Bool = false) -> [(count: Int, word: String, icon: String)] {
+        var all = [(running, "uploading", "▶"), (queued, "queued", "·"), (elsewhere, "elsewhere", "⇄")]
+        if !movingOnly { all += [(paused, "paused", "‖"), (failed, "failed", "✖"), (done, "done", "✔")] }
+        return all.filter { $0.0 > 0 }.map { (count: $0.0, word: $0.1, icon: $0.2) }
+    }
+
     mutating func count(_ row: UploadSnapshot) {
         let state = row.session.state
         if state.isActive && row.activeElsewhere {
