@@ -196,6 +196,24 @@ public final class Journal: Sendable {
                 try db.alter(table: UploadSession.databaseTableName) { table in table.add(column: "owner", .text) }
             }
         ),
+        (
+            // Indexes SQLite cannot mistake for one another: with one column each, it took
+            // the size index for a file's rows, and a catalogue of same-size files made
+            // each lookup a scan of them all; the reuse check scans only live media ids.
+            "v7",
+            { db in
+                let table = UploadSession.databaseTableName
+                try db.execute(
+                    sql: """
+                        CREATE INDEX IF NOT EXISTS session_by_file ON \(table) (path, fileSize, fileModified);
+                        DROP INDEX IF EXISTS session_by_path;
+                        CREATE INDEX IF NOT EXISTS session_by_live_content ON \(table) (fileSize, sha256)
+                            WHERE route = '\(UploadRoute.media.rawValue)' AND state = '\(UploadState.done.rawValue)'
+                            AND mediaId IS NOT NULL AND deletedAt IS NULL;
+                        DROP INDEX IF EXISTS session_by_content;
+                        """)
+            }
+        ),
     ]
 
     private static func isCorruption(_ error: DatabaseError) -> Bool {
@@ -232,15 +250,16 @@ public final class Journal: Sendable {
         + UploadSession.databaseColumnNames.map { _ in "?" }.joined(separator: ", ") + ")"
 
     // The times are text that sorts as the times do.
-    private static let sessionsCreatedSinceSQL =
-        "SELECT * FROM \(UploadSession.databaseTableName) WHERE createdAt >= ? ORDER BY createdAt, id"
-    private static let sessionByIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE id = ?"
-    private static let sessionByRemoteIDSQL = "SELECT * FROM \(UploadSession.databaseTableName) WHERE remoteId = ? LIMIT 1"
+    static let sessionsCreatedSinceSQL =
+        "\(UploadSession.selectAllColumns) WHERE createdAt >= ? ORDER BY createdAt, id"
+    static let allSessionsSQL = "\(UploadSession.selectAllColumns) ORDER BY createdAt, id"
+    static let sessionByIDSQL = "\(UploadSession.selectAllColumns) WHERE id = ?"
+    private static let sessionByRemoteIDSQL = "\(UploadSession.selectAllColumns) WHERE remoteId = ? LIMIT 1"
 
     /// The newest unfinished session for a file of this size and mtime by one route, on
     /// one server and account (a row without them, from an older journal, never matches).
-    private static let unfinishedSessionSQL = """
-        SELECT * FROM \(UploadSession.databaseTableName)
+    static let unfinishedSessionSQL = """
+        \(UploadSession.selectAllColumns)
         WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND state != '\(UploadState.done.rawValue)'
         AND baseURL = ? AND account = ?
         ORDER BY createdAt DESC LIMIT 1
@@ -249,8 +268,8 @@ public final class Journal: Sendable {
     /// The newest done session for one version of a file by one route, on one server and
     /// account. A part of the identity a row does not record (a journal before v2)
     /// compares as equal: `IFNULL(a = NULL, 1)`; a missing server or account never does.
-    private static let finishedSessionSQL = """
-        SELECT * FROM \(UploadSession.databaseTableName)
+    static let finishedSessionSQL = """
+        \(UploadSession.selectAllColumns)
         WHERE path = ? AND fileSize = ? AND fileModified = ? AND route = ? AND state = '\(UploadState.done.rawValue)'
         AND baseURL = ? AND account = ?
         AND IFNULL(fileDevice = ?, 1) AND IFNULL(fileInode = ?, 1) AND IFNULL(fileChanged = ?, 1)
@@ -263,9 +282,9 @@ public final class Journal: Sendable {
         fileSize = ? AND route = '\(UploadRoute.media.rawValue)' AND state = '\(UploadState.done.rawValue)' AND mediaId IS NOT NULL
         AND deletedAt IS NULL AND issuedAt > ? AND baseURL = ? AND account = ?
         """
-    private static let hasLiveMediaSQL = "SELECT EXISTS (SELECT 1 FROM \(UploadSession.databaseTableName) WHERE \(liveMediaCondition))"
-    private static let liveMediaSQL =
-        "SELECT * FROM \(UploadSession.databaseTableName) WHERE \(liveMediaCondition) AND sha256 = ? ORDER BY issuedAt DESC LIMIT 1"
+    static let hasLiveMediaSQL = "SELECT EXISTS (SELECT 1 FROM \(UploadSession.databaseTableName) WHERE \(liveMediaCondition))"
+    static let liveMediaSQL =
+        "\(UploadSession.selectAllColumns) WHERE \(liveMediaCondition) AND sha256 = ? ORDER BY issuedAt DESC LIMIT 1"
 
     /// Whether any finished `/media` upload of `size` bytes on `account` has a media id
     /// issued after `issuedAfter` and not deleted: only then is a file worth hashing.
@@ -342,7 +361,7 @@ public final class Journal: Sendable {
     public func allSessions() throws(JournalError) -> [UploadSession] {
         do {
             return try database.read { db in
-                try UploadSession.order(Column("createdAt"), Column("id")).fetchAll(db)
+                try UploadSession.fetchAll(db.cachedStatement(sql: Self.allSessionsSQL))
             }
         } catch {
             throw JournalError("cannot read the journal \(path): \(Self.reason(error, at: path))")

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A mediaup process's claim on its queue: a `flock` held for the process's life on
-/// `locks/process-TOKEN.lock`. Rows it queues carry the token (`UploadSession.owner`);
+/// A mediaup process's claim on its queue: a ``SessionLock`` on the name
+/// `process-TOKEN`, held for the process's life. Rows it queues carry the token (`UploadSession.owner`);
 /// another process that can take the lock knows the queue's process is gone, however it
 /// ended, and may take its rows over.
 public final class ProcessLock: Sendable {
@@ -27,7 +27,7 @@ public final class ProcessLock: Sendable {
     }
 
     /// Whether the process whose token is `token` still runs. A claim found free is of a
-    /// process that ended: its file is removed.
+    /// process that ended: what it left on disk is removed.
     public static func isAlive(_ token: String, stateDirectory: String) -> Bool {
         // A token is a UUID; anything else names no file of ours.
         guard !token.isEmpty, token.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { return false }

@@ -135,7 +135,9 @@ struct TuiTests {
                 let journal = try Journal(stateDirectory: fixture.directory + "/state")
                 let row = try #require(try journal.allSessions().first, "the row is not forgotten from under the upload")
                 #expect(row.state == .uploading)
-                #expect(FileManager.default.fileExists(atPath: fixture.directory + "/state/locks/\(row.id).lock"))
+                #expect(
+                    SessionLock.isHeldElsewhere(sessionID: row.id, stateDirectory: fixture.directory + "/state"), "still claimed by the other process"
+                )
                 // Nothing of its own runs: q quits without asking.
                 try await tui.sendKeys("q")
                 #expect(await eventually(within: 10) { (try? await tui.exitStatus()) != nil })

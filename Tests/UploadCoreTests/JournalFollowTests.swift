@@ -134,6 +134,7 @@ struct OtherQueuesTests {
             #expect(await eventually(within: 10) { await screen.snapshot(id: waiting.id)?.session.state == .done })
             #expect(await screen.snapshot(id: waiting.id)?.activeElsewhere == false)
             #expect(await bed.server.sessions().count == 2, "each file went up once")
+            #expect(!ProcessLock.isAlive(otherToken, stateDirectory: bed.stateDirectory), "an ended claim is free")
             #expect(
                 !FileManager.default.fileExists(atPath: bed.stateDirectory + "/locks/process-\(otherToken).lock"), "an ended claim leaves no file")
         }

@@ -124,6 +124,68 @@ struct JournalTests {
         }
         #expect(!SessionLock.isHeldElsewhere(sessionID: "s1", stateDirectory: directory))
     }
+
+    @Test("each lookup searches an index, the one made for it, even among thousands of rows of one size")
+    func lookupsSearchTheirIndexes() throws {
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(stateDirectory: directory)
+        for index in 0..<50 {
+            var session = UploadSession(
+                path: "/data/\(index).png", fileSize: 102_400, fileModified: 1, mimeType: "image/png", route: .media)
+            session.state = index % 2 == 0 ? .done : .queued
+            session.mediaID = session.state == .done ? "\(index)" : nil
+            try journal.save(session)
+        }
+        let expected = [
+            (Journal.unfinishedSessionSQL, "session_by_file"), (Journal.finishedSessionSQL, "session_by_file"),
+            (Journal.hasLiveMediaSQL, "session_by_live_content"), (Journal.liveMediaSQL, "session_by_live_content"),
+            (Journal.sessionsCreatedSinceSQL, "session_by_creation"), (Journal.sessionByIDSQL, "sqlite_autoindex_session_1"),
+        ]
+        let queue = try DatabaseQueue(path: directory + "/" + Journal.fileName)
+        defer { try? queue.close() }
+        try queue.read { db in
+            for (sql, index) in expected {
+                let unbound = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: unbound).map { $0["detail"] as String }
+                #expect(plan.contains { $0.hasPrefix("SEARCH session USING") && $0.contains("INDEX \(index) ") }, "\(plan): \(sql)")
+                #expect(!plan.contains { $0.hasPrefix("SCAN session") }, "\(plan): \(sql)")
+            }
+        }
+    }
+
+    @Test("claims on many sessions and processes share one file, each on a byte of its own")
+    func sessionLocksShareOneFile() throws {
+        let directory = try TemporaryFolder.make(prefix: "mediaup-journal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ids = (0..<200).map { _ in UploadSession.newID() }
+        #expect(ids.allSatisfy { $0.count == 12 && $0.allSatisfy { "0123456789abcdef".contains($0) } }, "\(ids.prefix(3))")
+        #expect(Set(ids).count == ids.count)
+        var held: [SessionLock] = []
+        for id in ids {
+            guard case .acquired(let lock) = SessionLock.tryAcquire(sessionID: id, stateDirectory: directory) else {
+                Issue.record("claim on \(id) failed")
+                return
+            }
+            held.append(lock)
+        }
+        let process = try #require(try? ProcessLock.take(stateDirectory: directory).get())
+        #expect(ids.allSatisfy { SessionLock.isHeldElsewhere(sessionID: $0, stateDirectory: directory) })
+        #expect(ProcessLock.isAlive(process.token, stateDirectory: directory))
+        #expect(!SessionLock.isHeldElsewhere(sessionID: UploadSession.newID(), stateDirectory: directory))
+        #if os(Linux)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/locks") == [SessionLock.sharedFileName])
+        // A session id is its own byte; other names land above every session id.
+        #expect(SessionLock.offset(of: "00000000002a") == 42)
+        #expect(SessionLock.offset(of: "ffffffffffff") == (1 << 48) - 1)
+        for name in ["process-" + UUID().uuidString.lowercased(), "s1", "+0000000002a", "00000000002A"] {
+            #expect(SessionLock.offset(of: name) >= 1 << 48, "\(name)")
+        }
+        #endif
+        held.removeAll()
+        #expect(ids.allSatisfy { !SessionLock.isHeldElsewhere(sessionID: $0, stateDirectory: directory) })
+        withExtendedLifetime(process) {}
+    }
 }
 
 /// Dates are written and read by hand (no DateFormatter, no ICU), in GRDB's own form.

@@ -65,12 +65,13 @@ struct MediaLifetimeTests {
         let journal = try Journal(stateDirectory: directory)
         try journal.save(done)
         try journal.save(paused)
-        // Back to the schema before: the step's columns and index gone, the step unrecorded.
+        // Back to the schema before: the step's columns and the indexes on them gone, the
+        // steps that made them unrecorded.
         let queue = try DatabaseQueue(path: directory + "/" + Journal.fileName)
         try queue.write { db in
-            try db.execute(sql: "DROP INDEX session_by_content")
+            try db.execute(sql: "DROP INDEX session_by_live_content")
             for column in ["issuedAt", "deletedAt", "history"] { try db.execute(sql: "ALTER TABLE session DROP COLUMN \(column)") }
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v5', 'v7')")
         }
         try queue.close()
         let reopened = try Journal(stateDirectory: directory)

@@ -38,9 +38,7 @@ struct OnlyTheLockHolderWritesTests {
 
             let row = try #require(try bed.journal.session(id: id), "the row is still there")
             #expect(row.state == .uploading, "not written over as paused")
-            #expect(
-                FileManager.default.fileExists(atPath: bed.stateDirectory + "/locks/\(id).lock"), "the lock file is not removed from under the upload"
-            )
+            #expect(SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: bed.stateDirectory), "the upload's claim is not taken from under it")
             #expect(await second.snapshot(id: id)?.session.state.isActive == true)
 
             let done = try #require(await first.waitUntilSettled([id]).first)
@@ -117,10 +115,11 @@ struct OnlyTheLockHolderWritesTests {
             #expect(result.busyElsewhere == [id] && result.forgotten.isEmpty)
             #expect(try bed.journal.session(id: id) != nil)
             #expect(try #require(await first.waitUntilSettled([id]).first).session.state == .done)
-            // Now nobody holds it: it goes, and its lock file with it.
+            // Now nobody holds it: it goes, and leaves no file of its own.
             #expect(try catalog.forget(ids: [id]).forgotten == [id])
             #expect(try bed.journal.session(id: id) == nil)
             #expect(!FileManager.default.fileExists(atPath: bed.stateDirectory + "/locks/\(id).lock"))
+            #expect(!SessionLock.isHeldElsewhere(sessionID: id, stateDirectory: bed.stateDirectory))
         }
     }
 }

@@ -47,17 +47,18 @@ struct SessionCatalogTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let catalog = SessionCatalog(journal: journal, stateDirectory: directory)
         let held = try holdElsewhere(ids[2], in: directory)
-        // A lock file left by an earlier run, its lock released.
+        // A claim of an earlier run, released.
         _ = try holdElsewhere(ids[0], in: directory)
-        let lockFile = directory + "/locks/\(ids[0]).lock"
-        #expect(FileManager.default.fileExists(atPath: lockFile))
 
         let result = try catalog.forget(ids: [ids[1], "nosuch"], allDone: true)
         #expect(result.forgotten == [ids[0], ids[1]])
         #expect(result.busyElsewhere == [ids[2]])
         #expect(result.unknown == ["nosuch"])
         #expect(try journal.allSessions().map(\.id) == [ids[2], ids[3]])
-        #expect(!FileManager.default.fileExists(atPath: lockFile))
+        #expect(!SessionLock.isHeldElsewhere(sessionID: ids[0], stateDirectory: directory))
+        #expect(SessionLock.isHeldElsewhere(sessionID: ids[2], stateDirectory: directory), "still held by its process")
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory + "/locks")
+        #expect(!left.contains("\(ids[0]).lock") && !left.contains("\(ids[1]).lock"), "no file of a forgotten session is left")
         withExtendedLifetime(held) {}
     }
 }
