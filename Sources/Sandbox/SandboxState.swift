@@ -66,6 +66,9 @@ actor SandboxState {
     private var sessionOrder: [String] = []
     private var nextSessionSequence = 1
     private var media: [SandboxMedia] = []
+    /// Each media upload's place in `media`, by id: a catalogue of thousands is looked up
+    /// by id once per upload and per `GET`.
+    private var mediaPosition: [String: Int] = [:]
     /// Each media upload's creation order, by id (kept in its record).
     private var mediaSequence: [String: Int] = [:]
     /// Error answers to `GET /<media id>` so far (``SandboxConfiguration/mediaLookupBlockAfterErrors``).
@@ -102,6 +105,7 @@ actor SandboxState {
             nextSessionSequence = max(nextSessionSequence, r.sequence + 1)
         }
         for item in loaded.media {
+            mediaPosition[item.media.id] = media.count
             media.append(item.media)
             mediaSequence[item.media.id] = item.sequence
             nextMediaSequence = max(nextMediaSequence, item.sequence + 1)
@@ -349,11 +353,12 @@ actor SandboxState {
         // Meta's media ids are long decimal numbers.
         while true {
             let id = String(UInt64.random(in: 1_000_000_000_000_000...9_999_999_999_999_999))
-            if !media.contains(where: { $0.id == id }) { return id }
+            if mediaPosition[id] == nil { return id }
         }
     }
 
     func addMedia(_ m: SandboxMedia) {
+        mediaPosition[m.id] = media.count
         media.append(m)
         mediaSequence[m.id] = nextMediaSequence
         nextMediaSequence += 1
@@ -376,7 +381,7 @@ actor SandboxState {
     /// The media upload `id` names, unless it is unknown, deleted or older than
     /// ``SandboxConfiguration/mediaLifetime``: then Meta's "does not exist" error.
     func liveMedia(_ id: String) throws -> SandboxMedia {
-        guard let m = media.first(where: { $0.id == id }), !m.isDeleted else { throw APIError.noSuchObject(id) }
+        guard let m = mediaPosition[id].map({ media[$0] }), !m.isDeleted else { throw APIError.noSuchObject(id) }
         if let lifetime = configuration.mediaLifetime, Date().timeIntervalSince(m.uploadedAt) > lifetime {
             throw APIError.noSuchObject(id)
         }
@@ -386,7 +391,7 @@ actor SandboxState {
     /// `DELETE /<media id>`: marks it deleted (kept so, across restarts) and removes its bytes.
     func deleteMedia(_ id: String) throws {
         let m = try liveMedia(id)
-        guard let index = media.firstIndex(where: { $0.id == m.id }) else { throw APIError.noSuchObject(id) }
+        guard let index = mediaPosition[m.id] else { throw APIError.noSuchObject(id) }
         media[index].isDeleted = true
         persist(media[index])
         try? FileManager.default.removeItem(atPath: m.path)
