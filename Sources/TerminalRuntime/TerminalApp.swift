@@ -47,6 +47,8 @@ public final class TerminalApp: Sendable {
         resizes.setEventHandler { [inbox] in inbox.post(.wake) }
         resizes.resume()
         defer { resizes.cancel() }
+        // The folder is read while the journal loads: neither waits for the other.
+        startListing(initial.directory, showHidden: initial.showHidden)
         do {
             let sessions = try await uploader.loadJournal()
             inbox.post(.app(.loaded(sessions)))
@@ -98,7 +100,6 @@ public final class TerminalApp: Sendable {
         let size = backend.size
         _ = state.update(.resize(width: size.width, height: size.height))
         _ = state.update(.tick(now: seconds(), date: Date()))
-        perform([.list(directory: state.directory, showHidden: state.showHidden)], backend: backend)
         backend.draw(state.render())
         while true {
             // Tick a few times a second while something moves; otherwise sleep until
@@ -151,30 +152,35 @@ public final class TerminalApp: Sendable {
         }
     }
 
+    /// Reads a folder off the UI loop and posts its listing, then its files' verdicts.
+    private func startListing(_ directory: String, showHidden: Bool) {
+        // Named here, in the order folders are opened; its look is taken just before it
+        // is read, off this loop, so that no change is missed.
+        folderWatch.watch(directory)
+        DispatchQueue.global(qos: .userInitiated).async { [inbox, judgementMemory, folderWatch] in
+            folderWatch.listingStarts(directory)
+            var listing = DirectoryLoader.list(directory, showHidden: showHidden)
+            judgementMemory.recall(into: &listing)
+            inbox.post(.app(.listed(listing)))
+            // Types and verdicts need each file's first bytes: a second pass, after the
+            // rows are on screen. The first rows by name (what a screen shows first) are
+            // judged and sent before the rest.
+            let entries = listing.entries
+            for batch in [entries.prefix(Self.firstJudged), entries.dropFirst(Self.firstJudged)] where !batch.isEmpty {
+                let judgements = DirectoryLoader.judge(batch)
+                judgementMemory.remember(judgements, of: listing)
+                inbox.post(.app(.judged(directory: directory, judgements: judgements)))
+            }
+        }
+    }
+
     /// Carries out effects: disk and network work on other threads, results back
     /// through the inbox.
     private func perform(_ effects: [Effect], backend: any TerminalBackend) {
         for effect in effects {
             switch effect {
             case .list(let directory, let showHidden):
-                // Named here, in the order folders are opened; its look is taken just
-                // before it is read, off this loop, so that no change is missed.
-                folderWatch.watch(directory)
-                DispatchQueue.global(qos: .userInitiated).async { [inbox, judgementMemory, folderWatch] in
-                    folderWatch.listingStarts(directory)
-                    var listing = DirectoryLoader.list(directory, showHidden: showHidden)
-                    judgementMemory.recall(into: &listing)
-                    inbox.post(.app(.listed(listing)))
-                    // Types and verdicts need each file's first bytes: a second pass, after
-                    // the rows are on screen. The first rows by name (what a screen shows
-                    // first) are judged and sent before the rest.
-                    let entries = listing.entries
-                    for batch in [entries.prefix(Self.firstJudged), entries.dropFirst(Self.firstJudged)] where !batch.isEmpty {
-                        let judgements = DirectoryLoader.judge(batch)
-                        judgementMemory.remember(judgements, of: listing)
-                        inbox.post(.app(.judged(directory: directory, judgements: judgements)))
-                    }
-                }
+                startListing(directory, showHidden: showHidden)
             case .upload(let paths, let route):
                 Task { [uploader, inbox] in
                     var alreadySent: [String] = []

@@ -62,6 +62,9 @@ public struct AppState: Sendable {
     /// comes many times a second per upload, and a search per event over a journal of
     /// 10,000 rows would be felt.
     private var uploadRowIndex: [String: Int]? = [:]
+    /// The widest file name among the rows, in columns, which sizes the name column: kept
+    /// as rows come and go, since measuring 10,000 names took a tenth of a first frame.
+    private(set) var widestUploadName = 0
     public internal(set) var uploadCursor = 0
     /// After `u`: the first queued file's path, whose row the cursor goes to when the
     /// uploader shows it, so what was just started is in view.
@@ -126,6 +129,7 @@ public struct AppState: Sendable {
         if uploadRowIndex == nil {
             uploadRowIndex = Dictionary(uploadRows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         }
+        widestUploadName = max(widestUploadName, Self.nameWidth(snapshot))
         if let position = uploadRowIndex?[snapshot.id] {
             uploadRows[position] = snapshot
             return
@@ -146,6 +150,31 @@ public struct AppState: Sendable {
         if low <= uploadCursor && uploadCursor < uploadRows.count - 1 { uploadCursor += 1 }
     }
 
+    /// Adds the journal's rows at start-up: into an empty pane at once (one sort if they
+    /// come out of order, one index, one measure of the names), else one by one.
+    mutating func loadUploads(_ snapshots: [UploadSnapshot]) {
+        guard uploadRows.isEmpty else {
+            for snapshot in snapshots { upsertUpload(snapshot) }
+            return
+        }
+        var unique: [UploadSnapshot] = []
+        unique.reserveCapacity(snapshots.count)
+        var index: [String: Int] = [:]
+        index.reserveCapacity(snapshots.count)
+        for snapshot in snapshots {
+            if let position = index[snapshot.id] {
+                unique[position] = snapshot
+            } else {
+                index[snapshot.id] = unique.count
+                unique.append(snapshot)
+            }
+        }
+        let inOrder = zip(unique, unique.dropFirst()).allSatisfy { !Self.comesBefore($1, $0) }
+        uploadRows = inOrder ? unique : unique.sorted(by: Self.comesBefore)
+        uploadRowIndex = inOrder ? index : nil
+        widestUploadName = uploadRows.lazy.map(Self.nameWidth).max() ?? 0
+    }
+
     /// The journal's order: by creation time, then id.
     static func comesBefore(_ first: UploadSnapshot, _ second: UploadSnapshot) -> Bool {
         (first.session.createdAt, first.id) < (second.session.createdAt, second.id)
@@ -155,6 +184,12 @@ public struct AppState: Sendable {
     mutating func removeUploads(ids: Set<String>) {
         uploadRows.removeAll { ids.contains($0.id) }
         uploadRowIndex = nil
+        widestUploadName = uploadRows.lazy.map(Self.nameWidth).max() ?? 0
+    }
+
+    /// A row's file name in columns, as the Uploads pane shows it.
+    private static func nameWidth(_ snapshot: UploadSnapshot) -> Int {
+        DisplayWidth.of(TerminalText.escaped(snapshot.session.fileName))
     }
 
     /// The entry under the cursor.

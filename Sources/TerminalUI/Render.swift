@@ -601,7 +601,7 @@ extension AppState {
     /// file. Where the name would be cut, the bar goes first, then the size and the
     /// percentage.
     func uploadColumns(paneWidth: Int) -> UploadColumns {
-        let longest = uploads.lazy.map { DisplayWidth.of(TerminalText.escaped($0.session.fileName)) }.max() ?? 0
+        let longest = widestUploadName
         let wanted = max(8, min(longest, paneWidth / 3))
         let layouts = [
             UploadColumns(name: 0, showsSize: true, bar: paneWidth >= 70 ? 16 : 8, showsPercent: true),

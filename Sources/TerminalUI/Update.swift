@@ -38,10 +38,12 @@ extension AppState {
             apply(event)
             return []
         case .loaded(let snapshots):
-            for snapshot in snapshots {
+            // Only a moving row has a speed to measure; a journal of 10,000 done rows
+            // needs no meters.
+            for snapshot in snapshots where snapshot.session.state.isActive {
                 meters[snapshot.id, default: RateMeter()].record(bytes: snapshot.transferredBytes, at: now)
-                upsertUpload(snapshot)
             }
+            loadUploads(snapshots)
             return []
         case .failed(let text), .notice(let text):
             self.message = text

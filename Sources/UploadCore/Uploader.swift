@@ -73,7 +73,10 @@ public actor Uploader {
     /// as paused (resumable); those another process is uploading show as such.
     @discardableResult
     public func loadJournal() throws(JournalError) -> [UploadSnapshot] {
-        for session in try journal.allSessions() where entries[session.id] == nil {
+        let sessions = try journal.allSessions()
+        entries.reserveCapacity(entries.count + sessions.count)
+        order.reserveCapacity(order.count + sessions.count)
+        for session in sessions where entries[session.id] == nil {
             noteCreation(session.createdAt)
             let listing = catalog.listing(of: session)
             order.append(session.id)
