@@ -73,24 +73,30 @@ package struct NameOrder {
     /// (which order, which position there): a big folder is sorted a slice per core.
     package static func merge(_ runs: [(order: NameOrder, positions: [Int])]) -> [(run: Int, position: Int)] {
         var merged = runs.enumerated().map { run, item in item.positions.map { (run: run, position: $0) } }
-        while merged.count > 1 {
-            merged = stride(from: 0, to: merged.count, by: 2).map { left in
-                guard left + 1 < merged.count else { return merged[left] }
-                let (a, b) = (merged[left], merged[left + 1])
-                var both: [(run: Int, position: Int)] = []
-                both.reserveCapacity(a.count + b.count)
-                var (i, j) = (0, 0)
-                while i < a.count && j < b.count {
-                    // Ties keep the left run first, as a stable sort would.
-                    if precedes(runs[b[j].run].order, b[j].position, runs[a[i].run].order, a[i].position) {
-                        both.append(b[j])
-                        j += 1
-                    } else {
-                        both.append(a[i])
-                        i += 1
+        // Orders are borrowed through a buffer: taken from `runs` in the loop, each
+        // comparison copied two orders' arrays' references (a third of a big listing).
+        runs.map(\.order).withUnsafeBufferPointer { orders in
+            while merged.count > 1 {
+                merged = stride(from: 0, to: merged.count, by: 2).map { left in
+                    guard left + 1 < merged.count else { return merged[left] }
+                    let (a, b) = (merged[left], merged[left + 1])
+                    var both: [(run: Int, position: Int)] = []
+                    both.reserveCapacity(a.count + b.count)
+                    var (i, j) = (0, 0)
+                    while i < a.count && j < b.count {
+                        // Ties keep the left run first, as a stable sort would.
+                        if precedes(orders[b[j].run], b[j].position, orders[a[i].run], a[i].position) {
+                            both.append(b[j])
+                            j += 1
+                        } else {
+                            both.append(a[i])
+                            i += 1
+                        }
                     }
+                    both.append(contentsOf: a[i...])
+                    both.append(contentsOf: b[j...])
+                    return both
                 }
-                return both + a[i...] + b[j...]
             }
         }
         return merged.first ?? []
