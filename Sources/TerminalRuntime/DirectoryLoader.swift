@@ -15,11 +15,16 @@ public enum DirectoryLoader {
     /// Lists `path` with sizes and times (following symlinks; a dangling link or a
     /// loop shows as a problem). Hidden entries only when `showHidden`.
     ///
+    /// With `statingFirst`, only that many rows from the top, and names whose kind the
+    /// folder does not tell (links and the like), are stat'ed: the others come with
+    /// `factsPending`, for ``completeFacts(of:)``. Stat'ing was two thirds of listing a
+    /// big folder, and a screen shows only its first rows at first.
+    ///
     /// Built for a folder of 100,000 files (bench/RESULTS.md, 5): reading the folder is
     /// one thread's work, so it only copies the raw names; then each core stats, names,
     /// keys and sorts a slice, the slices are merged, and `FileEntry`s are made once,
     /// already in order.
-    public static func list(_ path: String, showHidden: Bool) -> DirectoryListing {
+    public static func list(_ path: String, showHidden: Bool, statingFirst: Int? = nil) -> DirectoryListing {
         guard let directory = opendir(path) else {
             return DirectoryListing(path: path, nameOrdered: [], error: "cannot open \(path): \(FileIdentity.errorText(errno))")
         }
@@ -27,6 +32,8 @@ public enum DirectoryLoader {
         // Each name as the folder holds it, NUL-terminated, for fstatat.
         var rawNames: [CChar] = []
         var starts: [Int] = []
+        // What the folder says each name is (DT_REG, DT_DIR, …): enough to sort by.
+        var kinds: [UInt8] = []
         let nameOffset = MemoryLayout<dirent>.offset(of: \.d_name)!
         while true {
             // readdir says end and failure alike with nil; only errno tells them apart
@@ -44,6 +51,7 @@ public enum DirectoryLoader {
                 continue
             }
             starts.append(rawNames.count)
+            kinds.append(statingFirst == nil ? UInt8(DT_UNKNOWN) : record.pointee.d_type)
             rawNames.append(contentsOf: UnsafeBufferPointer(start: name, count: length + 1))
         }
         let folder = dirfd(directory)
@@ -51,14 +59,18 @@ public enum DirectoryLoader {
         rawNames.withUnsafeBufferPointer { names in
             // Read only, and alive until every slice is done.
             nonisolated(unsafe) let names = names
-            onEachCore(count: starts.count) { [starts] index, range in
-                let slice = FolderSlice(names: names, starts: starts[range], folder: folder)
+            onEachCore(count: starts.count) { [starts, kinds] index, range in
+                let slice = FolderSlice(names: names, starts: starts[range], kinds: kinds[range], folder: folder)
                 done.withLock { $0.append((index, slice)) }
             }
         }
         let slices = done.withLock { $0.sorted { $0.index < $1.index }.map(\.slice) }
         let prefix = path == "/" ? "/" : path + "/"
         let merged = NameOrder.merge(slices.map { ($0.order, $0.sortedPositions) })
+        // The rows a screen shows first get their facts now, while the folder is open.
+        for item in merged.prefix(statingFirst ?? 0) {
+            slices[item.run].stat(at: item.position, names: rawNames, in: folder)
+        }
         let entries = [FileEntry](unsafeUninitializedCapacity: merged.count) { buffer, initialized in
             // Each core fills only its own range.
             nonisolated(unsafe) let buffer = buffer
@@ -84,27 +96,61 @@ public enum DirectoryLoader {
         }
     }
 
-    /// One core's share of a folder: its names stat'ed, decoded, keyed and sorted. A
-    /// class: making 100,000 entries from a few slices must not copy a slice each time.
-    private final class FolderSlice: Sendable {
+    /// The stat facts of `listing`'s rows that came with `factsPending`, read on every
+    /// core; `listing` takes them too. Each row's path is stat'ed anew: a file gone
+    /// since the folder was read shows as the problem it now is.
+    public static func completeFacts(of listing: inout DirectoryListing) -> [FileFacts] {
+        let pending = listing.entries.indices.filter { listing.entries[$0].factsPending }
+        let done = Mutex([(index: Int, facts: [FileFacts])]())
+        let entries = listing.entries
+        onEachCore(count: pending.count) { index, range in
+            let facts = pending[range].map { position in
+                let listed = entries[position]
+                let found = Self.facts(ofPath: listed.path)
+                // Not a link: a name that went since the folder was read.
+                let entry =
+                    found.kind == .failed && found.error == ENOENT
+                    ? FileEntry(name: listed.name, path: listed.path, isDirectory: false, problem: "no longer in the folder")
+                    : found.entry(name: listed.name, path: listed.path)
+                return FileFacts(position: position, entry: entry)
+            }
+            done.withLock { $0.append((index, facts)) }
+        }
+        let facts = done.withLock { $0.sorted { $0.index < $1.index }.flatMap(\.facts) }
+        for fact in facts { listing.entries[fact.position] = fact.entry }
+        return facts
+    }
+
+    /// One core's share of a folder: its names stat'ed (those the folder does not tell
+    /// apart, or all), decoded, keyed and sorted. A class: making 100,000 entries from a
+    /// few slices must not copy a slice each time.
+    private final class FolderSlice: @unchecked Sendable {
         let order: NameOrder
-        let facts: [StatFacts]
+        /// Written only by `stat(at:…)`, before any entry is made and on one thread.
+        private var facts: [StatFacts]
         let validNames: [Bool]
         let sortedPositions: [Int]
+        /// Where each name's raw bytes start in the folder's name buffer.
+        private let starts: [Int]
 
-        init(names: UnsafeBufferPointer<CChar>, starts: ArraySlice<Int>, folder: Int32) {
+        init(names: UnsafeBufferPointer<CChar>, starts: ArraySlice<Int>, kinds: ArraySlice<UInt8>, folder: Int32) {
             var order = NameOrder(capacity: starts.count)
             var facts: [StatFacts] = []
             var validNames: [Bool] = []
             facts.reserveCapacity(starts.count)
             validNames.reserveCapacity(starts.count)
-            for start in starts {
+            for (start, kind) in zip(starts, kinds) {
                 let raw = names.baseAddress! + start
                 let utf8 = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
                 let decoded = String(validating: utf8, as: UTF8.self)
                 // Stat'ed by its raw bytes even when it is not UTF-8: such a file cannot be
                 // uploaded, but its row still shows its real size and time.
-                let fact = DirectoryLoader.facts(of: raw, in: folder)
+                let fact =
+                    switch Int(kind) {
+                    case Int(DT_REG) where decoded != nil: StatFacts(kind: .regular, pending: true)
+                    case Int(DT_DIR): StatFacts(kind: .directory, pending: true)
+                    default: DirectoryLoader.facts(of: raw, in: folder)
+                    }
                 order.append(decoded ?? DirectoryLoader.escaped(utf8), utf8: utf8, isDirectory: fact.kind == .directory)
                 facts.append(fact)
                 validNames.append(decoded != nil)
@@ -113,6 +159,13 @@ public enum DirectoryLoader {
             self.order = order
             self.facts = facts
             self.validNames = validNames
+            self.starts = Array(starts)
+        }
+
+        /// Stats the name at `position` if it was left for later.
+        func stat(at position: Int, names: [CChar], in folder: Int32) {
+            guard facts[position].pending else { return }
+            facts[position] = names.withUnsafeBufferPointer { DirectoryLoader.facts(of: $0.baseAddress! + starts[position], in: folder) }
         }
 
         func entry(at position: Int, pathPrefix: String) -> FileEntry {
@@ -139,8 +192,16 @@ public enum DirectoryLoader {
         var size: Int64 = 0
         var modified: Double = 0
         var error: Int32 = 0
+        /// Not stat'ed yet: `kind` is what the folder said.
+        var pending = false
 
         func entry(name: String, path: String) -> FileEntry {
+            var entry = statted(name: name, path: path)
+            entry.factsPending = pending
+            return entry
+        }
+
+        private func statted(name: String, path: String) -> FileEntry {
             switch kind {
             case .failed:
                 let reason = error == ELOOP ? "a symbolic link loop" : error == ENOENT ? "a symbolic link to nothing" : FileIdentity.errorText(error)
@@ -170,6 +231,16 @@ public enum DirectoryLoader {
     private static func facts(of name: UnsafePointer<CChar>, in folder: Int32) -> StatFacts {
         var info = stat()
         guard fstatat(folder, name, &info, 0) == 0 else { return StatFacts(error: errno) }
+        return facts(info)
+    }
+
+    private static func facts(ofPath path: String) -> StatFacts {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return StatFacts(error: errno) }
+        return facts(info)
+    }
+
+    private static func facts(_ info: stat) -> StatFacts {
         let modified = modifiedSeconds(info)
         let kind = info.st_mode & S_IFMT
         return StatFacts(
@@ -183,7 +254,7 @@ public enum DirectoryLoader {
     /// a listing's entries; its indices are their positions there. Files are read on every
     /// core: each is a few small reads, and a folder of videos has many.
     public static func judge(_ entries: ArraySlice<FileEntry>) -> [FileJudgement] {
-        let pending = zip(entries.indices, entries).filter { !$1.isDirectory && $1.problem == nil && $1.verdicts == nil }
+        let pending = zip(entries.indices, entries).filter { !$1.isDirectory && $1.problem == nil && $1.verdicts == nil && !$1.factsPending }
         let done = Mutex([(index: Int, judgements: [FileJudgement])]())
         onEachCore(count: pending.count, splittingFrom: 32) { index, range in
             let judgements = pending[range].map { judge($1, position: $0) }

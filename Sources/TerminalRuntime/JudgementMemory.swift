@@ -9,6 +9,11 @@ public final class JudgementMemory: Sendable {
 
     public init() {}
 
+    /// Whether verdicts from `directory` are held: it was listed and judged before.
+    public func remembers(_ directory: String) -> Bool {
+        remembered.withLock { $0.directory == directory && !$0.byName.isEmpty }
+    }
+
     /// Gives the entries of `listing` that are unchanged since they were judged (same
     /// size and modification time) their verdicts again.
     public func recall(into listing: inout DirectoryListing) {

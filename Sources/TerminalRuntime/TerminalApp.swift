@@ -136,7 +136,9 @@ public final class TerminalApp: Sendable {
             }
             backend.draw(state.render())
             folderWatch.watchFiles(
-                state.filesOnScreen.filter { $0.problem == nil }.map { FolderWatch.SeenFile(path: $0.path, size: $0.size, modified: $0.modified) })
+                state.filesOnScreen.filter { $0.problem == nil && !$0.factsPending }.map {
+                    FolderWatch.SeenFile(path: $0.path, size: $0.size, modified: $0.modified)
+                })
             if exitNow { return .quit }
         }
     }
@@ -157,21 +159,33 @@ public final class TerminalApp: Sendable {
         // Named here, in the order folders are opened; its look is taken just before it
         // is read, off this loop, so that no change is missed.
         folderWatch.watch(directory)
-        DispatchQueue.global(qos: .userInitiated).async { [inbox, judgementMemory, folderWatch] in
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
             folderWatch.listingStarts(directory)
-            var listing = DirectoryLoader.list(directory, showHidden: showHidden)
+            // A folder opened anew shows its first rows before the rest are stat'ed; one
+            // listed again (a change on disk, hidden files shown) has verdicts to keep,
+            // which need each file's size and time, so it is stat'ed whole.
+            let showsFirstRowsFirst = !judgementMemory.remembers(directory)
+            var listing = DirectoryLoader.list(directory, showHidden: showHidden, statingFirst: showsFirstRowsFirst ? Self.firstJudged : nil)
             judgementMemory.recall(into: &listing)
             inbox.post(.app(.listed(listing)))
             // Types and verdicts need each file's first bytes: a second pass, after the
             // rows are on screen. The first rows by name (what a screen shows first) are
-            // judged and sent before the rest.
-            let entries = listing.entries
-            for batch in [entries.prefix(Self.firstJudged), entries.dropFirst(Self.firstJudged)] where !batch.isEmpty {
-                let judgements = DirectoryLoader.judge(batch)
-                judgementMemory.remember(judgements, of: listing)
-                inbox.post(.app(.judged(directory: directory, judgements: judgements)))
+            // judged and sent before the rest, which are stat'ed first if need be.
+            let first = listing.entries.prefix(Self.firstJudged)
+            if !first.isEmpty { judge(first, of: listing, in: directory) }
+            if showsFirstRowsFirst {
+                let facts = DirectoryLoader.completeFacts(of: &listing)
+                if !facts.isEmpty { inbox.post(.app(.statted(directory: directory, facts: facts))) }
             }
+            let rest = listing.entries.dropFirst(Self.firstJudged)
+            if !rest.isEmpty { judge(rest, of: listing, in: directory) }
         }
+    }
+
+    private func judge(_ entries: ArraySlice<FileEntry>, of listing: DirectoryListing, in directory: String) {
+        let judgements = DirectoryLoader.judge(entries)
+        judgementMemory.remember(judgements, of: listing)
+        inbox.post(.app(.judged(directory: directory, judgements: judgements)))
     }
 
     /// Carries out effects: disk and network work on other threads, results back

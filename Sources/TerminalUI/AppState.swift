@@ -121,6 +121,20 @@ public struct AppState: Sendable {
         }
     }
 
+    /// Fills in rows listed before they were stat'ed. Their place by name stands; by size
+    /// or time the view is sorted again.
+    mutating func applyFacts(_ facts: [FileFacts]) {
+        var changed = false
+        for fact in facts
+        where listingStorage.indices.contains(fact.position) && listingStorage[fact.position].name == fact.entry.name
+            && listingStorage[fact.position].factsPending
+        {
+            listingStorage[fact.position] = fact.entry
+            changed = true
+        }
+        if changed && sort != .name { refreshVisibleEntries() }
+    }
+
     /// Updates a row where it stands, or adds it in the journal's order (when its file
     /// was added, oldest first), so rows stand where they stood in the last run, whichever
     /// process added them and whenever their events came. A row added above the cursor

@@ -10,6 +10,8 @@ public enum Message: Sendable {
     /// The folder's entries changed on disk (one was added, removed or renamed).
     case folderChanged(directory: String)
     case judged(directory: String, judgements: [FileJudgement])
+    /// Sizes, times and problems of rows listed before they were stat'ed.
+    case statted(directory: String, facts: [FileFacts])
     case uploader(UploaderEvent)
     /// Sessions from the journal at start.
     case loaded([UploadSnapshot])

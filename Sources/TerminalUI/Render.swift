@@ -107,7 +107,7 @@ extension AppState {
         case .files:
             guard let entry = selectedEntry else { return listingError ?? (loadingDirectory ? "reading \(directory)…" : "empty folder") }
             if entry.isDirectory { return entry.path }
-            var parts = [entry.path, ByteFormat.string(entry.size)]
+            var parts = [entry.path, entry.factsPending ? "…" : ByteFormat.string(entry.size)]
             let standing = entry.standing(for: route, checksMedia: checksMedia)
             switch standing {
             case .takes(let type): parts.append("\(type.mime) · WhatsApp takes it as \(route == .media ? "media" : "a resumable upload")")
@@ -211,7 +211,8 @@ extension AppState {
             if markedPaths.contains(entry.path) { screen.write("*", x: x + 1, y: row, style: base.with(foreground: .yellow)) }
             screen.write(Self.clip(entry.name, to: nameWidth, keepingExtension: true), x: x + 3, y: row, style: base)
             var column = x + 3 + nameWidth + 1
-            screen.write(Self.rightAligned(ByteFormat.string(entry.size), width: sizeWidth), x: column, y: row, style: base)
+            screen.write(
+                Self.rightAligned(entry.factsPending ? "…" : ByteFormat.string(entry.size), width: sizeWidth), x: column, y: row, style: base)
             column += sizeWidth + 1
             let standing = entry.standing(for: route, checksMedia: checksMedia)
             if showType {
@@ -522,7 +523,9 @@ extension AppState {
         let modeName = route == .media ? "/media (media id)" : "a resumable upload (handle)"
         var lines = [
             "file      " + entry.path,
-            "size      \(ByteFormat.string(entry.size)) (\(entry.size) bytes)" + (entry.mime.map { " · " + $0 } ?? ""),
+            entry.factsPending
+                ? "size      not read yet"
+                : "size      \(ByteFormat.string(entry.size)) (\(entry.size) bytes)" + (entry.mime.map { " · " + $0 } ?? ""),
         ]
         if !checksMedia {
             lines.append("inside    not read: media checks are off (--skip-media-checks)")

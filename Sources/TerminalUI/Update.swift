@@ -34,6 +34,10 @@ extension AppState {
             guard directory == self.directory else { return [] }
             applyJudgements(judgements)
             return []
+        case .statted(let directory, let facts):
+            guard directory == self.directory else { return [] }
+            applyFacts(facts)
+            return []
         case .uploader(let event):
             apply(event)
             return []

@@ -101,6 +101,40 @@ struct DirectoryLoaderTests {
         #expect(entries.enumerated().allSatisfy { $0.element.size == Int64($0.offset % 97) })
     }
 
+    @Test("a folder opened anew: its first rows and odd entries are stat'ed at once, the rest after, to the same listing")
+    func firstRowsFirst() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let count = 2_300
+        for index in (0..<count).shuffled() { write(folder + "/file-\(index).bin", bytes: 1 + index % 97) }
+        try FileManager.default.createDirectory(atPath: folder + "/album", withIntermediateDirectories: false)
+        #expect(symlink(folder + "/missing", folder + "/zz-dangling") == 0)
+        #expect(mkfifo(folder + "/zz-pipe", 0o600) == 0)
+
+        var listing = DirectoryLoader.list(folder, showHidden: false, statingFirst: 100)
+        let whole = DirectoryLoader.list(folder, showHidden: false)
+        #expect(listing.entries.map(\.name) == whole.entries.map(\.name), "the order needs no stat")
+        #expect(listing.entries.prefix(100).allSatisfy { !$0.factsPending })
+        #expect(Array(listing.entries.prefix(100)) == Array(whole.entries.prefix(100)))
+        let later = listing.entries.dropFirst(100)
+        #expect(later.filter(\.factsPending).count == later.count - 2, "all but the link and the pipe wait")
+        #expect(later.filter(\.factsPending).allSatisfy { $0.size == 0 && $0.problem == nil })
+        #expect(later.first { $0.name == "zz-dangling" }?.problem == "a symbolic link to nothing")
+        #expect(later.first { $0.name == "zz-pipe" }?.problem == "not a regular file")
+
+        // One goes before the rest are stat'ed: it says so, and the others are as a whole listing has them.
+        let gone = try #require(later.first { $0.factsPending })
+        try FileManager.default.removeItem(atPath: gone.path)
+        let facts = DirectoryLoader.completeFacts(of: &listing)
+        #expect(facts.count == later.count - 2)
+        #expect(facts.allSatisfy { listing.entries[$0.position] == $0.entry && !$0.entry.factsPending })
+        #expect(listing.entries.first { $0.name == gone.name }?.problem == "no longer in the folder")
+        #expect(
+            zip(listing.entries, whole.entries).allSatisfy { $0 == $1 || $0.name == gone.name },
+            "the same sizes, times and problems as a listing that stat'ed everything")
+        #expect(DirectoryLoader.completeFacts(of: &listing).isEmpty)
+    }
+
     @Test("judging reads each file's head and says where its row is")
     func judging() throws {
         let folder = try makeFolder()
