@@ -143,7 +143,7 @@ public struct AppState: Sendable {
         if uploadRowIndex == nil {
             uploadRowIndex = Dictionary(uploadRows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         }
-        widestUploadName = max(widestUploadName, Self.nameWidth(snapshot))
+        widestUploadName = max(widestUploadName, Self.nameWidth(snapshot.session.fileName))
         if let position = uploadRowIndex?[snapshot.id] {
             uploadRows[position] = snapshot
             return
@@ -165,28 +165,18 @@ public struct AppState: Sendable {
     }
 
     /// Adds the journal's rows at start-up: into an empty pane at once (one sort if they
-    /// come out of order, one index, one measure of the names), else one by one.
+    /// come out of order, one measure of the names), else one by one.
     mutating func loadUploads(_ snapshots: [UploadSnapshot]) {
         guard uploadRows.isEmpty else {
             for snapshot in snapshots { upsertUpload(snapshot) }
             return
         }
-        var unique: [UploadSnapshot] = []
-        unique.reserveCapacity(snapshots.count)
-        var index: [String: Int] = [:]
-        index.reserveCapacity(snapshots.count)
-        for snapshot in snapshots {
-            if let position = index[snapshot.id] {
-                unique[position] = snapshot
-            } else {
-                index[snapshot.id] = unique.count
-                unique.append(snapshot)
-            }
-        }
-        let inOrder = zip(unique, unique.dropFirst()).allSatisfy { !Self.comesBefore($1, $0) }
-        uploadRows = inOrder ? unique : unique.sorted(by: Self.comesBefore)
-        uploadRowIndex = inOrder ? index : nil
-        widestUploadName = uploadRows.lazy.map(Self.nameWidth).max() ?? 0
+        // The uploader's rows have one id each, in the journal's order; the index is made
+        // when a row first changes, after the first frame.
+        let inOrder = snapshots.indices.dropFirst().allSatisfy { !Self.comesBefore(snapshots[$0], snapshots[$0 - 1]) }
+        uploadRows = inOrder ? snapshots : snapshots.sorted(by: Self.comesBefore)
+        uploadRowIndex = nil
+        widestUploadName = uploadRows.indices.reduce(0) { max($0, Self.nameWidth(uploadRows[$1].session.fileName)) }
     }
 
     /// The journal's order: by creation time, then id.
@@ -198,12 +188,12 @@ public struct AppState: Sendable {
     mutating func removeUploads(ids: Set<String>) {
         uploadRows.removeAll { ids.contains($0.id) }
         uploadRowIndex = nil
-        widestUploadName = uploadRows.lazy.map(Self.nameWidth).max() ?? 0
+        widestUploadName = uploadRows.indices.reduce(0) { max($0, Self.nameWidth(uploadRows[$1].session.fileName)) }
     }
 
     /// A row's file name in columns, as the Uploads pane shows it.
-    private static func nameWidth(_ snapshot: UploadSnapshot) -> Int {
-        DisplayWidth.of(TerminalText.escaped(snapshot.session.fileName))
+    private static func nameWidth(_ fileName: String) -> Int {
+        DisplayWidth.of(TerminalText.escaped(fileName))
     }
 
     /// The entry under the cursor.
@@ -223,7 +213,7 @@ public struct AppState: Sendable {
     /// How many rows stand in each state, counted in one pass.
     public var uploadCounts: UploadCounts {
         var counts = UploadCounts()
-        for row in uploads { counts.count(row) }
+        for index in uploadRows.indices { counts.count(uploadRows[index].session.state, elsewhere: uploadRows[index].activeElsewhere) }
         return counts
     }
 

@@ -23,7 +23,13 @@ public enum DisplayWidth {
     }
 
     /// The columns `text` takes.
-    public static func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
+    public static func of(_ text: String) -> Int {
+        // Printable ASCII, most names and all of mediaup's own words: a column a byte,
+        // without breaking the text into characters.
+        var ascii = text
+        if let width = ascii.withUTF8({ bytes in bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? bytes.count : nil }) { return width }
+        return text.reduce(0) { $0 + of($1) }
+    }
 
     /// The columns a terminal that draws each scalar on its own (xterm: no joining
     /// after a zero-width joiner) gives `character`: never less than ``of(_:)-swift.type.method``.

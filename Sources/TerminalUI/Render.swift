@@ -247,7 +247,7 @@ extension AppState {
         drawMoreMarks(&screen, x: x - 1, y: y - 1, width: w + 2, rows: rows, first: first, count: uploads.count, focused: focus == .uploads) {
             range in
             var below = UploadCounts()
-            for row in uploads[range] { below.count(row) }
+            for index in range { below.count(uploads[index].session.state, elsewhere: uploads[index].activeElsewhere) }
             let parts = below.parts(movingOnly: true)
             guard !parts.isEmpty else { return nil }
             return (parts.map { "\($0.count) \($0.word)" }.joined(separator: " · "), parts.map { $0.icon + String($0.count) }.joined(separator: " "))

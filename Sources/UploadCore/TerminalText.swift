@@ -20,6 +20,9 @@ public enum TerminalText {
     /// `text` with each control and bidirectional control written out: `\n`, `\r`, `\t`,
     /// `\x1b` for the rest of C0 and DEL, `\u{9B}` for C1, `\u{202E}` for the others.
     public static func escaped(_ text: String) -> String {
+        var bytes = text
+        // Printable ASCII, nearly every name: nothing to escape, and no scalars to walk.
+        if bytes.withUTF8({ $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }) { return text }
         guard text.unicodeScalars.contains(where: { isControl($0) || isBidiControl($0) }) else { return text }
         var shown = ""
         for scalar in text.unicodeScalars {

@@ -296,3 +296,22 @@ struct WideCharacterOverlapTests {
         #expect(filled.line(0) == "      ")
     }
 }
+
+/// Printable ASCII takes a shortcut past the character-by-character measure and escape.
+@Suite("Widths and escapes of plain text")
+struct PlainTextShortcutTests {
+    @Test("every printable ASCII text measures and escapes as the character-by-character way does")
+    func asciiShortcutAgrees() {
+        var random = SystemRandomNumberGenerator()
+        let printable = (0x20..<0x7F).map { Character(UnicodeScalar(UInt8($0))) }
+        for length in [0, 1, 7, 40, 255] {
+            let text = String((0..<length).map { _ in printable.randomElement(using: &random)! })
+            #expect(DisplayWidth.of(text) == text.reduce(0) { $0 + DisplayWidth.of($1) })
+            #expect(TerminalText.escaped(text) == text)
+        }
+        #expect(DisplayWidth.of(String(printable)) == printable.count)
+        // Just outside the shortcut: DEL and a tab are escaped, a wide name measured whole.
+        #expect(TerminalText.escaped("a\u{7F}b\tc") == "a\\x7fb\\tc")
+        #expect(DisplayWidth.of("写真 photo.png") == 14)
+    }
+}
