@@ -63,7 +63,8 @@ fuzz: setup
 
 # mediaup side by side with curl on the loopback sandbox, from a release build: ten
 # comparisons (throughput, memory, screen CPU, start-up, resume, media checks), one table, also
-# written to bench/RESULTS.md. About four minutes on 2 cores once built; needs ~6 GB
+# written to bench/RESULTS.md, in the table of this machine's kind of CPU. About seven
+# minutes on 2 cores once built; needs ~6 GB
 # free in $$TMPDIR.
 # BENCH_ONLY=1,3 runs only those comparisons.
 bench: setup ffmpeg-for-tests
