@@ -62,7 +62,7 @@ fuzz: setup
 		swift test --skip-build --filter 'MalformedMediaTests/fuzz' 2>&1 | grep -E '^fuzz:|✘|recorded an issue|Test run with'
 
 # mediaup side by side with curl on the loopback sandbox, from a release build: ten
-# comparisons (throughput, memory, screen CPU, start-up, resume, media checks), one table, also
+# comparisons (throughput, memory, screen CPU, start-up, resume, media checks), a table, also
 # written to bench/RESULTS.md, in the table of this machine's kind of CPU. About seven
 # minutes on 2 cores once built; needs ~6 GB
 # free in $$TMPDIR.
