@@ -148,7 +148,7 @@ public enum DirectoryLoader {
                 let fact =
                     switch Int(kind) {
                     case Int(DT_REG) where decoded != nil: StatFacts(kind: .regular, pending: true)
-                    case Int(DT_DIR): StatFacts(kind: .directory, pending: true)
+                    case Int(DT_DIR) where decoded != nil: StatFacts(kind: .directory, pending: true)
                     default: DirectoryLoader.facts(of: raw, in: folder)
                     }
                 order.append(decoded ?? DirectoryLoader.escaped(utf8), utf8: utf8, isDirectory: fact.kind == .directory)
