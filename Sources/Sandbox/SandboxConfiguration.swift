@@ -1,11 +1,18 @@
+import UploadCore
+
 /// How a ``SandboxServer`` listens, what it accepts and which faults it injects.
 public struct SandboxConfiguration: Sendable {
     /// Address to bind.
     public var host: String = "127.0.0.1"
     /// Port to bind; 0 picks a free one (read it back from ``SandboxServer/port``).
     public var port: Int = 8360
-    /// The `D360-API-KEY` value every request must carry.
+    /// The `D360-API-KEY` value every request must carry; as Meta, the token its
+    /// `Authorization` header carries.
     public var apiKey: String
+    /// Whose API it speaks: 360dialog's paths and header, or Meta's Graph API (paths
+    /// under a version segment, `Authorization: OAuth` for upload sessions and `Bearer`
+    /// for the rest, errors always as Meta's error object).
+    public var provider: APIProvider = .dialog360
     /// Directory the received bytes are written to (created if missing). The sandbox also
     /// keeps its state there (signing secret, sessions, media uploads as small JSON files),
     /// so a sandbox started again on the same directory knows the sessions it issued.

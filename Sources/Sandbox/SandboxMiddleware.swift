@@ -1,14 +1,36 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import UploadCore
 
-/// Checks `D360-API-KEY`, turns errors into `{"error": …}` responses, and
-/// logs and records every request (never the key or the session signature).
+/// Checks the key (`D360-API-KEY`, or as Meta the `Authorization` header in the scheme
+/// of the call), turns errors into `{"error": …}` responses (as Meta, always its error
+/// object), and logs and records every request (never the key or the session signature).
 struct SandboxMiddleware: RouterMiddleware {
     typealias Context = SandboxRequestContext
     let state: SandboxState
     let apiKey: String
+    var provider: APIProvider = .dialog360
     let logger: Logger
+
+    /// Why `request` is not let in, or nil.
+    private func refusal(_ request: Request) -> APIError? {
+        guard provider == .meta else {
+            return request.headers[.d360APIKey] == apiKey ? nil : APIError(.unauthorized, "invalid or missing D360-API-KEY")
+        }
+        let oauth = APIError.Meta(type: "OAuthException", code: 190, subcode: nil)
+        if request.headers[.d360APIKey] != nil {
+            return APIError(.unauthorized, "this is Meta's Graph API: send the token as Authorization, not D360-API-KEY", meta: oauth)
+        }
+        // Meta's guides: upload sessions take `OAuth`, the rest `Bearer`.
+        let path = request.uri.path
+        let scheme = path.hasSuffix("/uploads") || path.contains("/upload:") ? "OAuth" : "Bearer"
+        guard request.headers[.authorization] == scheme + " " + apiKey else {
+            return APIError(
+                .unauthorized, "Invalid OAuth access token - Cannot parse access token (expected Authorization: \(scheme) …)", meta: oauth)
+        }
+        return nil
+    }
 
     func handle(
         _ request: Request, context: Context,
@@ -19,15 +41,18 @@ struct SandboxMiddleware: RouterMiddleware {
         let fileOffset = request.headers[.fileOffset]
         let response: Response
         do {
-            guard request.headers[.d360APIKey] == apiKey else {
-                throw APIError(.unauthorized, "invalid or missing D360-API-KEY")
-            }
+            if let refusal = refusal(request) { throw refusal }
             response = try await next(request, context)
         } catch let error as APIError {
             response =
-                error.meta == nil ? jsonResponse(error.status, ["error": .string(error.message)], headers: error.headers) : metaErrorResponse(error)
+                error.meta == nil && provider == .dialog360
+                ? jsonResponse(error.status, ["error": .string(error.message)], headers: error.headers) : metaErrorResponse(error)
         } catch let error as HTTPError {
-            response = jsonResponse(error.status, ["error": .string(error.body ?? error.status.reasonPhrase)])
+            let message = error.body ?? error.status.reasonPhrase
+            response =
+                provider == .dialog360
+                ? jsonResponse(error.status, ["error": .string(message)])
+                : metaErrorResponse(APIError(error.status, message, meta: APIError.Meta(type: "GraphMethodException", code: 100, subcode: nil)))
         } catch is ConnectionCut {
             await state.record(SandboxRequestRecord(method: method, path: path, fileOffset: fileOffset, status: nil))
             logger.info("\(method) \(path) -> connection cut (reset fault)")

@@ -62,29 +62,55 @@ public final class SandboxServer: Sendable {
         let handlers = SandboxHandlers(state: state, configuration: configuration, logger: logger)
 
         let router = Router(context: SandboxRequestContext.self)
-        router.add(middleware: SandboxMiddleware(state: state, apiKey: configuration.apiKey, logger: logger))
+        router.add(middleware: SandboxMiddleware(state: state, apiKey: configuration.apiKey, provider: configuration.provider, logger: logger))
         // Inside SandboxMiddleware, so odd answers are logged and recorded like any other.
         if !configuration.oddities.isEmpty {
             router.add(middleware: OddityMiddleware(configuration.oddities, state: state, logger: logger))
         }
-        // Constant paths win over the one-component parameter route in Hummingbird's trie.
-        router.post("uploads") { request, _ in try await handlers.createSession(request) }
-        router.post("media") { request, _ in try await handlers.uploadMedia(request) }
         router.get("sandbox/stats") { _, _ in jsonResponse(.ok, await state.statistics()) }
         // Download URLs from media info, as on Meta's lookaside host (the router takes the
         // path with its trailing slash too).
         router.get("whatsapp_business/attachments") { request, _ in try await handlers.download(request) }
+        // 360dialog's paths, or Meta's: the same calls under a version segment, sessions
+        // made under an app id and media under a phone number id.
+        let meta = configuration.provider == .meta
+        let root = meta ? ":version/" : ""
+        /// Meta's paths must name a version and ids of digits, as Graph checks them.
+        @Sendable func checkGraphPath(_ context: SandboxRequestContext, owner: Bool) throws {
+            guard meta else { return }
+            let version = context.parameters.get("version") ?? ""
+            let parts = version.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+            guard version.hasPrefix("v"), parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+                throw APIError(
+                    .badRequest, "Unknown path components: /\(version)", meta: APIError.Meta(type: "OAuthException", code: 2500, subcode: nil))
+            }
+            // The app or phone number id of `…/{id}/uploads` and `…/{id}/media`.
+            let id = context.parameters.get("id") ?? ""
+            if owner, id.isEmpty || !id.allSatisfy(\.isNumber) { throw APIError.noSuchObject(id) }
+        }
+        // Constant paths win over the one-component parameter route in Hummingbird's trie.
+        router.post(RouterPath(root + (meta ? ":id/" : "") + "uploads")) { request, context in
+            try checkGraphPath(context, owner: true)
+            return try await handlers.createSession(request)
+        }
+        router.post(RouterPath(root + (meta ? ":id/" : "") + "media")) { request, context in
+            try checkGraphPath(context, owner: true)
+            return try await handlers.uploadMedia(request)
+        }
         // One route for `upload:…` sessions and media ids (digits): told apart by shape.
-        router.get(":session") { request, context in
-            let component = context.parameters.get("session") ?? ""
+        router.get(RouterPath(root + ":id")) { request, context in
+            try checkGraphPath(context, owner: false)
+            let component = context.parameters.get("id") ?? ""
             if SandboxHandlers.isMediaID(component) { return try await handlers.mediaInfo(request, id: component) }
             return try await handlers.sessionStatus(request, session: component)
         }
-        router.delete(":session") { _, context in
-            try await handlers.deleteMedia(id: context.parameters.get("session") ?? "")
+        router.delete(RouterPath(root + ":id")) { _, context in
+            try checkGraphPath(context, owner: false)
+            return try await handlers.deleteMedia(id: context.parameters.get("id") ?? "")
         }
-        router.post(":session") { request, context in
-            try await handlers.upload(request, context: context, session: context.parameters.get("session") ?? "")
+        router.post(RouterPath(root + ":id")) { request, context in
+            try checkGraphPath(context, owner: false)
+            return try await handlers.upload(request, context: context, session: context.parameters.get("id") ?? "")
         }
 
         let (bound, boundContinuation) = AsyncThrowingStream<Int, any Error>.makeStream()

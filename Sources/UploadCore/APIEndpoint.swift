@@ -1,20 +1,75 @@
 import Foundation
 
+/// Who serves the API: 360dialog's proxy, or Meta's Graph API itself. The calls are
+/// the same; their paths and their auth differ.
+public enum APIProvider: String, Sendable, CaseIterable {
+    case dialog360 = "360dialog"
+    case meta
+}
+
+/// What Meta's Graph API needs besides the token: the version path segment, and the ids
+/// its paths name.
+public struct GraphAccount: Sendable, Equatable {
+    /// The newest Graph API version Meta documented when this was built.
+    public static let defaultVersion = "v26.0"
+
+    /// `vMAJOR.MINOR`, the first path segment of every call.
+    public let version: String
+    /// The app that owns resumable upload sessions (`POST /{version}/{app-id}/uploads`).
+    public let appID: String?
+    /// The number that `/media` uploads belong to (`POST /{version}/{phone-number-id}/media`).
+    public let phoneNumberID: String?
+
+    /// Checks the version's shape and that the ids are Meta's kind: digits only.
+    public init(version: String = defaultVersion, appID: String? = nil, phoneNumberID: String? = nil) throws(ConfigurationError) {
+        let parts = version.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+        guard version.hasPrefix("v"), parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+        else {
+            throw ConfigurationError("the Graph API version \"\(version)\" is not of the form v26.0")
+        }
+        for (name, id) in [("app id", appID), ("phone number id", phoneNumberID)] {
+            if let id, id.isEmpty || !id.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                throw ConfigurationError("the \(name) \"\(TerminalText.escaped(id))\" is not a Meta id (digits only)")
+            }
+        }
+        self.version = version
+        self.appID = appID
+        self.phoneNumberID = phoneNumberID
+    }
+}
+
 /// Where the API is and the key that opens it. The key is held here only: it is sent
 /// in a header, never logged, printed or stored.
 public struct APIEndpoint: Sendable {
     /// 360dialog's production host.
     public static let defaultBaseURL = "https://waba-v2.360dialog.io"
+    /// Meta's Graph API host.
+    public static let defaultMetaBaseURL = "https://graph.facebook.com"
 
-    /// The base URL without a trailing slash.
+    /// The base URL without a trailing slash (for Meta, without the version segment).
     public let baseURL: String
+    /// 360dialog's API key, or Meta's access token.
     let apiKey: String
     /// Whether the base URL points at this machine (a sandbox).
     public let isLoopback: Bool
+    /// Set for Meta's Graph API; nil for 360dialog.
+    public let graph: GraphAccount?
+
+    /// Who serves the API.
+    public var provider: APIProvider { graph == nil ? .dialog360 : .meta }
 
     /// Checks the base URL (https, or http to loopback only; a host, and a port in
     /// 1...65535 if one is written) and that a key without control characters is given.
     public init(baseURL: String, apiKey: String?) throws(ConfigurationError) {
+        try self.init(baseURL: baseURL, secret: apiKey, graph: nil)
+    }
+
+    /// Meta's Graph API at `baseURL` with `token`, checked as the 360dialog endpoint is.
+    public init(metaBaseURL baseURL: String = defaultMetaBaseURL, token: String?, graph: GraphAccount) throws(ConfigurationError) {
+        try self.init(baseURL: baseURL, secret: token, graph: graph)
+    }
+
+    private init(baseURL: String, secret apiKey: String?, graph: GraphAccount?) throws(ConfigurationError) {
         var trimmed = baseURL.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed),
@@ -43,12 +98,19 @@ public struct APIEndpoint: Sendable {
             throw ConfigurationError("the base URL must start with https:// (got \"\(scheme)://\")")
         }
         guard let apiKey, !apiKey.isEmpty else {
-            throw ConfigurationError("no API key: set D360_API_KEY or pass --api-key (or try the sandbox: mediaup sandbox)")
+            throw ConfigurationError(
+                graph == nil
+                    ? "no API key: set D360_API_KEY or pass --api-key (or try the sandbox: mediaup sandbox)"
+                    : "no access token: set WHATSAPP_TOKEN (or pass --token, which shows in ps) (or try the sandbox: mediaup sandbox --provider meta)"
+            )
         }
-        if let problem = Self.keyProblem(apiKey) { throw ConfigurationError(problem) }
+        if let problem = Self.keyProblem(apiKey) {
+            throw ConfigurationError(graph == nil ? problem : problem.replacingOccurrences(of: "the API key", with: "the access token"))
+        }
         self.baseURL = Self.canonical(trimmed)
         self.apiKey = apiKey
         self.isLoopback = loopback
+        self.graph = graph
     }
 
     /// What is wrong with `key` as a header value, in words that never show the key:
@@ -64,15 +126,16 @@ public struct APIEndpoint: Sendable {
 
     /// An endpoint with no key yet, for a screen that can browse without one: every
     /// call fails at once as unauthorized, without a request.
-    public static func withoutKey(baseURL: String) throws(ConfigurationError) -> APIEndpoint {
-        let probe = try APIEndpoint(baseURL: baseURL, apiKey: "-")
-        return APIEndpoint(checkedBaseURL: probe.baseURL, isLoopback: probe.isLoopback)
+    public static func withoutKey(baseURL: String, graph: GraphAccount? = nil) throws(ConfigurationError) -> APIEndpoint {
+        let probe = try APIEndpoint(baseURL: baseURL, secret: "-", graph: graph)
+        return APIEndpoint(checkedBaseURL: probe.baseURL, isLoopback: probe.isLoopback, graph: graph)
     }
 
-    private init(checkedBaseURL: String, isLoopback: Bool) {
+    private init(checkedBaseURL: String, isLoopback: Bool, graph: GraphAccount?) {
         baseURL = checkedBaseURL
         apiKey = ""
         self.isLoopback = isLoopback
+        self.graph = graph
     }
 
     /// Whether a key was given.

@@ -7,7 +7,7 @@ import Foundation
 /// shows a line's text.
 public struct ConfigFile: Sendable, Equatable {
     /// The keys it understands.
-    public static let knownKeys: Set<String> = ["api_key", "base_url"]
+    public static let knownKeys: Set<String> = ["api_key", "base_url", "provider", "token", "graph_version", "app_id", "phone_number_id"]
 
     public var values: [String: String]
     /// Set when the file is readable by others.
@@ -78,7 +78,7 @@ public struct ConfigFile: Sendable, Equatable {
                     throw ConfigurationError("\(key) is set again (first on line \(earlier)); keep one")
                 }
                 guard knownKeys.contains(key) else {
-                    throw ConfigurationError("unknown key \"\(key)\" (known: api_key, base_url)")
+                    throw ConfigurationError("unknown key \"\(key)\" (known: \(knownKeys.sorted().joined(separator: ", ")))")
                 }
                 firstLine[key] = number
                 values[key] = value

@@ -48,7 +48,7 @@ extension MediaAPI {
     public func mediaInfo(id: String, control: TransferControl) async throws(APIFailure) -> RemoteMedia {
         try Self.checkPlausible(id)
         if let refusal = lookupBudget.refusal() { throw .refused(refusal) }
-        let request = HTTPRequest(method: .get, url: endpoint.baseURL + "/" + id, headers: [authHeader])
+        let request = HTTPRequest(method: .get, url: mediaItemURL(id), headers: [authHeader()])
         let object: [String: Any]
         let body: [UInt8]
         do { (object, body) = try await exchangeReply(request, control: control, progress: { _ in }) } catch {
@@ -76,7 +76,7 @@ extension MediaAPI {
     /// (or that is already deleted) fails as `.noSuchMedia`.
     public func deleteMedia(id: String, control: TransferControl) async throws(APIFailure) {
         try Self.checkPlausible(id)
-        let request = HTTPRequest(method: .delete, url: endpoint.baseURL + "/" + id, headers: [authHeader])
+        let request = HTTPRequest(method: .delete, url: mediaItemURL(id), headers: [authHeader()])
         let object: [String: Any]
         do { (object, _) = try await exchangeReply(request, control: control, progress: { _ in }) } catch {
             if case .server(let answer) = error, answer.isNoSuchObject { throw .noSuchMedia(id: id, answer) }
@@ -87,9 +87,11 @@ extension MediaAPI {
         }
     }
 
-    /// Where the bytes of `info` are fetched: its URL's path and query on the base URL's
-    /// scheme and host (360dialog serves Meta's `lookaside.fbsbx.com` paths itself, with
-    /// the same key), so the key never goes to another host.
+    /// Where the bytes of `info` are fetched. From 360dialog: its URL's path and query on
+    /// the base URL's scheme and host (360dialog serves Meta's `lookaside.fbsbx.com` paths
+    /// itself, with the same key). From Meta: the URL as given, only if it is on
+    /// `https://lookaside.fbsbx.com` or the base URL's own host. Either way the key or
+    /// token never goes to a host the reply chose.
     public func downloadURL(for info: RemoteMedia) throws(APIFailure) -> String {
         guard let schemeEnd = info.url.range(of: "://"),
             let slash = info.url[schemeEnd.upperBound...].firstIndex(of: "/"),
@@ -98,7 +100,13 @@ extension MediaAPI {
             throw .unexpectedReply("the media info's url is not a URL with a path (\(MediaAPI.loggedPath(info.url, baseURL: "")))")
         }
         let origin = endpoint.baseURL[..<(endpoint.baseURL[baseSchemeEnd.upperBound...].firstIndex(of: "/") ?? endpoint.baseURL.endIndex)]
-        return String(origin + info.url[slash...])
+        guard endpoint.graph != nil else { return String(origin + info.url[slash...]) }
+        let given = APIEndpoint.canonical(String(info.url[..<slash]))
+        guard given == "https://lookaside.fbsbx.com" || given == origin else {
+            throw .refused(
+                "the media info's url is on \(APIEndpoint.hostText(info.url)), not lookaside.fbsbx.com: not fetched, so the token stays with Meta")
+        }
+        return info.url
     }
 
     /// Downloads media `id`: asks its info, fetches its URL (asking the info once more if
@@ -119,7 +127,7 @@ extension MediaAPI {
                 let sink = ResponseSink(descriptor: output.descriptor, label: output.label)
                 let url = try downloadURL(for: info)
                 let total = info.fileSize
-                let request = HTTPRequest(method: .get, url: url, headers: [authHeader], responseSink: sink)
+                let request = HTTPRequest(method: .get, url: url, headers: [authHeader()], responseSink: sink)
                 let started = ContinuousClock.now
                 let response: HTTPResponse
                 do {

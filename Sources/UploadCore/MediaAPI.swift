@@ -24,7 +24,49 @@ public struct MediaAPI: Sendable {
         self.logger = logger
     }
 
-    var authHeader: (name: String, value: String) { ("D360-API-KEY", endpoint.apiKey) }
+    /// The auth header of a call: 360dialog's key, or Meta's token in the scheme Meta's
+    /// guides give the call (`OAuth` for upload sessions, `Bearer` for the rest).
+    func authHeader(forSession: Bool = false) -> (name: String, value: String) {
+        guard endpoint.graph != nil else { return ("D360-API-KEY", endpoint.apiKey) }
+        return ("Authorization", (forSession ? "OAuth " : "Bearer ") + endpoint.apiKey)
+    }
+
+    /// Where calls go: the base URL, and for Meta its version segment.
+    var root: String { endpoint.graph.map { endpoint.baseURL + "/" + $0.version } ?? endpoint.baseURL }
+
+    /// The id a Meta path needs, or why the call cannot be made without it.
+    private func graphID(
+        _ id: String?, _ name: String, flag: String, variable: String, key: String, for call: String
+    ) throws(APIFailure) -> String {
+        guard let id else {
+            throw .refused("\(call) on Meta's Graph API needs the \(name): pass \(flag), set \(variable), or put \(key) in the config file")
+        }
+        return id
+    }
+
+    /// `POST /uploads`, or Meta's `POST /{version}/{app-id}/uploads`.
+    func createSessionURL() throws(APIFailure) -> String {
+        guard let graph = endpoint.graph else { return root + "/uploads" }
+        return root + "/"
+            + (try graphID(graph.appID, "app id", flag: "--app-id", variable: "MEDIAUP_APP_ID", key: "app_id", for: "a resumable upload"))
+            + "/uploads"
+    }
+
+    /// `POST /media`, or Meta's `POST /{version}/{phone-number-id}/media`.
+    func mediaUploadURL() throws(APIFailure) -> String {
+        guard let graph = endpoint.graph else { return root + "/media" }
+        return root + "/"
+            + (try graphID(
+                graph.phoneNumberID, "phone number id", flag: "--phone-number-id", variable: "MEDIAUP_PHONE_NUMBER_ID", key: "phone_number_id",
+                for: "a /media upload")) + "/media"
+    }
+
+    /// `/<media id>`, with Meta's `phone_number_id` when one is known: Meta then checks
+    /// the media belongs to that number.
+    func mediaItemURL(_ id: String) -> String {
+        guard let phone = endpoint.graph?.phoneNumberID else { return root + "/" + id }
+        return root + "/" + id + "?phone_number_id=" + phone
+    }
 
     /// `POST /uploads`: a new resumable session; returns its id with the `upload:` prefix.
     public func createSession(fileName: String, length: Int64, mimeType: String, control: TransferControl) async throws(APIFailure) -> String {
@@ -36,7 +78,7 @@ public struct MediaAPI: Sendable {
         ]
         // URLComponents leaves '+' alone, which servers read as a space.
         let encoded = (query.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
-        let request = HTTPRequest(method: .post, url: endpoint.baseURL + "/uploads?" + encoded, headers: [authHeader])
+        let request = HTTPRequest(method: .post, url: try createSessionURL() + "?" + encoded, headers: [authHeader(forSession: true)])
         let object: [String: Any]
         do { object = try await exchange(request, control: control) } catch { throw error.notFoundAsWrongURL("POST /uploads") }
         guard let id = object["id"] as? String, !id.isEmpty else {
@@ -47,7 +89,7 @@ public struct MediaAPI: Sendable {
 
     /// `GET /upload:<id>`: how many bytes the server holds.
     public func serverOffset(sessionID: String, control: TransferControl) async throws(APIFailure) -> Int64 {
-        let request = HTTPRequest(method: .get, url: sessionURL(sessionID), headers: [authHeader])
+        let request = HTTPRequest(method: .get, url: sessionURL(sessionID), headers: [authHeader(forSession: true)])
         let object = try await exchange(request, control: control)
         guard let offset = JSONValues.int64(object["file_offset"]), offset >= 0 else {
             throw .unexpectedReply("no file_offset in the reply to GET \(Self.redacted(sessionID)): \(JSONValues.excerpt(object))")
@@ -67,7 +109,7 @@ public struct MediaAPI: Sendable {
         let part = BodyPart.file(path: path, offset: offset, length: length, version: version, digest: digest)
         let request = HTTPRequest(
             method: .post, url: sessionURL(sessionID),
-            headers: [authHeader, ("file_offset", String(offset)), ("Content-Type", "application/octet-stream")],
+            headers: [authHeader(forSession: true), ("file_offset", String(offset)), ("Content-Type", "application/octet-stream")],
             body: length > 0 || digest != nil ? [part] : []
         )
         let object = try await exchange(request, control: control, progress: progress)
@@ -84,8 +126,8 @@ public struct MediaAPI: Sendable {
         let form = MultipartForm(fileName: fileName, mimeType: mimeType)
         let parts = form.body(path: path, length: length, version: version, digest: digest)
         let request = HTTPRequest(
-            method: .post, url: endpoint.baseURL + "/media",
-            headers: [authHeader, ("Content-Type", form.contentType)],
+            method: .post, url: try mediaUploadURL(),
+            headers: [authHeader(), ("Content-Type", form.contentType)],
             body: parts
         )
         // The transport counts the form's bytes; progress is the file's, after the fields.
@@ -106,7 +148,7 @@ public struct MediaAPI: Sendable {
 
     /// The session's URL: the id goes in exactly as the server gave it.
     func sessionURL(_ sessionID: String) -> String {
-        endpoint.baseURL + "/" + (sessionID.hasPrefix("upload:") ? sessionID : "upload:" + sessionID)
+        root + "/" + (sessionID.hasPrefix("upload:") ? sessionID : "upload:" + sessionID)
     }
 
     /// A session id without its signature, for messages and logs.
@@ -136,7 +178,11 @@ public struct MediaAPI: Sendable {
         _ request: HTTPRequest, control: TransferControl, progress: @escaping @Sendable (Int64) -> Void
     ) async throws(APIFailure) -> (object: [String: Any], body: [UInt8]) {
         guard endpoint.hasKey else {
-            throw .server(ServerError(status: 401, message: "no API key: set D360_API_KEY or pass --api-key"))
+            throw .server(
+                ServerError(
+                    status: 401,
+                    message: endpoint.graph == nil
+                        ? "no API key: set D360_API_KEY or pass --api-key" : "no access token: set WHATSAPP_TOKEN or pass --token"))
         }
         let response: HTTPResponse
         let started = ContinuousClock.now

@@ -220,8 +220,9 @@ struct SessionDriver: Sendable {
                     try? await Task.sleep(for: .milliseconds(250 * resyncs))
                     continue
                 case .unauthorized:
-                    host.haltRun("the server refused the API key (\(message))")
-                    return End(state: .failed, message: "the server refused the API key: \(message)")
+                    let credential = api.endpoint.provider == .meta ? "access token" : "API key"
+                    host.haltRun("the server refused the \(credential) (\(message))")
+                    return End(state: .failed, message: "the server refused the \(credential): \(message)")
                 case .halt:
                     host.haltRun(message)
                     return End(state: .failed, message: message)

@@ -14,6 +14,30 @@ struct GlobalOptions: ParsableArguments {
         help: ArgumentHelp("360dialog API key (env D360_API_KEY). Prefer the environment: flags show in `ps`.", valueName: "KEY"))
     var apiKey: String?
 
+    @Option(help: ArgumentHelp("Whose API: 360dialog (default) or meta, Meta's Graph API (env MEDIAUP_PROVIDER).", valueName: "NAME"))
+    var provider: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Meta access token, with --provider meta (env WHATSAPP_TOKEN). Prefer the environment: flags show in `ps`.", valueName: "TOKEN"))
+    var token: String?
+
+    @Option(
+        name: .customLong("graph-version"),
+        help: ArgumentHelp(
+            "Graph API version, with --provider meta (env MEDIAUP_GRAPH_VERSION; default \(GraphAccount.defaultVersion)).", valueName: "vN.N"))
+    var graphVersion: String?
+
+    @Option(
+        name: .customLong("app-id"),
+        help: ArgumentHelp("Meta app id for resumable uploads, with --provider meta (env MEDIAUP_APP_ID).", valueName: "ID"))
+    var appID: String?
+
+    @Option(
+        name: .customLong("phone-number-id"),
+        help: ArgumentHelp("Meta phone number id for /media, with --provider meta (env MEDIAUP_PHONE_NUMBER_ID).", valueName: "ID"))
+    var phoneNumberID: String?
+
     @Option(
         name: .customLong("state-dir"),
         help: ArgumentHelp(
@@ -42,24 +66,56 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The flag, else `MEDIAUP_BASE_URL`, else the config file, else 360dialog's host.
-    var resolvedBaseURL: String {
+    /// A setting: the flag, else the environment variable (unless empty), else the config file's key.
+    private func setting(_ flag: String?, _ variable: String, _ key: String) throws -> String? {
+        // Read even when a flag wins: a broken file is said at once, not on the day it is needed.
+        let file = try config
+        return flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? file.values[key]
+    }
+
+    /// `--provider`, else `MEDIAUP_PROVIDER`, else the config file, else 360dialog.
+    var resolvedProvider: APIProvider {
         get throws {
-            // Read even when a flag wins: a broken file is said at once, not on the day it is needed.
-            let file = try config
-            return baseURL ?? environment["MEDIAUP_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? file.values["base_url"] ?? APIEndpoint.defaultBaseURL
+            guard let name = try setting(provider, "MEDIAUP_PROVIDER", "provider") else { return .dialog360 }
+            guard let chosen = APIProvider(rawValue: name.lowercased()) else {
+                throw UsageError("unknown provider \"\(TerminalText.escaped(name))\": 360dialog or meta")
+            }
+            return chosen
         }
     }
 
-    /// The flag, else `D360_API_KEY`, else the config file; a key with a control
-    /// character, from any of them, is bad configuration.
+    /// The flag, else `MEDIAUP_BASE_URL`, else the config file, else the provider's host.
+    var resolvedBaseURL: String {
+        get throws {
+            let provider = try resolvedProvider
+            return try setting(baseURL, "MEDIAUP_BASE_URL", "base_url")
+                ?? (provider == .meta ? APIEndpoint.defaultMetaBaseURL : APIEndpoint.defaultBaseURL)
+        }
+    }
+
+    /// 360dialog's key (flag, `D360_API_KEY`, the file's `api_key`) or Meta's token (flag,
+    /// `WHATSAPP_TOKEN`, the file's `token`); one with a control character, from any of
+    /// them, is bad configuration.
     var resolvedAPIKey: String? {
         get throws {
-            let file = try config
-            let key = apiKey ?? environment["D360_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? file.values["api_key"]
-            if let key, let problem = APIEndpoint.keyProblem(key) { throw UsageError(problem) }
+            let meta = try resolvedProvider == .meta
+            let key = meta ? try setting(token, "WHATSAPP_TOKEN", "token") : try setting(apiKey, "D360_API_KEY", "api_key")
+            if let key, let problem = APIEndpoint.keyProblem(key) {
+                throw UsageError(meta ? problem.replacingOccurrences(of: "the API key", with: "the access token") : problem)
+            }
             return key
+        }
+    }
+
+    /// Meta's version and ids, with `--provider meta`; nil for 360dialog.
+    var resolvedGraphAccount: GraphAccount? {
+        get throws {
+            guard try resolvedProvider == .meta else { return nil }
+            let version = try setting(graphVersion, "MEDIAUP_GRAPH_VERSION", "graph_version") ?? GraphAccount.defaultVersion
+            let (app, phone) = (
+                try setting(appID, "MEDIAUP_APP_ID", "app_id"), try setting(phoneNumberID, "MEDIAUP_PHONE_NUMBER_ID", "phone_number_id")
+            )
+            do { return try GraphAccount(version: version, appID: app, phoneNumberID: phone) } catch { throw UsageError(error.description) }
         }
     }
 
@@ -77,13 +133,17 @@ struct GlobalOptions: ParsableArguments {
     func checkConfiguration() throws {
         let baseURL = try resolvedBaseURL
         _ = try resolvedAPIKey
-        do { _ = try APIEndpoint.withoutKey(baseURL: baseURL) } catch { throw UsageError(error.description) }
+        let graph = try resolvedGraphAccount
+        do { _ = try APIEndpoint.withoutKey(baseURL: baseURL, graph: graph) } catch { throw UsageError(error.description) }
     }
 
     /// The validated endpoint, or exit code 2 with the reason.
     func endpoint() throws -> APIEndpoint {
-        let (baseURL, apiKey) = (try resolvedBaseURL, try resolvedAPIKey)
-        do { return try APIEndpoint(baseURL: baseURL, apiKey: apiKey) } catch {
+        let (baseURL, apiKey, graph) = (try resolvedBaseURL, try resolvedAPIKey, try resolvedGraphAccount)
+        do {
+            if let graph { return try APIEndpoint(metaBaseURL: baseURL, token: apiKey, graph: graph) }
+            return try APIEndpoint(baseURL: baseURL, apiKey: apiKey)
+        } catch {
             throw UsageError(error.description)
         }
     }

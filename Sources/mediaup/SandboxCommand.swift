@@ -12,6 +12,10 @@ struct SandboxCommand: AsyncParsableCommand {
 
     /// The key the sandbox takes when none is given: a public demo value, not a secret.
     static let demoKey = "sandbox"
+    /// The ids a screen's own Meta sandbox is reached with when none are given (any
+    /// digits do: the sandbox keeps no apps or numbers).
+    static let demoAppID = "1000000000000001"
+    static let demoPhoneNumberID = "1000000000000002"
 
     @OptionGroup var global: GlobalOptions
 
@@ -102,7 +106,9 @@ struct SandboxCommand: AsyncParsableCommand {
             )
         }
         let storage = storageDirectory.map(FilePaths.absolute) ?? global.resolvedStateDirectory + "/sandbox"
+        let provider = try global.resolvedProvider
         var configuration = SandboxConfiguration(apiKey: key, storageDirectory: storage)
+        configuration.provider = provider
         configuration.host = host
         configuration.port = port
         configuration.bytesPerSecond = rate
@@ -120,11 +126,16 @@ struct SandboxCommand: AsyncParsableCommand {
         do { server = try await SandboxServer.start(configuration) } catch {
             throw UsageError("cannot start the sandbox on \(host):\(port): \(error)")
         }
-        let keyNote = key == Self.demoKey ? "API key: \(Self.demoKey)" : "API key: the one you gave"
+        let keyNote =
+            (provider == .meta ? "as Meta's Graph API, token: " : "API key: ") + (key == Self.demoKey ? Self.demoKey : "the one you gave")
         let listening =
             server.listenURL == server.baseURL ? server.baseURL : "\(server.listenURL), every interface (from this machine: \(server.baseURL))"
         printFlushed("mediaup sandbox listening on \(listening) (\(keyNote)); files go to \(storage)")
-        printFlushed("try: MEDIAUP_BASE_URL=\(server.baseURL) D360_API_KEY=\(key == Self.demoKey ? Self.demoKey : "…") mediaup upload FILE")
+        let shownKey = key == Self.demoKey ? Self.demoKey : "…"
+        printFlushed(
+            provider == .meta
+                ? "try: MEDIAUP_PROVIDER=meta MEDIAUP_BASE_URL=\(server.baseURL) WHATSAPP_TOKEN=\(shownKey) mediaup upload --app-id \(Self.demoAppID) FILE"
+                : "try: MEDIAUP_BASE_URL=\(server.baseURL) D360_API_KEY=\(shownKey) mediaup upload FILE")
         let stop = AsyncStream<Void> { continuation in
             let handler = SignalForwarder { continuation.finish() }
             continuation.onTermination = { _ in withExtendedLifetime(handler) {} }

@@ -45,22 +45,38 @@ struct TuiCommand: AsyncParsableCommand {
         var notice: String?
         if sandbox {
             // Sandbox sessions live in a journal of their own: they mean nothing to the real host.
-            stateDirectory = global.resolvedStateDirectory + "/sandbox"
+            let provider = try global.resolvedProvider
+            stateDirectory = global.resolvedStateDirectory + (provider == .meta ? "/sandbox-meta" : "/sandbox")
             // Logging goes to the state directory's file before anything logs: stderr is the screen.
             global.startLogging(directory: stateDirectory)
             var configuration = SandboxConfiguration(apiKey: SandboxCommand.demoKey, storageDirectory: stateDirectory + "/server")
             configuration.port = 0
             configuration.bytesPerSecond = sandboxRate
+            configuration.provider = provider
             do { server = try await SandboxServer.start(configuration, logger: Logger(label: "mediaup.sandbox")) } catch {
                 throw UsageError("cannot start the sandbox: \(error)")
             }
-            endpoint = try APIEndpoint(baseURL: server!.baseURL, apiKey: SandboxCommand.demoKey)
+            if let graph = try global.resolvedGraphAccount {
+                let ids = try GraphAccount(
+                    version: graph.version, appID: graph.appID ?? SandboxCommand.demoAppID,
+                    phoneNumberID: graph.phoneNumberID ?? SandboxCommand.demoPhoneNumberID)
+                endpoint = try APIEndpoint(metaBaseURL: server!.baseURL, token: SandboxCommand.demoKey, graph: ids)
+            } else {
+                endpoint = try APIEndpoint(baseURL: server!.baseURL, apiKey: SandboxCommand.demoKey)
+            }
         } else {
             stateDirectory = global.resolvedStateDirectory
             if try global.resolvedAPIKey == nil {
                 let baseURL = try global.resolvedBaseURL
-                do { endpoint = try APIEndpoint.withoutKey(baseURL: baseURL) } catch { throw UsageError(error.description) }
-                notice = "no API key: set D360_API_KEY (or --api-key) to upload, or try mediaup tui --sandbox"
+                do { endpoint = try APIEndpoint.withoutKey(baseURL: baseURL, graph: try global.resolvedGraphAccount) } catch let error
+                    as ConfigurationError
+                {
+                    throw UsageError(error.description)
+                }
+                notice =
+                    try global.resolvedProvider == .meta
+                    ? "no access token: set WHATSAPP_TOKEN (or --token) to upload, or try mediaup tui --sandbox --provider meta"
+                    : "no API key: set D360_API_KEY (or --api-key) to upload, or try mediaup tui --sandbox"
             } else {
                 endpoint = try global.endpoint()
             }

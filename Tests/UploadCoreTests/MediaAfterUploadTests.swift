@@ -35,8 +35,8 @@ import Transport
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }
 
-    @Test func infoOfAnUploadedIDGivesItsTypeSizeAndDigest() async throws {
-        try await withTestBed { bed in
+    @Test(arguments: APIProvider.allCases) func infoOfAnUploadedIDGivesItsTypeSizeAndDigest(provider: APIProvider) async throws {
+        try await withTestBed(provider: provider) { bed in
             let sent = try await upload(bed, size: 40_000)
             let api = try api(bed)
             let info = try await api.mediaInfo(id: sent.id, control: TransferControl())
@@ -50,8 +50,8 @@ import Transport
         }
     }
 
-    @Test func aMultiMegabyteDownloadIsTheUploadByteForByte() async throws {
-        try await withTestBed { bed in
+    @Test(arguments: APIProvider.allCases) func aMultiMegabyteDownloadIsTheUploadByteForByte(provider: APIProvider) async throws {
+        try await withTestBed(provider: provider) { bed in
             let sent = try await upload(bed, size: 9 << 20)
             let folder = try outputFolder(bed)
             let last = Mutex<(Int64, Int64)>((0, 0))
@@ -107,8 +107,8 @@ import Transport
         }
     }
 
-    @Test func aDeletedIDIsNoSuchMediaEverAfter() async throws {
-        try await withTestBed { bed in
+    @Test(arguments: APIProvider.allCases) func aDeletedIDIsNoSuchMediaEverAfter(provider: APIProvider) async throws {
+        try await withTestBed(provider: provider) { bed in
             let sent = try await upload(bed, size: 10_000)
             let api = try api(bed)
             try await api.deleteMedia(id: sent.id, control: TransferControl())

@@ -10,16 +10,24 @@ import Transport
 /// transport: everything an engine test needs, nothing mocked below HTTP.
 final class TestBed: Sendable {
     static let key = "test-key-0123"
+    /// The ids the bed's client names in Meta's paths.
+    static let graph = try! GraphAccount(version: "v26.0", appID: "1000000000000001", phoneNumberID: "1000000000000002")
     let fixture: SandboxFixture
     let journal: Journal
+    /// Whose API the sandbox speaks, and so the client's paths and auth.
+    let provider: APIProvider
 
     var server: SandboxServer { fixture.server }
     var directory: String { fixture.directory }
     var stateDirectory: String { directory + "/state" }
 
     /// Prefer ``withTestBed(_:_:)``, which stops the bed when the test is done.
-    init(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws {
-        let fixture = try await SandboxFixture(apiKey: Self.key, configure)
+    init(provider: APIProvider = .dialog360, _ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws {
+        let fixture = try await SandboxFixture(apiKey: Self.key) { configuration in
+            configuration.provider = provider
+            configure(&configuration)
+        }
+        self.provider = provider
         do {
             journal = try Journal(stateDirectory: fixture.directory + "/state")
         } catch {
@@ -32,8 +40,10 @@ final class TestBed: Sendable {
     /// An API client for the sandbox, or for another server at `baseURL`.
     func makeAPI(key: String = TestBed.key, stallTimeout: Double = 30, baseURL: String? = nil) throws -> MediaAPI {
         MediaAPI(
-            endpoint: try APIEndpoint(baseURL: baseURL ?? server.baseURL, apiKey: key), transport: CurlTransport(),
-            limits: TransferLimits(connectTimeout: 5, stallTimeout: stallTimeout))
+            endpoint: provider == .meta
+                ? try APIEndpoint(metaBaseURL: baseURL ?? server.baseURL, token: key, graph: Self.graph)
+                : try APIEndpoint(baseURL: baseURL ?? server.baseURL, apiKey: key),
+            transport: CurlTransport(), limits: TransferLimits(connectTimeout: 5, stallTimeout: stallTimeout))
     }
 
     func makeUploader(
@@ -78,7 +88,7 @@ final class TestBed: Sendable {
 /// Starts a ``TestBed`` (its sandbox changed by `configure`), runs `body` with it and
 /// stops it before returning or rethrowing.
 func withTestBed<T>(
-    _ configure: (inout SandboxConfiguration) -> Void = { _ in }, _ body: (TestBed) async throws -> T
+    provider: APIProvider = .dialog360, _ configure: (inout SandboxConfiguration) -> Void = { _ in }, _ body: (TestBed) async throws -> T
 ) async throws -> T {
-    try await withTeardown(of: try await TestBed(configure), { await $0.stop() }, body)
+    try await withTeardown(of: try await TestBed(provider: provider, configure), { await $0.stop() }, body)
 }
