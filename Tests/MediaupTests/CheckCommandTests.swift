@@ -181,9 +181,8 @@ struct FixCommandTests {
             // An ffmpeg that names its process, writes part of its output, then takes two minutes.
             let slow = folder + "/slow-ffmpeg"
             let pidFile = folder + "/ffmpeg.pid"
-            try "#!/bin/sh\necho $$ > '\(pidFile)'\nfor last; do :; done\necho partial > \"$last\"\nexec sleep 120\n"
-                .write(toFile: slow, atomically: true, encoding: .utf8)
-            chmod(slow, 0o755)
+            try ExecutableScript.write(
+                "#!/bin/sh\necho $$ > '\(pidFile)'\nfor last; do :; done\necho partial > \"$last\"\nexec sleep 120\n", to: slow)
             let fix = try bed.start(["fix", "--via", "media", "--ffmpeg", slow, clip])
             #expect(await eventually { FileManager.default.fileExists(atPath: pidFile) })
             let ffmpegPID = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))

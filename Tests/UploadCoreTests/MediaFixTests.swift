@@ -167,8 +167,7 @@ struct MediaFixerTests {
         let text =
             "#!/bin/sh\nfor last; do :; done\nwhile [ $# -gt 0 ]; do [ \"$1\" = -i ] && input=$2; shift; done\n"
             + script + "\ncat \(good) > \"$last\"\n"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
+        try ExecutableScript.write(text, to: path)
         return path
     }
 
@@ -252,8 +251,7 @@ struct MediaFixerTests {
         // An ffmpeg that writes part of its output, then takes two minutes: ending well
         // within that shows it was killed, however loaded the machine.
         let slow = folder + "/slow-ffmpeg"
-        try "#!/bin/sh\nfor last; do :; done\necho partial > \"$last\"\nexec sleep 120\n".write(toFile: slow, atomically: true, encoding: .utf8)
-        chmod(slow, 0o755)
+        try ExecutableScript.write("#!/bin/sh\nfor last; do :; done\necho partial > \"$last\"\nexec sleep 120\n", to: slow)
         let started = ContinuousClock.now
         let task = Task { await MediaFixer.fix(path: path, route: .media, ffmpeg: slow) }
         try await Task.sleep(for: .milliseconds(500))
@@ -271,8 +269,7 @@ struct MediaFixerTests {
         let path = folder + "/clip.mp4"
         try FileManager.default.copyItem(atPath: MediaCorpus.path("video-hevc.mp4"), toPath: path)
         let bad = folder + "/bad-ffmpeg"
-        try "#!/bin/sh\nyes noise | head -c 100000 >&2\necho 'the last words' >&2\nexit 3\n".write(toFile: bad, atomically: true, encoding: .utf8)
-        chmod(bad, 0o755)
+        try ExecutableScript.write("#!/bin/sh\nyes noise | head -c 100000 >&2\necho 'the last words' >&2\nexit 3\n", to: bad)
         guard case .failed(let message) = await MediaFixer.fix(path: path, route: .media, ffmpeg: bad) else { Issue.record("not failed"); return }
         #expect(message.hasPrefix("ffmpeg exited with 3"))
         #expect(message.hasSuffix("the last words"))
